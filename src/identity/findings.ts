@@ -1,0 +1,285 @@
+/**
+ * What is wrong with an identity, for S/MIME. Errors make it unusable (mailcert installs nothing);
+ * warnings are worth fixing; infos explain what mailcert will do about the file's format. Codes are
+ * stable: scripts and `check` refer to them.
+ */
+import type {Certificate} from './certificate-types.js'
+import type {Identity} from './identity.js'
+import {classify} from './smime-type.js'
+
+export type Severity = 'error' | 'warning' | 'info'
+
+export interface Finding {
+  severity: Severity
+  code: string
+  message: string
+  fix: string
+}
+
+export const EMAIL_PROTECTION = '1.3.6.1.5.5.7.3.4'
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1'
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2'
+const EXPIRY_WARNING_DAYS = 30
+const DAY_MS = 86_400_000
+
+export interface LintContext {
+  now: Date
+  /** False for a bare certificate: then the missing key is explained differently. */
+  fromPkcs12: boolean
+  protection?: {mac: string | null; certificateEncryption: string | null; keyEncryption: string | null}
+}
+
+export function daysLeft(certificate: Certificate, now: Date): number {
+  return Math.floor((certificate.notAfter.getTime() - now.getTime()) / DAY_MS)
+}
+
+function formatDate(date: Date): string {
+  return date.toISOString().slice(0, 10)
+}
+
+function usageFindings(certificate: Certificate): Finding[] {
+  const findings: Finding[] = []
+  const eku = certificate.extendedKeyUsage
+  if (eku !== null && !eku.includes(EMAIL_PROTECTION)) {
+    const tls = eku.includes(SERVER_AUTH)
+    findings.push({
+      severity: 'error',
+      code: 'eku-without-email-protection',
+      message: tls
+        ? 'This is a TLS (web server) certificate, not one for e-mail.'
+        : `The certificate is not allowed for e-mail: its extended key usage lacks E-mail Protection${eku.includes(CLIENT_AUTH) ? ' (it is for client authentication)' : ''}.`,
+      fix: 'Get an S/MIME (e-mail) certificate from your certificate authority.',
+    })
+  }
+
+  const ku = certificate.keyUsage
+  // A CA certificate is refused as such; what its key may sign is beside the point.
+  if (certificate.basicConstraints?.ca === true) return findings
+  if (ku === null) {
+    findings.push({
+      severity: 'warning',
+      code: 'no-key-usage',
+      message: 'The certificate has no key usage extension; Apple Mail ignores such certificates.',
+      fix: 'Ask your certificate authority for a certificate with a key usage extension if you use Apple Mail.',
+    })
+    return findings
+  }
+  if (!ku.includes('digitalSignature') && !ku.includes('nonRepudiation')) {
+    findings.push({
+      severity: 'warning',
+      code: 'cannot-sign',
+      message: 'The key usage does not allow signing (digitalSignature): mail clients will not sign with it.',
+      fix: 'Ask your certificate authority for a certificate that allows signing.',
+    })
+  }
+  const algorithm = certificate.publicKey.algorithm
+  const encryptionUsage = algorithm === 'EC' ? 'keyAgreement' : algorithm === 'RSA' ? 'keyEncipherment' : null
+  if (encryptionUsage !== null && !ku.includes(encryptionUsage)) {
+    findings.push({
+      severity: 'info',
+      code: 'cannot-decrypt',
+      message: `The key usage lacks ${encryptionUsage}: others cannot encrypt mail to you with this certificate, only check your signature.`,
+      fix: 'Use it for signing; for encrypted mail, ask your certificate authority for a certificate that allows encryption too.',
+    })
+  }
+  return findings
+}
+
+function validityFindings(certificate: Certificate, now: Date): Finding[] {
+  if (now < certificate.notBefore) {
+    return [
+      {
+        severity: 'error',
+        code: 'not-yet-valid',
+        message: `The certificate is not valid until ${formatDate(certificate.notBefore)}.`,
+        fix: 'Check the computer\'s date and time; if they are right, wait until then or ask your certificate authority.',
+      },
+    ]
+  }
+  if (now > certificate.notAfter) {
+    return [
+      {
+        severity: 'error',
+        code: 'expired',
+        message: `The certificate expired on ${formatDate(certificate.notAfter)}.`,
+        fix: 'Renew it with your certificate authority and install the new file. Keep the old one only to read old encrypted mail.',
+      },
+    ]
+  }
+  const days = daysLeft(certificate, now)
+  if (days < EXPIRY_WARNING_DAYS) {
+    return [
+      {
+        severity: 'warning',
+        code: 'expires-soon',
+        message: `The certificate expires in ${days} day${days === 1 ? '' : 's'} (${formatDate(certificate.notAfter)}).`,
+        fix: 'Renew it with your certificate authority soon.',
+      },
+    ]
+  }
+  return []
+}
+
+function keyFindings(identity: Identity, context: LintContext): Finding[] {
+  if (identity.privateKey === null) {
+    return [
+      {
+        severity: 'error',
+        code: 'no-private-key',
+        message: context.fromPkcs12
+          ? 'The file holds no private key, only certificates: mail cannot be signed or decrypted with it.'
+          : 'This is a certificate alone, without its private key: mail cannot be signed or decrypted with it.',
+        fix: 'Use the .p12 or .pfx file that holds the private key (the one you downloaded when the certificate was issued).',
+      },
+    ]
+  }
+  const findings: Finding[] = []
+  if (identity.keyMatchesCertificate === false) {
+    findings.push({
+      severity: 'error',
+      code: 'key-mismatch',
+      message: 'The private key in the file does not belong to the certificate.',
+      fix: 'Export the certificate together with its own private key again.',
+    })
+  }
+  if (identity.keyCount > 1) {
+    findings.push({
+      severity: 'info',
+      code: 'multiple-keys',
+      message: `The file holds ${identity.keyCount} private keys; mailcert uses the one that belongs to ${identity.certificate.subject.text}.`,
+      fix: 'Nothing to do, unless you meant another identity: then export it on its own.',
+    })
+  }
+  return findings
+}
+
+function strengthFindings(certificate: Certificate): Finding[] {
+  const findings: Finding[] = []
+  const {publicKey, signatureAlgorithm} = certificate
+  if (publicKey.algorithm === 'RSA' && publicKey.bits !== undefined && publicKey.bits < 2048) {
+    findings.push({
+      severity: 'warning',
+      code: 'rsa-key-too-small',
+      message: `The RSA key has ${publicKey.bits} bits; at least 2048 are needed to be safe and accepted everywhere.`,
+      fix: 'Get a new certificate with a key of 2048 bits or more.',
+    })
+  }
+  if (signatureAlgorithm.hash === 'SHA-1' || signatureAlgorithm.hash === 'MD5') {
+    findings.push({
+      severity: 'warning',
+      code: 'sha1-signature',
+      message: `The certificate is signed with ${signatureAlgorithm.hash}, which current mail clients distrust.`,
+      fix: 'Get a new certificate signed with SHA-256 or better.',
+    })
+  }
+  return findings
+}
+
+function addressFindings(certificate: Certificate): Finding[] {
+  if (certificate.emails.length === 0) {
+    return [
+      {
+        severity: 'error',
+        code: 'no-email',
+        message: 'The certificate names no e-mail address, so no mail account can use it.',
+        fix: 'Get an S/MIME certificate issued for your e-mail address.',
+      },
+    ]
+  }
+  // eslint-disable-next-line no-control-regex
+  const nonAscii = certificate.emails.filter((address) => /[^\x00-\x7f]/.test(address))
+  if (nonAscii.length === 0) return []
+  return [
+    {
+      severity: 'warning',
+      code: 'non-ascii-mailbox',
+      message: `The address ${nonAscii.join(', ')} has non-ASCII characters; many mail clients cannot match it to an account.`,
+      fix: 'Use an ASCII address for S/MIME if your mail client does not find the certificate.',
+    },
+  ]
+}
+
+function chainFindings(identity: Identity): Finding[] {
+  const findings: Finding[] = []
+  if (identity.certificate.basicConstraints?.ca === true) {
+    findings.push({
+      severity: 'error',
+      code: 'ca-certificate',
+      message: 'This is a certificate authority\'s certificate, not a personal one.',
+      fix: 'Use your own certificate (issued for your e-mail address), not your certificate authority\'s.',
+    })
+  }
+  if (!identity.chainComplete) {
+    const top = identity.chain.at(-1) ?? identity.certificate
+    findings.push({
+      severity: 'warning',
+      code: 'chain-incomplete',
+      message: `The file does not carry the chain up to a root: nothing in it vouches for "${top.issuer.text}".`,
+      fix: 'Mail clients that already trust that issuer are fine; otherwise get the intermediate and root certificates from your certificate authority.',
+    })
+  }
+  return findings
+}
+
+function formatFindings(context: LintContext): Finding[] {
+  const protection = context.protection
+  if (!protection) return []
+  const findings: Finding[] = []
+  if (protection.mac === null) {
+    findings.push({
+      severity: 'info',
+      code: 'no-mac',
+      message: 'The file has no integrity check (MAC); Thunderbird and NSS refuse such files.',
+      fix: 'Nothing to do: mailcert re-encodes the identity for each store.',
+    })
+  } else if (protection.mac.startsWith('PBMAC1')) {
+    findings.push({
+      severity: 'info',
+      code: 'pbmac1',
+      message: 'The file uses the new PBMAC1 integrity check, which Windows, macOS and older NSS tools cannot read.',
+      fix: 'Nothing to do: mailcert re-encodes the identity for each store.',
+    })
+  }
+  const encryption = [protection.certificateEncryption, protection.keyEncryption].filter((name): name is string => name !== null)
+  if (encryption.some((name) => name.startsWith('AES'))) {
+    findings.push({
+      severity: 'info',
+      code: 'aes-encryption',
+      message: 'The file is encrypted with AES, which macOS before 15 and Windows before 10 (1709) cannot import.',
+      fix: 'Nothing to do: mailcert re-encodes the identity for each store.',
+    })
+  }
+  return findings
+}
+
+function generationFindings(certificate: Certificate): Finding[] {
+  if (classify(certificate).generation !== 'legacy') return []
+  return [
+    {
+      severity: 'warning',
+      code: 'legacy-generation',
+      message: 'The certificate was issued under the "legacy" S/MIME rules, which certificate authorities may no longer use since July 2025.',
+      fix: 'It works until it expires; renew it as a "strict" or "multipurpose" certificate.',
+    },
+  ]
+}
+
+const ORDER: Record<Severity, number> = {error: 0, warning: 1, info: 2}
+
+export function lintIdentity(identity: Identity, context: LintContext): Finding[] {
+  const certificate = identity.certificate
+  return [
+    ...addressFindings(certificate),
+    ...usageFindings(certificate),
+    ...validityFindings(certificate, context.now),
+    ...chainFindings(identity),
+    ...keyFindings(identity, context),
+    ...strengthFindings(certificate),
+    ...generationFindings(certificate),
+    ...formatFindings(context),
+  ].sort((a, b) => ORDER[a.severity] - ORDER[b.severity])
+}
+
+export function hasErrors(findings: Finding[]): boolean {
+  return findings.some((finding) => finding.severity === 'error')
+}

@@ -1,0 +1,118 @@
+/**
+ * What every mailcert command shares: one JSON envelope for `--json` (`{status, result, warnings}`
+ * or `{status, error}`), errors rendered as "what happened" plus "try this", exit codes from
+ * DESIGN.md, and no stack trace unless DEBUG is set.
+ */
+import {Command, Errors, ux} from '@oclif/core'
+
+import {ExitCode, type ExitCodeValue, ExternalError, isMailcertError} from '../errors.js'
+
+export interface ErrorJson {
+  status: number
+  error: {
+    code: string
+    kind: 'user' | 'external' | 'bug' | 'usage' | 'cancelled'
+    message: string
+    hints: string[]
+    tool?: string
+    output?: string
+  }
+  warnings: string[]
+}
+
+export interface SuccessJson<T> {
+  status: number
+  result: T
+  warnings: string[]
+}
+
+interface Failure {
+  exitCode: number
+  json: ErrorJson['error']
+  stack?: string
+}
+
+function isPromptCancel(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')
+}
+
+function describe(error: unknown): Failure {
+  if (isMailcertError(error)) {
+    const kind = error instanceof ExternalError ? 'external' : error.code === 'bug' ? 'bug' : error.exitCode === ExitCode.usage ? 'usage' : 'user'
+    return {
+      exitCode: error.exitCode,
+      json: {
+        code: error.code,
+        kind,
+        message: error.message,
+        hints: 'hints' in error ? error.hints : [],
+        ...(error instanceof ExternalError ? {tool: error.tool, output: error.output} : {}),
+      },
+      stack: error.stack,
+    }
+  }
+  if (isPromptCancel(error)) {
+    return {exitCode: 130, json: {code: 'cancelled', kind: 'cancelled', message: 'Cancelled.', hints: []}}
+  }
+  // oclif's own parse errors (unknown flag, missing argument) carry their exit code: usage, 2.
+  const oclifExit = (error as {oclif?: {exit?: number}}).oclif?.exit
+  if (error instanceof Error && oclifExit !== undefined) {
+    return {exitCode: oclifExit, json: {code: 'usage', kind: 'usage', message: error.message, hints: ['Run with --help to see the flags.']}, stack: error.stack}
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return {
+    exitCode: ExitCode.unexpected,
+    json: {
+      code: 'bug',
+      kind: 'bug',
+      message: `Unexpected error: ${message}`,
+      hints: ['This is a bug in mailcert. Run again with DEBUG=1 to see where it happened, and report it.'],
+    },
+    stack: error instanceof Error ? error.stack : undefined,
+  }
+}
+
+export abstract class MailcertCommand extends Command {
+  static override enableJsonFlag = true
+
+  private readonly warnings: string[] = []
+
+  /** Prompts only with a person at a terminal: never with --json, in CI, or when stdin is a pipe. */
+  protected get canPrompt(): boolean {
+    return Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY) && !this.jsonEnabled()
+  }
+
+  protected note(message: string): void {
+    this.warnings.push(message)
+    this.logToStderr(ux.colorize('yellow', `Warning: ${message}`))
+  }
+
+  /** A result that is not a failure of the command but must still show in the exit code (exit 5, 7, 8). */
+  protected setExitCode(code: ExitCodeValue): void {
+    process.exitCode = code
+  }
+
+  protected override toSuccessJson(result: unknown): SuccessJson<unknown> {
+    return {status: Number(process.exitCode ?? 0), result, warnings: this.warnings}
+  }
+
+  protected override toErrorJson(error: unknown): ErrorJson {
+    return {status: describe(error).exitCode, error: describe(error).json, warnings: this.warnings}
+  }
+
+  override async catch(error: Error & {exitCode?: number}): Promise<void> {
+    if (error instanceof Errors.ExitError) throw error
+    const failure = describe(error)
+    process.exitCode = failure.exitCode
+    if (this.jsonEnabled()) {
+      this.logJson(this.toErrorJson(error))
+      this.exit(failure.exitCode)
+    }
+    const lines = [`${ux.colorize('red', failure.json.kind === 'cancelled' ? '✖' : 'Error:')} ${failure.json.message}`]
+    if (failure.json.output) lines.push(`${failure.json.tool} said:`, ...failure.json.output.split('\n').map((line) => `  ${line}`))
+    if (failure.json.hints.length > 0) lines.push('Try this:', ...failure.json.hints.map((hint) => `  › ${hint}`))
+    if (process.env.DEBUG && failure.stack) lines.push('', failure.stack)
+    process.stderr.write(`${lines.join('\n')}\n`)
+    this.exit(failure.exitCode)
+  }
+}

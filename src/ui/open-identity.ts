@@ -1,0 +1,66 @@
+/**
+ * From a path to an opened identity, asking for the password only when a person is there to answer:
+ * an explicit password (file, stdin, MAILCERT_PASSWORD) gets one try; otherwise the empty password is
+ * tried silently, then a masked prompt gets three tries.
+ */
+import {basename} from 'node:path'
+
+import {UsageError} from '../errors.js'
+import type {Identity} from '../identity/identity.js'
+import {decodeInput, type FileProtection, type InputFormat, openPkcs12, WrongPassword} from '../identity/input.js'
+import {readInputFile} from '../system/input-file.js'
+import {readSecretFile, readSecretFromStdin} from '../system/secret-input.js'
+import type {PasswordFlagValues} from './password-flags.js'
+
+export const PASSWORD_TRIES = 3
+
+export interface OpenedIdentity {
+  path: string
+  format: InputFormat
+  identity: Identity
+  /** Null for a bare certificate. */
+  protection: FileProtection | null
+  /** Kept in memory only, to re-encode the identity for each store. Null for a bare certificate. */
+  password: string | null
+}
+
+export type AskPassword = (message: string) => Promise<string>
+
+async function explicitPassword(flags: PasswordFlagValues, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (flags['password-file'] !== undefined) return readSecretFile(flags['password-file'], '--password-file')
+  if (flags['password-stdin']) return readSecretFromStdin('--password-stdin')
+  return env.MAILCERT_PASSWORD
+}
+
+export async function openIdentity(
+  path: string,
+  flags: PasswordFlagValues,
+  options: {ask?: AskPassword; env?: NodeJS.ProcessEnv},
+): Promise<OpenedIdentity> {
+  const input = decodeInput(await readInputFile(path))
+  if (input.kind === 'certificate') return {path, format: input.format, identity: input.identity, protection: null, password: null}
+
+  const given = await explicitPassword(flags, options.env ?? process.env)
+  const open = async (password: string): Promise<OpenedIdentity> => ({path, format: input.format, ...(await openPkcs12(input, password)), password})
+  if (given !== undefined) return open(given)
+
+  try {
+    return await open('')
+  } catch (error) {
+    if (!(error instanceof WrongPassword)) throw error
+  }
+  if (!options.ask) {
+    throw new UsageError(`${basename(path)} is protected by a password, and none was given.`, [
+      'Pass --password-file FILE, or --password-stdin with the password piped in, or set MAILCERT_PASSWORD.',
+    ], 'password-required')
+  }
+  for (let attempt = 1; attempt <= PASSWORD_TRIES; attempt++) {
+    const password = await options.ask(attempt === 1 ? `Password for ${basename(path)}:` : `Wrong password. Try again (${attempt} of ${PASSWORD_TRIES}):`)
+    try {
+      return await open(password)
+    } catch (error) {
+      if (!(error instanceof WrongPassword) || attempt === PASSWORD_TRIES) throw error
+    }
+  }
+  throw new WrongPassword()
+}

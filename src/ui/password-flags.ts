@@ -1,0 +1,26 @@
+import {Flags} from '@oclif/core'
+
+/**
+ * How scripts hand over the PKCS#12 password. There is deliberately no `--password VALUE`: a value
+ * on the command line is visible to every user in the process list.
+ */
+export const passwordFlags = {
+  'password-file': Flags.file({
+    summary: 'Read the PKCS#12 password from this file (one trailing newline is ignored).',
+    description: 'Keep the file readable only by you (chmod 600). MAILCERT_PASSWORD works too, for environments that inject secrets as variables.',
+    env: 'MAILCERT_PASSWORD_FILE',
+    exclusive: ['password-stdin'],
+    helpGroup: 'PASSWORD',
+  }),
+  'password-stdin': Flags.boolean({
+    summary: 'Read the PKCS#12 password from standard input (one trailing newline is ignored).',
+    env: 'MAILCERT_PASSWORD_STDIN',
+    exclusive: ['password-file'],
+    helpGroup: 'PASSWORD',
+  }),
+}
+
+export interface PasswordFlagValues {
+  'password-file'?: string
+  'password-stdin'?: boolean
+}

@@ -1,0 +1,75 @@
+import type {Finding} from '../identity/findings.js'
+import type {Inspection} from '../identity/inspection.js'
+import {colonHex, SEVERITY_MARK, style, table} from './style.js'
+
+function describeKey(inspection: Inspection): string {
+  const {key} = inspection
+  const size = key.algorithm === 'EC' ? `${key.curve}` : key.bits === undefined ? '' : `${key.bits} bits`
+  const text = [key.algorithm, size].filter(Boolean).join(' ')
+  return `${text}${inspection.hasPrivateKey ? ', private key included' : style.bad(', no private key')}`
+}
+
+function describeType(inspection: Inspection): string {
+  if (inspection.type === 'unknown') return 'Unknown (not an S/MIME certificate type)'
+  const generation = inspection.generation ? `, ${inspection.generation}` : ''
+  const basis = inspection.typeBasis === 'subject' ? style.dim(' (guessed from the subject; no S/MIME policy in the certificate)') : ''
+  return `${inspection.typeLabel} ${style.dim(`(${inspection.type}-validated${generation})`)}${basis}`
+}
+
+function describeValidity(inspection: Inspection): string {
+  const range = `${inspection.notBefore.slice(0, 10)} to ${inspection.notAfter.slice(0, 10)}`
+  if (inspection.daysLeft < 0) return `${range} ${style.bad('(expired)')}`
+  return `${range} (${inspection.daysLeft} days left)`
+}
+
+function describeChain(inspection: Inspection): string[] {
+  if (inspection.chain.length === 0) return [inspection.chainComplete ? 'self-signed' : style.warn('no issuer certificates in the file')]
+  const lines = inspection.chain.map((entry) => `${entry.subject}${entry.selfSigned ? style.dim(' (root)') : ''}`)
+  if (!inspection.chainComplete) lines.push(style.warn('(does not reach a root)'))
+  return lines
+}
+
+function describeFile(inspection: Inspection): string[] {
+  const {file} = inspection
+  if (file.mac === null && file.certificateEncryption === null && file.keyEncryption === null) {
+    return [file.format === 'PEM certificate' || file.format === 'DER certificate' ? file.format : `${file.format}, not encrypted, no MAC`]
+  }
+  const lines: string[] = [file.format]
+  if (file.keyEncryption) lines.push(`key: ${file.keyEncryption}`)
+  lines.push(`certificates: ${file.certificateEncryption ?? 'not encrypted'}`)
+  lines.push(`integrity: ${file.mac ?? 'none (no MAC)'}`)
+  if (file.iterations !== null) lines.push(`${file.iterations.toLocaleString('en')} iterations`)
+  return lines
+}
+
+export function renderFinding(finding: Finding): string {
+  return `  ${SEVERITY_MARK[finding.severity]}  ${finding.message}\n             ${style.dim(`${finding.code}: ${finding.fix}`)}`
+}
+
+export function renderInspection(inspection: Inspection): string {
+  const who = [inspection.name, inspection.organization].filter((part): part is string => part !== null)
+  const rows: Array<[string, string | string[]]> = [
+    ['E-mail', inspection.emails.length > 0 ? inspection.emails : style.bad('none')],
+    ['Name', who.length > 0 ? who.join(', ') : style.dim('none')],
+    ['Type', describeType(inspection)],
+    ['Issued by', inspection.issuer],
+    ['Valid', describeValidity(inspection)],
+    ['Key', describeKey(inspection)],
+    ['SHA-256', colonHex(inspection.fingerprints.sha256)],
+    ['SHA-1', colonHex(inspection.fingerprints.sha1)],
+    ['Serial', colonHex(inspection.serialNumber)],
+    ['Chain', describeChain(inspection)],
+    ['File', describeFile(inspection)],
+  ]
+  if (inspection.friendlyName) rows.splice(2, 0, ['Label', inspection.friendlyName])
+
+  const errors = inspection.findings.filter((f) => f.severity === 'error')
+  const verdict =
+    errors.length > 0
+      ? style.bad(`✖ Not usable for S/MIME: ${errors.length === 1 ? 'fix the error' : `fix the ${errors.length} errors`} above.`)
+      : style.ok('✔ Ready for S/MIME.')
+  const parts = [style.heading(inspection.subject), table(rows)]
+  if (inspection.findings.length > 0) parts.push('', style.heading('Findings'), ...inspection.findings.map((f) => renderFinding(f)))
+  parts.push('', verdict)
+  return parts.join('\n')
+}
