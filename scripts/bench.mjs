@@ -1,0 +1,79 @@
+#!/usr/bin/env zx
+// Start-up and parsing speed, as ratios against `node -e 0` and the raw tools measured in the same
+// run (absolute numbers vary between machines; ratios much less). Build first: npm run build.
+//
+//   npx zx scripts/bench.mjs [--runs 9]
+//
+// Targets (issue 2): `mailcert --version` within 2.5x of `node -e 0`; `inspect` of an ordinary
+// file within 4x; a 600,000-iteration NSS export inspected in under 1.5 s. Exits 1 if one is missed.
+import {performance} from 'node:perf_hooks'
+
+import {$, argv, fs, os, path} from 'zx'
+
+$.verbose = false
+const root = path.resolve(import.meta.dirname, '..')
+const runs = Number(argv.runs ?? 9)
+const fixtures = path.join(root, 'test', 'fixtures', 'p12')
+const bin = path.join(root, 'bin', 'run.js')
+
+if (!fs.existsSync(path.join(root, 'dist'))) {
+  console.error('Build first: npm run build')
+  process.exit(2)
+}
+
+// Median wall time of a command, in milliseconds. The environment carries the PKCS#12 password.
+async function median(label, command, env = {}) {
+  const times = []
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now()
+    await $({env: {...process.env, ...env}, nothrow: true, quiet: true})`${command}`
+    times.push(performance.now() - start)
+  }
+  times.sort((a, b) => a - b)
+  const value = times[Math.floor(times.length / 2)]
+  console.log(`${label.padEnd(52)} ${value.toFixed(0).padStart(6)} ms`)
+  return value
+}
+
+const passwordFile = path.join(os.tmpdir(), `mailcert-bench-${process.pid}`)
+await fs.writeFile(passwordFile, 'test', {mode: 0o600})
+const nssPasswordFile = `${passwordFile}-nss`
+await fs.writeFile(nssPasswordFile, 'pässwörd', {mode: 0o600})
+
+try {
+  console.log(`median of ${runs} runs each\n`)
+  const node = await median('node -e 0', ['node', '-e', '0'])
+  const version = await median('mailcert --version', ['node', bin, '--version'])
+  const help = await median('mailcert --help', ['node', bin, '--help'])
+  const inspect = await median('mailcert inspect mailbox-rsa.p12', ['node', bin, 'inspect', path.join(fixtures, 'mailbox-rsa.p12')], {MAILCERT_PASSWORD: 'test'})
+  const inspectJson = await median('mailcert inspect mailbox-rsa.p12 --json', ['node', bin, 'inspect', '--json', path.join(fixtures, 'mailbox-rsa.p12')], {MAILCERT_PASSWORD: 'test'})
+  const opensslInfo = await median('openssl pkcs12 -info mailbox-rsa.p12', ['openssl', 'pkcs12', '-info', '-noout', '-in', path.join(fixtures, 'mailbox-rsa.p12'), '-passin', `file:${passwordFile}`])
+  const nssExport = await median('mailcert inspect rsa-nss-export.p12 (600k, AES)', ['node', bin, 'inspect', path.join(fixtures, 'rsa-nss-export.p12')], {MAILCERT_PASSWORD: 'pässwörd'})
+  const opensslNss = await median('openssl pkcs12 -info rsa-nss-export.p12', ['openssl', 'pkcs12', '-info', '-noout', '-in', path.join(fixtures, 'rsa-nss-export.p12'), '-passin', `file:${nssPasswordFile}`])
+  const nss3des = await median('mailcert inspect rsa-nss-export-3des.p12 (600k, 3DES)', ['node', bin, 'inspect', path.join(fixtures, 'rsa-nss-export-3des.p12')], {MAILCERT_PASSWORD: 'pässwörd'})
+  const opensslNss3des = await median('openssl pkcs12 -info rsa-nss-export-3des.p12', ['openssl', 'pkcs12', '-info', '-noout', '-in', path.join(fixtures, 'rsa-nss-export-3des.p12'), '-passin', `file:${nssPasswordFile}`])
+
+  const checks = [
+    ['--version / node -e 0', version / node, 2.5],
+    ['--help / node -e 0', help / node, null],
+    ['inspect / node -e 0', inspect / node, 4],
+    ['inspect --json / node -e 0', inspectJson / node, 4],
+    ['inspect / openssl pkcs12 -info', inspect / opensslInfo, null],
+    ['inspect 600k AES / openssl', nssExport / opensslNss, null],
+    ['inspect 600k 3DES / openssl', nss3des / opensslNss3des, null],
+  ]
+  console.log('\nratios')
+  let failed = false
+  for (const [label, ratio, limit] of checks) {
+    const verdict = limit === null ? '' : ratio <= limit ? `  ok (target <= ${limit}x)` : `  MISSED (target <= ${limit}x)`
+    if (limit !== null && ratio > limit) failed = true
+    console.log(`${label.padEnd(40)} ${ratio.toFixed(2).padStart(6)}x${verdict}`)
+  }
+  const within = nssExport < 1500
+  if (!within) failed = true
+  console.log(`${'600,000-iteration NSS export'.padEnd(40)} ${(nssExport / 1000).toFixed(2).padStart(6)} s  ${within ? 'ok' : 'MISSED'} (target < 1.5 s)`)
+  process.exitCode = failed ? 1 : 0
+} finally {
+  await fs.remove(passwordFile)
+  await fs.remove(nssPasswordFile)
+}
