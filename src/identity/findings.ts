@@ -5,6 +5,7 @@
  */
 import type {Certificate} from './certificate-types.js'
 import type {Identity} from './identity.js'
+import {canEncrypt, canSign, encryptionKeyUsage} from './key-usage.js'
 import {classify} from './smime-type.js'
 
 export type Severity = 'error' | 'warning' | 'info'
@@ -64,7 +65,7 @@ function usageFindings(certificate: Certificate): Finding[] {
     })
     return findings
   }
-  if (!ku.includes('digitalSignature') && !ku.includes('nonRepudiation')) {
+  if (!canSign(certificate)) {
     findings.push({
       severity: 'warning',
       code: 'cannot-sign',
@@ -72,9 +73,8 @@ function usageFindings(certificate: Certificate): Finding[] {
       fix: 'Ask your certificate authority for a certificate that allows signing.',
     })
   }
-  const algorithm = certificate.publicKey.algorithm
-  const encryptionUsage = algorithm === 'EC' ? 'keyAgreement' : algorithm === 'RSA' ? 'keyEncipherment' : null
-  if (encryptionUsage !== null && !ku.includes(encryptionUsage)) {
+  const encryptionUsage = encryptionKeyUsage(certificate)
+  if (encryptionUsage !== null && !canEncrypt(certificate)) {
     findings.push({
       severity: 'info',
       code: 'cannot-decrypt',

@@ -1,3 +1,5 @@
+import type {Certificate} from '../identity/certificate-types.js'
+
 /**
  * Interactive prompts. @inquirer/prompts is loaded on first use: scripts that never prompt do not
  * pay for it at start-up.
@@ -6,4 +8,18 @@ export async function askPassword(message: string): Promise<string> {
   const {password} = await import('@inquirer/prompts')
   // The 7.x password prompt has no reveal toggle: nothing typed can end up on screen.
   return password({message, mask: '*'})
+}
+
+export async function askDbPassword(profileName: string): Promise<string> {
+  const {password} = await import('@inquirer/prompts')
+  return password({message: `Primary password of the Thunderbird profile "${profileName}":`, mask: '*'})
+}
+
+export async function askTrustRoot(root: Certificate): Promise<boolean> {
+  const {confirm} = await import('@inquirer/prompts')
+  const name = root.subject.attributes.find((a) => a.type === 'CN')?.value ?? root.subject.text
+  return confirm({
+    message: `Your certificate comes from "${name}", an authority mail clients do not know. Trust it to vouch for e-mail certificates? (Say yes only if it is your company's or one you trust: it could vouch for anyone's address.)`,
+    default: false,
+  })
 }

@@ -1,0 +1,200 @@
+/**
+ * The changes mailcert makes to one Thunderbird profile, each able to describe, apply and undo
+ * itself: put the identity into the profile's NSS database, trust a private root for e-mail (only
+ * with consent), and point the matching identities at the certificate in prefs.js.
+ */
+import {readFile, rm} from 'node:fs/promises'
+import path from 'node:path'
+
+import {ExitCode, ExternalError, UserError} from '../../errors.js'
+import type {Certificate} from '../../identity/certificate-types.js'
+import type {Identity} from '../../identity/identity.js'
+import {reencodeIdentity, temporaryPassword} from '../../identity/reencode.js'
+import type {PlanStep, StepOutcome} from '../../install/plan.js'
+import type {NssCertificate, NssSession} from '../../stores/nss/nss-driver.js'
+import {backupFile, writeFileAtomic} from '../../system/atomic-file.js'
+import type {ThunderbirdProfile} from './discovery.js'
+import {smimePrefChanges, type SmimeChoice} from './identity-settings.js'
+import {editPrefs, getUserPref, parsePrefs, type PrefValue} from './prefs-js.js'
+import {profileLockState} from './profile-lock.js'
+
+/** The session is opened when the target is applied, not when it is planned (a dry run opens nothing). */
+export interface SessionHolder {
+  get(): Promise<NssSession>
+  /** Close it if open (Thunderbird must not run while prefs.js changes). */
+  release(): Promise<void>
+}
+
+const bySha = (list: NssCertificate[], der: Certificate): NssCertificate | undefined => list.find((c) => c.sha256 === der.fingerprints.sha256)
+
+export class ImportIdentityStep implements PlanStep {
+  readonly id = 'import-identity'
+  private added: NssCertificate[] = []
+
+  constructor(
+    private readonly session: SessionHolder,
+    private readonly identity: Identity,
+    private readonly profile: ThunderbirdProfile,
+  ) {}
+
+  describe(): string {
+    const issuers = this.identity.chain.length
+    return `Import the certificate and private key${issuers > 0 ? ` with ${issuers} issuer certificate${issuers > 1 ? 's' : ''}` : ''} into the profile's certificate database (${path.join(this.profile.dir, this.profile.database === 'dbm' ? 'cert8.db' : 'cert9.db')})`
+  }
+
+  async apply(): Promise<StepOutcome> {
+    const session = await this.session.get()
+    const before = await session.listCertificates()
+    const leaf = bySha(before, this.identity.certificate)
+    const chainPresent = this.identity.chain.every((c) => bySha(before, c))
+    if (leaf?.hasKey && chainPresent) return {changed: false, detail: `already there as "${leaf.nickname}"`}
+
+    const password = temporaryPassword()
+    await session.importPkcs12(reencodeIdentity(this.identity, password, 'modern'), password)
+
+    const after = await session.listCertificates()
+    const stored = bySha(after, this.identity.certificate)
+    if (!stored) throw new ExternalError(session.driver === 'tools' ? 'pk12util' : 'Thunderbird', 'The import reported success, but the certificate is not in the database.')
+    if (!stored.hasKey) throw new ExternalError(session.driver === 'tools' ? 'pk12util' : 'Thunderbird', 'The certificate was stored without its private key.')
+    this.added = after.filter((c) => !before.some((old) => old.sha256 === c.sha256))
+    // NSS chooses (and sometimes changes) the nickname: report the one it stored.
+    return {changed: true, detail: `stored as "${stored.nickname}"`}
+  }
+
+  async undo(): Promise<void> {
+    const session = await this.session.get()
+    const current = await session.listCertificates()
+    for (const certificate of this.added) {
+      // A nickname shared with an older certificate (a renewal) could delete the wrong one: leave it.
+      if (current.filter((c) => c.nickname === certificate.nickname).length > 1) continue
+      await session.deleteCertificate(certificate, {withKey: certificate.hasKey})
+    }
+  }
+}
+
+export class TrustRootStep implements PlanStep {
+  readonly id = 'trust-root'
+  private previous: {certificate: NssCertificate; trust: string} | null = null
+
+  constructor(
+    private readonly session: SessionHolder,
+    private readonly root: Certificate,
+  ) {}
+
+  describe(): string {
+    return `Trust the private root certificate "${this.root.subject.text}" to vouch for e-mail certificates (trust ,C,)`
+  }
+
+  async apply(): Promise<StepOutcome> {
+    const session = await this.session.get()
+    const stored = bySha(await session.listCertificates(), this.root)
+    if (!stored) throw new ExternalError('NSS', 'The root certificate is not in the database after the import.')
+    if (/C/.test(stored.trust.split(',')[1] ?? '')) return {changed: false, detail: 'already trusted for e-mail'}
+    await session.trustForEmail(stored)
+    this.previous = {certificate: stored, trust: stored.trust}
+    return {changed: true, detail: `"${stored.nickname}" trusted for e-mail`}
+  }
+
+  async undo(): Promise<void> {
+    if (!this.previous) return
+    const session = await this.session.get()
+    await session.setTrust(this.previous.certificate, this.previous.trust)
+  }
+}
+
+export function busyError(profiles: Array<Pick<ThunderbirdProfile, 'name' | 'dir'>>): UserError {
+  const names = profiles.map((p) => `${p.name} (${p.dir})`).join(', ')
+  return new UserError(`Thunderbird is running on ${profiles.length === 1 ? 'the profile' : 'the profiles'} ${names}. Nothing was changed.`, {
+    code: 'client-running',
+    exitCode: ExitCode.busy,
+    hints: ['Close Thunderbird (all its windows) and run mailcert again: Thunderbird rewrites its settings when it exits, so changes made while it runs would be lost.'],
+  })
+}
+
+export class ConfigureIdentitiesStep implements PlanStep {
+  readonly id = 'configure-identities'
+  private original: Buffer | null = null
+  private backup: string | null = null
+
+  constructor(
+    private readonly profile: ThunderbirdProfile,
+    private readonly identities: Array<{key: string; email: string}>,
+    private readonly choice: SmimeChoice,
+    private readonly beforeWrite: () => Promise<void>,
+  ) {}
+
+  private get prefsPath(): string {
+    return path.join(this.profile.dir, 'prefs.js')
+  }
+
+  describe(): string {
+    const what = [
+      'sign',
+      this.choice.canEncrypt ? 'decrypt' : null,
+    ].filter(Boolean).join(' and ')
+    const defaults = [
+      this.choice.signByDefault === undefined ? null : `sign by default: ${this.choice.signByDefault ? 'yes' : 'no'}`,
+      this.choice.encryptByDefault === undefined ? null : `encrypt by default: ${this.choice.encryptByDefault ? 'yes' : 'no'}`,
+    ].filter(Boolean)
+    const list = this.identities.map((i) => i.email).join(', ')
+    return `Set ${list} to ${what} with this certificate${defaults.length ? ` (${defaults.join(', ')})` : ''} in ${this.prefsPath}`
+  }
+
+  async apply(): Promise<StepOutcome> {
+    await this.beforeWrite()
+    const original = await readFile(this.prefsPath)
+    const parsed = parsePrefs(original)
+    const changes = smimePrefChanges(
+      this.identities.map((i) => i.key),
+      this.choice,
+    )
+    const pending: Record<string, PrefValue> = Object.fromEntries(Object.entries(changes).filter(([name, value]) => getUserPref(parsed, name) !== value))
+    if (Object.keys(pending).length === 0) return {changed: false, detail: 'already set'}
+
+    // Thunderbird may have been started since the plan was made: it would overwrite the change on exit.
+    const lock = await profileLockState(this.profile.dir, {platform: process.platform, sandboxed: this.profile.root.sandboxed})
+    if (lock.busy) throw busyError([this.profile])
+
+    this.backup = await backupFile(this.prefsPath)
+    await writeFileAtomic(this.prefsPath, editPrefs(parsed, pending))
+    this.original = original
+    return {changed: true, detail: `${Object.keys(pending).length} settings changed`, backup: this.backup}
+  }
+
+  async undo(): Promise<void> {
+    if (this.original === null) return
+    await writeFileAtomic(this.prefsPath, this.original)
+    if (this.backup) await rm(this.backup, {force: true})
+  }
+}
+
+/** Not a change: asks the database (and so the mail client's NSS) whether the installed certificate is good for e-mail. */
+export class VerifyInstalledStep implements PlanStep {
+  readonly id = 'verify'
+
+  constructor(
+    private readonly session: SessionHolder,
+    private readonly identity: Identity,
+    private readonly canEncrypt: boolean,
+  ) {}
+
+  describe(): string {
+    return `Check that the certificate is accepted for signing${this.canEncrypt ? ' and encryption' : ''}`
+  }
+
+  async apply(): Promise<StepOutcome> {
+    const session = await this.session.get()
+    const usages = this.canEncrypt ? (['signing', 'encryption'] as const) : (['signing'] as const)
+    const verification: Record<string, {valid: boolean; reason?: string}> = {}
+    const warnings: string[] = []
+    for (const usage of usages) {
+      const verdict = await session.verify(this.identity.certificate.der, usage)
+      verification[usage] = {valid: verdict.valid, ...(verdict.reason ? {reason: verdict.reason} : {})}
+      if (!verdict.valid) warnings.push(`Not accepted for ${usage}: ${verdict.reason ?? 'no reason given'}.`)
+    }
+    const verdicts = Object.entries(verification).map(([usage, v]) => `${usage}: ${v.valid ? 'valid' : 'not valid'}`)
+    return {changed: false, detail: verdicts.join(', '), warnings, verification}
+  }
+
+  async undo(): Promise<void> {}
+}

@@ -1,0 +1,109 @@
+/**
+ * Planning the work for one Thunderbird profile: which identities match, whether the database needs
+ * its primary password, whether the chain's root must be trusted (and whether the user agreed), and
+ * the steps in the order that keeps Thunderbird's view consistent: key first, then trust, a check,
+ * and last the identity settings that point at the certificate.
+ */
+import {ExitCode, UserError} from '../../errors.js'
+import type {Certificate} from '../../identity/certificate-types.js'
+import type {Identity} from '../../identity/identity.js'
+import {canEncrypt} from '../../identity/key-usage.js'
+import type {PlanStep, PlanTarget} from '../../install/plan.js'
+import type {NssDriver, NssSession} from '../../stores/nss/nss-driver.js'
+import type {ThunderbirdProfile} from './discovery.js'
+import {identitiesFor} from './identity-settings.js'
+import {ConfigureIdentitiesStep, ImportIdentityStep, type SessionHolder, TrustRootStep, VerifyInstalledStep} from './install-steps.js'
+
+export interface ThunderbirdInstallOptions {
+  /** Only these addresses (`--account`); empty for every address of the certificate. */
+  accounts: string[]
+  signByDefault?: boolean
+  encryptByDefault?: boolean
+  /** Whether to trust a private root for e-mail: asks the user, or answers from `--trust-root`. */
+  trustRoot(root: Certificate, profile: ThunderbirdProfile): Promise<boolean>
+  driver: NssDriver
+  /** The database's primary password, when it has one (a prompt, a file, or the environment). */
+  dbPassword(profile: ThunderbirdProfile): Promise<string>
+}
+
+export function profileLabel(profile: ThunderbirdProfile): string {
+  return `Thunderbird profile "${profile.name}"${profile.root.packaging === 'standard' ? '' : ` (${profile.root.packaging})`}`
+}
+
+function sessionHolder(open: () => Promise<NssSession>): SessionHolder {
+  let session: Promise<NssSession> | null = null
+  return {
+    get: () => (session ??= open()),
+    async release() {
+      const current = session
+      session = null
+      if (current) await (await current).close()
+    },
+  }
+}
+
+function skipped(profile: ThunderbirdProfile, code: string, reason: string, accounts: string[] = []): PlanTarget {
+  return {client: 'thunderbird', label: profileLabel(profile), location: profile.dir, accounts, steps: [], warnings: [], skip: {code, reason}}
+}
+
+/** The self-signed root at the top of the identity's chain, if the file carries it. */
+function rootOf(identity: Identity): Certificate | null {
+  const top = identity.chain.at(-1) ?? identity.certificate
+  return top.selfSigned && top !== identity.certificate ? top : null
+}
+
+export async function planThunderbirdProfile(profile: ThunderbirdProfile, identity: Identity, options: ThunderbirdInstallOptions): Promise<PlanTarget> {
+  if (profile.prefsProblem !== null || profile.accounts === null) return skipped(profile, 'profile-unreadable', profile.prefsProblem ?? 'prefs.js cannot be read')
+  const emails = identity.certificate.emails
+  const identities = identitiesFor(profile.accounts.identities, emails, options.accounts)
+  if (identities.length === 0) {
+    const found = profile.accounts.identities.map((i) => i.email).filter((e): e is string => e !== null)
+    const reason = found.length === 0 ? 'it has no mail accounts yet' : `no identity uses ${emails.join(' or ')} (its addresses: ${[...new Set(found)].join(', ')})`
+    return skipped(profile, 'no-matching-identity', reason)
+  }
+  const accounts = identities.map((i) => i.email!)
+  if (profile.database === 'none') {
+    return skipped(profile, 'no-nss-database', 'it has no certificate database yet: start Thunderbird once with this profile, then run mailcert again', accounts)
+  }
+
+  let dbPassword: string | undefined
+  if (await options.driver.hasPrimaryPassword(profile.dir)) {
+    dbPassword = await options.dbPassword(profile)
+    if (!(await options.driver.checkPrimaryPassword(profile.dir, dbPassword))) {
+      throw new UserError(`The primary password of ${profileLabel(profile)} is wrong.`, {
+        code: 'wrong-db-password',
+        exitCode: ExitCode.wrongPassword,
+        hints: ['It is the password Thunderbird asks for before it shows saved passwords or certificates (Settings > Privacy & Security > Use a Primary Password).'],
+      })
+    }
+  }
+
+  const session = sessionHolder(() => options.driver.open(profile.dir, {dbPassword}))
+  const warnings: string[] = []
+  const steps: PlanStep[] = [new ImportIdentityStep(session, identity, profile)]
+
+  const chain = identity.chain.map((c) => c.der)
+  const verdict = await (await session.get()).verify(identity.certificate.der, 'signing', chain)
+  const root = rootOf(identity)
+  if (!verdict.valid && root && (verdict.code === 'untrusted-issuer' || verdict.code === 'unknown-issuer')) {
+    if (await options.trustRoot(root, profile)) steps.push(new TrustRootStep(session, root))
+    else warnings.push(`The root "${root.subject.text}" is not trusted, so Thunderbird will refuse to sign with this certificate. Run again with --trust-root if you trust it.`)
+  } else if (!verdict.valid) {
+    warnings.push(`Thunderbird will not accept the certificate: ${verdict.reason ?? 'no reason given'}.`)
+  }
+
+  const encrypt = canEncrypt(identity.certificate)
+  steps.push(new VerifyInstalledStep(session, identity, encrypt))
+  steps.push(
+    new ConfigureIdentitiesStep(
+      profile,
+      identities.map((i) => ({key: i.key, email: i.email!})),
+      {certificate: identity.certificate, canEncrypt: encrypt, signByDefault: options.signByDefault, encryptByDefault: options.encryptByDefault},
+      // A Thunderbird driving the database must have quit before prefs.js changes.
+      () => session.release(),
+    ),
+  )
+  if (!encrypt) warnings.push('The certificate cannot be used for encryption: only signing is set up.')
+
+  return {client: 'thunderbird', label: profileLabel(profile), location: profile.dir, accounts, steps, warnings, close: () => session.release()}
+}

@@ -1,0 +1,115 @@
+/**
+ * Is Thunderbird running on this profile? Thunderbird rewrites prefs.js from memory when it exits,
+ * so changes made while it runs are lost (research/thunderbird-nss.md §1.3–1.4). The lock files
+ * outlive a clean exit on every platform, so their existence alone proves nothing:
+ * - Linux: `lock` is a symlink to `<ip>:+<pid>`, removed on clean exit; a stale one survives a crash.
+ * - macOS: `.parentlock` holds an fcntl lock, which Node cannot query: ask `lsof` who has it open.
+ * - Windows: `parent.lock` is opened without sharing while Thunderbird runs: opening it fails.
+ */
+import {readFile, readlink} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {isProcessAlive, processCommandLines} from '../../system/processes.js'
+import {runProgram} from '../../system/run-program.js'
+
+export type LockState = {busy: false} | {busy: true; pid?: number; evidence: string}
+
+/** The system calls the decision needs; replaced in tests. */
+export interface LockProbe {
+  readlink(path: string): Promise<string | null>
+  isAlive(pid: number): boolean
+  /** The command line of a process, or null when unknown. */
+  commandOf(pid: number): Promise<string | null>
+  /** PIDs that have the file open (`lsof -t`), or null when that cannot be found out. */
+  openers(path: string): Promise<number[] | null>
+  /** 'busy' when the file cannot be opened because another process holds it. */
+  tryOpen(path: string): Promise<'free' | 'busy' | 'missing'>
+  thunderbirdProcesses(): Promise<number[]>
+}
+
+export function parseLockTarget(target: string): number | null {
+  const match = /:\+?(\d+)$/.exec(target)
+  return match ? Number(match[1]) : null
+}
+
+/** The program itself, not any command that merely mentions it (`mailcert --client thunderbird`). */
+export function isThunderbirdCommand(command: string): boolean {
+  const program = command.trim().split(/\s+/)[0] ?? ''
+  return /(^|\/)thunderbird(-bin)?$/i.test(program) || /Thunderbird[^/]*\.app\/Contents\/MacOS\//i.test(program)
+}
+
+export async function linuxLockState(profileDir: string, sandboxed: boolean, probe: LockProbe): Promise<LockState> {
+  const target = await probe.readlink(join(profileDir, 'lock'))
+  if (target === null) return {busy: false}
+  const pid = parseLockTarget(target)
+  if (sandboxed) {
+    // Snap and Flatpak write a PID from their own namespace: look for any Thunderbird instead.
+    const running = await probe.thunderbirdProcesses()
+    return running.length > 0 ? {busy: true, pid: running[0], evidence: 'a sandboxed Thunderbird is running and the profile is locked'} : {busy: false}
+  }
+  if (pid === null || !probe.isAlive(pid)) return {busy: false}
+  const command = await probe.commandOf(pid)
+  // A crashed Thunderbird leaves its lock behind, and its PID may since belong to something else.
+  if (command !== null && !isThunderbirdCommand(command)) return {busy: false}
+  return {busy: true, pid, evidence: `the profile is locked by process ${pid}`}
+}
+
+export async function macLockState(profileDir: string, probe: LockProbe): Promise<LockState> {
+  const openers = await probe.openers(join(profileDir, '.parentlock'))
+  if (openers !== null) return openers.length > 0 ? {busy: true, pid: openers[0], evidence: `process ${openers[0]} holds the profile lock`} : {busy: false}
+  const running = await probe.thunderbirdProcesses()
+  return running.length > 0 ? {busy: true, pid: running[0], evidence: 'Thunderbird is running'} : {busy: false}
+}
+
+export async function windowsLockState(profileDir: string, probe: LockProbe): Promise<LockState> {
+  const state = await probe.tryOpen(join(profileDir, 'parent.lock'))
+  return state === 'busy' ? {busy: true, evidence: 'parent.lock is held by a running Thunderbird'} : {busy: false}
+}
+
+export const systemLockProbe: LockProbe = {
+  async readlink(path) {
+    try {
+      return await readlink(path)
+    } catch {
+      return null
+    }
+  },
+  isAlive: isProcessAlive,
+  async commandOf(pid) {
+    try {
+      return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ')
+    } catch {
+      return null
+    }
+  },
+  async openers(path) {
+    const result = await runProgram('lsof', ['-t', path], {timeoutMs: 10_000})
+    if (result.notFound || result.exitCode === undefined) return null
+    return result.stdout
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((pid) => Number.isInteger(pid) && pid > 0)
+  },
+  async tryOpen(path) {
+    const {open} = await import('node:fs/promises')
+    try {
+      const handle = await open(path, 'r+')
+      await handle.close()
+      return 'free'
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') return 'missing'
+      return code === 'EBUSY' || code === 'EPERM' || code === 'EACCES' ? 'busy' : 'free'
+    }
+  },
+  async thunderbirdProcesses() {
+    return (await processCommandLines()).filter((p) => isThunderbirdCommand(p.command)).map((p) => p.pid)
+  },
+}
+
+export async function profileLockState(profileDir: string, options: {platform: NodeJS.Platform; sandboxed: boolean; probe?: LockProbe}): Promise<LockState> {
+  const probe = options.probe ?? systemLockProbe
+  if (options.platform === 'win32') return windowsLockState(profileDir, probe)
+  if (options.platform === 'darwin') return macLockState(profileDir, probe)
+  return linuxLockState(profileDir, options.sandboxed, probe)
+}

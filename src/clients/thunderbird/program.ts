@@ -1,0 +1,141 @@
+/**
+ * Finding the Thunderbird program that belongs to a profile, on every platform: the install folder
+ * the profile last ran from (compatibility.ini `LastAppDir`), the packaging the profile lives in
+ * (Snap, Flatpak), then the usual places (Linux packages and tarballs, /Applications on macOS, the
+ * registry and Program Files on Windows). Candidate lists are pure; only `findThunderbird` looks.
+ */
+import {access, constants, readdir} from 'node:fs/promises'
+import path from 'node:path'
+
+import {findOnPath} from '../../system/find-program.js'
+import {runProgram} from '../../system/run-program.js'
+import type {ProfileRoot} from './profile-roots.js'
+
+export interface ThunderbirdProgram {
+  /** What to execute. */
+  command: string
+  /** Arguments that come before Thunderbird's own (`run <id>` for Flatpak). */
+  prefixArgs: string[]
+  /** Where it was found, for reports. */
+  origin: string
+}
+
+export interface ProgramContext {
+  platform: NodeJS.Platform
+  home: string
+  env: NodeJS.ProcessEnv
+  root?: ProfileRoot
+  /** compatibility.ini LastAppDir of the profile. */
+  lastAppDir?: string
+}
+
+const executableName = (platform: NodeJS.Platform): string => (platform === 'win32' ? 'thunderbird.exe' : 'thunderbird')
+
+/** The Flatpak application id from a profile root like ~/.var/app/<id>/.thunderbird. */
+export function flatpakIdOf(rootDir: string): string | null {
+  const parts = rootDir.split('/')
+  const index = parts.lastIndexOf('app')
+  return index >= 0 && parts[index - 1] === '.var' && parts[index + 1] ? parts[index + 1] : null
+}
+
+/** Install folders from the output of `reg query ... /s /v PathToExe`. */
+export function parseRegistryPaths(output: string): string[] {
+  const paths: string[] = []
+  for (const line of output.split(/\r?\n/)) {
+    const match = /^\s*PathToExe\s+REG_(?:EXPAND_)?SZ\s+(.+?)\s*$/i.exec(line)
+    if (match) paths.push(match[1])
+  }
+  return [...new Set(paths)]
+}
+
+export function candidatePaths(context: ProgramContext, registryPaths: string[] = []): ThunderbirdProgram[] {
+  const {platform, home, env, root, lastAppDir} = context
+  const file = (command: string, origin: string): ThunderbirdProgram => ({command, prefixArgs: [], origin})
+  const candidates: ThunderbirdProgram[] = []
+
+  if (root?.packaging === 'flatpak') {
+    const id = flatpakIdOf(root.dir)
+    if (id) candidates.push({command: 'flatpak', prefixArgs: ['run', id], origin: `Flatpak ${id}`})
+    return candidates
+  }
+  if (root?.packaging === 'snap') return [file('/snap/bin/thunderbird', 'Snap')]
+
+  if (platform === 'win32') {
+    const win = path.win32
+    if (lastAppDir) candidates.push(file(win.join(lastAppDir, 'thunderbird.exe'), 'the install this profile last ran from'))
+    for (const exe of registryPaths) candidates.push(file(exe, 'the registry'))
+    for (const base of [env.ProgramFiles, env['ProgramFiles(x86)'], env.ProgramW6432, env.LOCALAPPDATA]) {
+      if (base) candidates.push(file(win.join(base, 'Mozilla Thunderbird', 'thunderbird.exe'), base))
+    }
+    return candidates
+  }
+
+  if (platform === 'darwin') {
+    // LastAppDir is …/Thunderbird.app/Contents/Resources; the program is in Contents/MacOS.
+    if (lastAppDir) candidates.push(file(path.posix.join(lastAppDir, '..', 'MacOS', 'thunderbird'), 'the install this profile last ran from'))
+    for (const apps of ['/Applications', path.posix.join(home, 'Applications')]) {
+      candidates.push(file(path.posix.join(apps, 'Thunderbird.app', 'Contents', 'MacOS', 'thunderbird'), apps))
+    }
+    return candidates
+  }
+
+  if (lastAppDir) candidates.push(file(path.posix.join(lastAppDir, executableName(platform)), 'the install this profile last ran from'))
+  for (const dir of ['/usr/lib/thunderbird', '/usr/lib64/thunderbird', '/opt/thunderbird', path.posix.join(home, 'thunderbird')]) {
+    candidates.push(file(path.posix.join(dir, 'thunderbird'), dir))
+  }
+  return candidates
+}
+
+async function exists(command: string): Promise<boolean> {
+  try {
+    await access(command, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function windowsRegistryPaths(): Promise<string[]> {
+  const keys = [
+    'HKCU\\SOFTWARE\\Mozilla\\Mozilla Thunderbird',
+    'HKLM\\SOFTWARE\\Mozilla\\Mozilla Thunderbird',
+    'HKLM\\SOFTWARE\\WOW6432Node\\Mozilla\\Mozilla Thunderbird',
+  ]
+  const found: string[] = []
+  for (const key of keys) {
+    const result = await runProgram('reg', ['query', key, '/s', '/v', 'PathToExe'], {timeoutMs: 15_000})
+    if (result.exitCode === 0) found.push(...parseRegistryPaths(result.stdout))
+  }
+  return found
+}
+
+/** Extra macOS apps named like Thunderbird (Thunderbird Beta.app, Thunderbird Daily.app). */
+async function macVariants(home: string): Promise<ThunderbirdProgram[]> {
+  const variants: ThunderbirdProgram[] = []
+  for (const apps of ['/Applications', path.posix.join(home, 'Applications')]) {
+    const names = await readdir(apps).catch(() => [] as string[])
+    for (const name of names.filter((n) => /^Thunderbird.*\.app$/i.test(n) && n !== 'Thunderbird.app')) {
+      variants.push({command: path.posix.join(apps, name, 'Contents', 'MacOS', 'thunderbird'), prefixArgs: [], origin: apps})
+    }
+  }
+  return variants
+}
+
+export async function findThunderbird(context: ProgramContext): Promise<ThunderbirdProgram | null> {
+  const registry = context.platform === 'win32' && process.platform === 'win32' ? await windowsRegistryPaths() : []
+  const candidates = candidatePaths(context, registry)
+  if (context.platform === 'darwin') candidates.push(...(await macVariants(context.home)))
+  for (const candidate of candidates) {
+    if (candidate.command === 'flatpak') {
+      const flatpak = await findOnPath('flatpak', context.env)
+      if (flatpak) return {...candidate, command: flatpak}
+      continue
+    }
+    if (await exists(candidate.command)) return candidate
+  }
+  if (context.platform !== 'win32' && context.platform !== 'darwin') {
+    const onPath = await findOnPath('thunderbird', context.env)
+    if (onPath) return {command: onPath, prefixArgs: [], origin: 'PATH'}
+  }
+  return null
+}

@@ -1,0 +1,130 @@
+/**
+ * `mailcert install` without the terminal: refuse a certificate that cannot work, find the targets
+ * (today: every Thunderbird profile with a matching identity), make sure none is busy, choose how to
+ * reach the NSS databases, and plan each target. Applying the plan is apply.ts's job.
+ */
+import {ExitCode, UserError, UsageError} from '../errors.js'
+import type {Certificate} from '../identity/certificate-types.js'
+import {hasErrors, lintIdentity} from '../identity/findings.js'
+import type {Identity} from '../identity/identity.js'
+import {type DiscoveryOptions, describeProfile, discoverProfiles, type ThunderbirdProfile} from '../clients/thunderbird/discovery.js'
+import {identitiesFor} from '../clients/thunderbird/identity-settings.js'
+import {busyError} from '../clients/thunderbird/install-steps.js'
+import {planThunderbirdProfile} from '../clients/thunderbird/install-target.js'
+import type {NssDriver, NssDriverName} from '../stores/nss/nss-driver.js'
+import type {Plan} from './plan.js'
+import {chooseNssDriver} from './nss-driver-choice.js'
+
+export type ClientChoice = 'thunderbird'
+
+export interface InstallRequest {
+  identity: Identity
+  /** Null when the file was a bare certificate (install refuses those anyway: no private key). */
+  fromPkcs12: boolean
+  clients: ClientChoice[]
+  accounts: string[]
+  profiles: string[]
+  signByDefault?: boolean
+  encryptByDefault?: boolean
+  nssDriver: NssDriverName | 'auto'
+  machine: DiscoveryOptions
+  trustRoot(root: Certificate, profile: ThunderbirdProfile): Promise<boolean>
+  dbPassword(profile: ThunderbirdProfile): Promise<string>
+  /** Interactive only: ask the user to close the busy client; resolves true to look again. */
+  waitForClose?(busy: ThunderbirdProfile[]): Promise<boolean>
+  now?: Date
+}
+
+export interface PlannedInstall {
+  plan: Plan
+  driver: NssDriver
+  profiles: ThunderbirdProfile[]
+}
+
+export function refuseUnusable(identity: Identity, fromPkcs12: boolean, now: Date): void {
+  const findings = lintIdentity(identity, {now, fromPkcs12})
+  if (!hasErrors(findings)) return
+  const errors = findings.filter((f) => f.severity === 'error')
+  throw new UserError(`This certificate cannot be used for S/MIME, so nothing was installed: ${errors.map((e) => e.message).join(' ')}`, {
+    code: 'not-for-smime',
+    exitCode: ExitCode.notForSmime,
+    hints: errors.map((e) => e.fix),
+  })
+}
+
+async function findProfiles(request: InstallRequest): Promise<ThunderbirdProfile[]> {
+  if (request.profiles.length === 0) return discoverProfiles(request.machine)
+  const profiles: ThunderbirdProfile[] = []
+  for (const dir of request.profiles) {
+    const profile = await describeProfile(dir, {name: dir, root: {dir, packaging: 'standard', sandboxed: false}, isDefault: false}, request.machine)
+    if (profile.accounts === null && profile.database === 'none') {
+      throw new UsageError(`${dir} is not a Thunderbird profile (no prefs.js and no certificate database).`, ['Point --profile at the folder that holds prefs.js and cert9.db.'])
+    }
+    profiles.push(profile)
+  }
+  return profiles
+}
+
+function checkAccountsFilter(request: InstallRequest): void {
+  const emails = request.identity.certificate.emails.map((e) => e.toLowerCase())
+  const foreign = request.accounts.filter((account) => !emails.includes(account.toLowerCase()))
+  if (foreign.length > 0) {
+    throw new UsageError(`The certificate is not for ${foreign.join(', ')}: it is for ${request.identity.certificate.emails.join(', ')}.`, [
+      'Leave out --account to configure every account whose address the certificate names.',
+    ])
+  }
+}
+
+function noMatch(identity: Identity, profiles: ThunderbirdProfile[]): UserError {
+  const found = [...new Set(profiles.flatMap((p) => p.accounts?.identities.map((i) => i.email) ?? []).filter((e): e is string => e !== null))]
+  const where = profiles.length === 0 ? 'No Thunderbird profile was found on this machine.' : `Addresses found in Thunderbird: ${found.length > 0 ? found.join(', ') : 'none'}.`
+  return new UserError(`No mail account uses ${identity.certificate.emails.join(' or ')}, so nothing was installed. ${where}`, {
+    code: 'no-matching-account',
+    exitCode: ExitCode.notForSmime,
+    hints: ['Add the account to Thunderbird first (and start Thunderbird once), then run mailcert again.', 'Run `mailcert check` to see every account mailcert finds.'],
+  })
+}
+
+export async function planInstall(request: InstallRequest): Promise<PlannedInstall> {
+  refuseUnusable(request.identity, request.fromPkcs12, request.now ?? new Date())
+  checkAccountsFilter(request)
+
+  let profiles = await findProfiles(request)
+  const emails = request.identity.certificate.emails
+  const wanted = (list: ThunderbirdProfile[]) => list.filter((p) => p.accounts !== null && identitiesFor(p.accounts.identities, emails, request.accounts).length > 0)
+  if (wanted(profiles).length === 0) throw noMatch(request.identity, profiles)
+
+  for (;;) {
+    const busy = wanted(profiles).filter((p) => p.lock.busy)
+    if (busy.length === 0) break
+    if (!request.waitForClose || !(await request.waitForClose(busy))) throw busyError(busy)
+    profiles = await findProfiles(request)
+  }
+
+  const driver = await chooseNssDriver(request.nssDriver, wanted(profiles), request.machine)
+  const plan: Plan = {targets: []}
+  try {
+    for (const profile of profiles) {
+      plan.targets.push(
+        await planThunderbirdProfile(profile, request.identity, {
+          accounts: request.accounts,
+          signByDefault: request.signByDefault,
+          encryptByDefault: request.encryptByDefault,
+          trustRoot: request.trustRoot,
+          dbPassword: request.dbPassword,
+          driver,
+        }),
+      )
+    }
+  } catch (error) {
+    await releasePlan(plan)
+    await driver.dispose()
+    throw error
+  }
+  return {plan, driver, profiles}
+}
+
+/** Close whatever the planned targets hold open (a dry run ends here; apply closes each as it finishes). */
+export async function releasePlan(plan: Plan): Promise<void> {
+  for (const target of plan.targets) await target.close?.()
+}

@@ -1,0 +1,62 @@
+/**
+ * A plan is the list of changes mailcert will make, grouped by target (one Thunderbird profile, one
+ * keychain, ...). Every change is a step that can say what it will do, do it, and undo it: that is
+ * what `--dry-run` prints, what the guided installer shows before asking, and what a failure rolls
+ * back.
+ */
+
+export interface StepOutcome {
+  /** False when the step found everything already as it should be. */
+  changed: boolean
+  /** What happened, in a few words ("already present", "nickname Alice Example"). */
+  detail?: string
+  /** Where a backup of a changed file was kept. */
+  backup?: string
+  warnings?: string[]
+  /** A check's verdicts, for the report (`signing`, `encryption`). */
+  verification?: Record<string, {valid: boolean; reason?: string}>
+}
+
+export interface PlanStep {
+  /** Stable identifier for reports: `import-identity`, `trust-root`, `configure-identities`. */
+  readonly id: string
+  describe(): string
+  apply(): Promise<StepOutcome>
+  /** Called only after a successful apply() whose outcome changed something. */
+  undo(): Promise<void>
+}
+
+export interface PlanTarget {
+  client: string
+  /** What a person recognises: "Thunderbird profile default-release (~/.thunderbird/ab12.default-release)". */
+  label: string
+  /** Machine-readable location, for the JSON report. */
+  location: string
+  /** The accounts or identities this target configures. */
+  accounts: string[]
+  steps: PlanStep[]
+  /** A target that will not be touched, and why. */
+  skip?: {code: string; reason: string}
+  /** Warnings known at planning time (a private root left untrusted, ...). */
+  warnings: string[]
+  /** Releases what the steps share (a database session); always called after the steps. */
+  close?(): Promise<void>
+}
+
+export interface Plan {
+  targets: PlanTarget[]
+}
+
+export function describePlan(plan: Plan): string[] {
+  const lines: string[] = []
+  for (const target of plan.targets) {
+    if (target.skip) {
+      lines.push(`${target.label}: skipped, ${target.skip.reason}`)
+      continue
+    }
+    lines.push(`${target.label}:`)
+    for (const step of target.steps) lines.push(`  - ${step.describe()}`)
+    for (const warning of target.warnings) lines.push(`  ! ${warning}`)
+  }
+  return lines
+}

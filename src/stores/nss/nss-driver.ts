@@ -1,0 +1,64 @@
+/**
+ * Two ways to work on an NSS database: NSS's own command-line tools, or the user's Thunderbird driven
+ * over Marionette (for machines without the tools). Both do the same few things through a session,
+ * so that a driver that is slow to start (Thunderbird) starts once per profile.
+ */
+
+export type NssDriverName = 'tools' | 'thunderbird'
+
+export interface NssCertificate {
+  nickname: string
+  /** `SSL,S/MIME,JAR/XPI` trust flags as certutil shows them. */
+  trust: string
+  der: Buffer
+  /** Lower-case hex. */
+  sha256: string
+  /** NSS holds this certificate's private key. */
+  hasKey: boolean
+  /** A CA certificate (basicConstraints cA). */
+  isCa: boolean
+}
+
+export type EmailUsage = 'signing' | 'encryption'
+
+export interface Verdict {
+  valid: boolean
+  /** NSS's reason when not valid, in words a person can act on. */
+  reason?: string
+  /** Stable reason code: `untrusted-issuer`, `unknown-issuer`, `expired`, `inadequate-usage`, ... */
+  code?: string
+}
+
+export interface NssSession {
+  readonly driver: NssDriverName
+  listCertificates(): Promise<NssCertificate[]>
+  /** Import a PKCS#12 file (already re-encoded for NSS) protected by `password`. */
+  importPkcs12(pkcs12: Buffer, password: string): Promise<void>
+  /** Trust a CA certificate to issue e-mail certificates (`,C,`), keeping its other trust. */
+  trustForEmail(certificate: NssCertificate): Promise<void>
+  /** Put back trust flags as they were (undo). */
+  setTrust(certificate: NssCertificate, trust: string): Promise<void>
+  deleteCertificate(certificate: NssCertificate, options: {withKey: boolean}): Promise<void>
+  /**
+   * Would the mail client accept this certificate for e-mail signing or encryption now? Judged with
+   * the database's certificates and trust plus Mozilla's built-in roots (which Thunderbird has
+   * compiled in), and `extra` certificates (a chain from a file) as untrusted intermediates.
+   */
+  verify(certificate: Buffer, usage: EmailUsage, extra?: Buffer[]): Promise<Verdict>
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  /** The database's primary password, when it has one. */
+  dbPassword?: string
+}
+
+export interface NssDriver {
+  readonly name: NssDriverName
+  /** Whether the database is protected by a primary password (asked before opening a session). */
+  hasPrimaryPassword(profileDir: string): Promise<boolean>
+  checkPrimaryPassword(profileDir: string, password: string): Promise<boolean>
+  open(profileDir: string, options: OpenOptions): Promise<NssSession>
+  /** Release anything kept for later sessions (a Thunderbird started to answer a question). */
+  dispose(): Promise<void>
+}

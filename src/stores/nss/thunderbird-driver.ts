@@ -1,0 +1,207 @@
+/**
+ * The NSS driver that needs no NSS tools: the user's own Thunderbird, started headless on the
+ * profile and driven over Marionette (research/prototype.md §3.4–3.5). Its own NSS imports the
+ * re-encoded PKCS#12 file (nsIX509CertDB.importPKCS12File), sets trust, deletes, and verifies with
+ * exactly the judgement Thunderbird uses when it sends mail (asyncVerifyCertAtTime). Passwords
+ * reach Thunderbird only inside the Marionette session on loopback.
+ */
+import {createHash} from 'node:crypto'
+
+import {ExitCode, ExternalError, UserError} from '../../errors.js'
+import {type HeadlessThunderbird, startHeadlessThunderbird} from '../../clients/thunderbird/headless.js'
+import type {ThunderbirdProgram} from '../../clients/thunderbird/program.js'
+import {SecretFiles} from '../../system/secret-files.js'
+import {withEmailTrust} from './certutil-output.js'
+import type {EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from './nss-driver.js'
+
+const CERT_DB = 'const certdb = Cc["@mozilla.org/security/x509certdb;1"].getService(Ci.nsIX509CertDB);'
+const TOKEN = 'const token = Cc["@mozilla.org/security/internalkeytoken;1"].getService(Ci.nsIPKCS11Token);'
+const TO_BASE64 = 'const toBase64 = (bytes) => btoa(String.fromCharCode(...bytes));'
+const FIND_BY_SHA = `const findBySha = (sha) => certdb.getCerts().find((c) => c.sha256Fingerprint.replaceAll(":", "").toLowerCase() === sha);`
+
+const SCRIPTS = {
+  list: `${CERT_DB}${TO_BASE64}
+    const trusted = (c, kind) => certdb.isCertTrusted(c, Ci.nsIX509Cert.CA_CERT, kind);
+    return certdb.getCerts()
+      .filter((c) => c.tokenName !== "Builtin Object Token")
+      .map((c) => {
+        const user = c.certType === Ci.nsIX509Cert.USER_CERT;
+        const trust = user ? "u,u,u" : [trusted(c, Ci.nsIX509CertDB.TRUSTED_SSL) ? "C" : "", trusted(c, Ci.nsIX509CertDB.TRUSTED_EMAIL) ? "C" : "", ""].join(",");
+        return {nickname: c.displayName, trust, der: toBase64(c.getRawDER()), hasKey: user, isCa: c.certType === Ci.nsIX509Cert.CA_CERT};
+      });`,
+  login: `${TOKEN}
+    if (!token.hasPassword) return "no-password";
+    return token.checkPassword(arguments[0]) ? "ok" : "wrong";`,
+  hasPassword: `${TOKEN} return token.hasPassword;`,
+  importPkcs12: `${CERT_DB}
+    const file = Cc["@mozilla.org/file/local;1"].createInstance(Ci.nsIFile);
+    file.initWithPath(arguments[0]);
+    return certdb.importPKCS12File(file, arguments[1]);`,
+  setTrust: `${CERT_DB}${FIND_BY_SHA}
+    const cert = findBySha(arguments[0]);
+    if (!cert) return false;
+    certdb.setCertTrustFromString(cert, arguments[1]);
+    return true;`,
+  delete: `${CERT_DB}${FIND_BY_SHA}
+    const cert = findBySha(arguments[0]);
+    if (!cert) return false;
+    certdb.deleteCertificate(cert);
+    return true;`,
+  verify: `${CERT_DB}
+    const toBytes = (b64) => Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const cert = certdb.constructX509(toBytes(arguments[0]));
+    const usage = arguments[1] === "signing" ? Ci.nsIX509CertDB.verifyUsageEmailSigner : Ci.nsIX509CertDB.verifyUsageEmailRecipient;
+    const extra = arguments[2].map(toBytes);
+    const now = Math.floor(Date.now() / 1000);
+    const code = await new Promise((resolve) =>
+      certdb.asyncVerifyCertAtTime(cert, usage, 0, "", now, extra, {verifyCertFinished: (result) => resolve(result)}));
+    if (code === 0) return {code};
+    let message = "";
+    try {
+      const errors = Cc["@mozilla.org/nss_errors_service;1"].getService(Ci.nsINSSErrorsService);
+      message = errors.getErrorMessage(errors.getXPCOMFromNSSError(code));
+    } catch (e) {}
+    return {code, message};`,
+}
+
+/** NSS and mozilla::pkix error numbers (PRErrorCode) that mean something a person can act on. */
+const VERIFY_ERRORS: Record<number, {code: string; reason: string}> = {
+  [-8172]: {code: 'untrusted-issuer', reason: "the certificate's issuer is not trusted for e-mail"},
+  [-8179]: {code: 'unknown-issuer', reason: "the certificate's issuer is unknown (an intermediate or root certificate is missing)"},
+  [-8181]: {code: 'expired', reason: 'a certificate in the chain has expired'},
+  [-8162]: {code: 'expired', reason: "the issuer's certificate has expired"},
+  [-8102]: {code: 'inadequate-usage', reason: 'the certificate is not allowed for this use (key usage)'},
+  [-8101]: {code: 'inadequate-usage', reason: 'the certificate is not allowed for this use (extended key usage)'},
+  [-8180]: {code: 'revoked', reason: 'the certificate has been revoked'},
+}
+
+/** importPKCS12File's results (nsIX509CertDB constants). */
+const IMPORT_RESULTS: Record<number, string> = {
+  1: 'unknown error',
+  5: 'a certificate with this name already exists',
+  6: 'the password was not accepted',
+  7: 'the file could not be decoded',
+  8: 'duplicate data',
+}
+
+interface ListedCertificate {
+  nickname: string
+  trust: string
+  der: string
+  hasKey: boolean
+  isCa: boolean
+}
+
+class ThunderbirdSession implements NssSession {
+  readonly driver = 'thunderbird' as const
+
+  constructor(
+    private readonly thunderbird: HeadlessThunderbird,
+    private readonly files: SecretFiles,
+  ) {}
+
+  private run<T>(script: string, args: unknown[] = []): Promise<T> {
+    return this.thunderbird.client.execute<T>(script, args)
+  }
+
+  async listCertificates(): Promise<NssCertificate[]> {
+    const listed = await this.run<ListedCertificate[]>(SCRIPTS.list)
+    return listed.map((c) => {
+      const der = Buffer.from(c.der, 'base64')
+      return {nickname: c.nickname, trust: c.trust, der, sha256: createHash('sha256').update(der).digest('hex'), hasKey: c.hasKey, isCa: c.isCa}
+    })
+  }
+
+  async importPkcs12(pkcs12: Buffer, password: string): Promise<void> {
+    const file = await this.files.write(pkcs12, 'identity.p12')
+    const result = await this.run<number>(SCRIPTS.importPkcs12, [file, password])
+    // A duplicate is the same identity imported before: what a re-run should find.
+    if (result === 0 || result === 8) return
+    throw new ExternalError('Thunderbird', `Thunderbird could not import the certificate: ${IMPORT_RESULTS[result] ?? `error ${result}`}.`, {code: 'thunderbird-import-failed'})
+  }
+
+  async trustForEmail(certificate: NssCertificate): Promise<void> {
+    await this.setTrust(certificate, withEmailTrust(certificate.trust))
+  }
+
+  async setTrust(certificate: NssCertificate, trust: string): Promise<void> {
+    if (!(await this.run<boolean>(SCRIPTS.setTrust, [certificate.sha256, trust]))) {
+      throw new ExternalError('Thunderbird', `"${certificate.nickname}" is not in the database any more.`)
+    }
+  }
+
+  async deleteCertificate(certificate: NssCertificate): Promise<void> {
+    // Thunderbird deletes a user certificate's private key together with it.
+    await this.run<boolean>(SCRIPTS.delete, [certificate.sha256])
+  }
+
+  async verify(certificate: Buffer, usage: EmailUsage, extra: Buffer[] = []): Promise<Verdict> {
+    const result = await this.run<{code: number; message?: string}>(SCRIPTS.verify, [certificate.toString('base64'), usage, extra.map((der) => der.toString('base64'))])
+    if (result.code === 0) return {valid: true}
+    const known = VERIFY_ERRORS[result.code]
+    return {valid: false, code: known?.code ?? `nss-error-${result.code}`, reason: known?.reason ?? (result.message || `NSS error ${result.code}`)}
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.thunderbird.stop()
+    } finally {
+      await this.files.dispose()
+    }
+  }
+}
+
+export class ThunderbirdDriver implements NssDriver {
+  readonly name = 'thunderbird' as const
+
+  /** `programFor` names the Thunderbird that belongs to a profile (Snap, Flatpak and packages differ). */
+  constructor(
+    private readonly programFor: (profileDir: string) => Promise<ThunderbirdProgram>,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly startTimeoutMs = 60_000,
+  ) {}
+
+  /** Thunderbird started to answer a question before planning, kept running for the session that follows. */
+  private readonly warm = new Map<string, HeadlessThunderbird>()
+
+  private async thunderbirdFor(profileDir: string): Promise<HeadlessThunderbird> {
+    const running = this.warm.get(profileDir)
+    if (running) return running
+    const thunderbird = await startHeadlessThunderbird(await this.programFor(profileDir), profileDir, {env: this.env, startTimeoutMs: this.startTimeoutMs})
+    this.warm.set(profileDir, thunderbird)
+    return thunderbird
+  }
+
+  async hasPrimaryPassword(profileDir: string): Promise<boolean> {
+    return (await this.thunderbirdFor(profileDir)).client.execute<boolean>(SCRIPTS.hasPassword)
+  }
+
+  async checkPrimaryPassword(profileDir: string, password: string): Promise<boolean> {
+    return (await (await this.thunderbirdFor(profileDir)).client.execute<string>(SCRIPTS.login, [password])) !== 'wrong'
+  }
+
+  async dispose(): Promise<void> {
+    for (const [dir, thunderbird] of this.warm) {
+      this.warm.delete(dir)
+      await thunderbird.stop()
+    }
+  }
+
+  async open(profileDir: string, options: OpenOptions): Promise<NssSession> {
+    const thunderbird = await this.thunderbirdFor(profileDir)
+    // The session owns it from here: its close() quits Thunderbird.
+    this.warm.delete(profileDir)
+    const session = new ThunderbirdSession(thunderbird, await SecretFiles.create())
+    try {
+      // Log in first: an import into a locked database would make Thunderbird wait for a dialog.
+      const login = await thunderbird.client.execute<string>(SCRIPTS.login, [options.dbPassword ?? ''])
+      if (login === 'wrong') {
+        throw new UserError('The primary password of the Thunderbird profile was not accepted.', {code: 'wrong-db-password', exitCode: ExitCode.wrongPassword})
+      }
+      return session
+    } catch (error) {
+      await session.close()
+      throw error
+    }
+  }
+}

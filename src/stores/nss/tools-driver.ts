@@ -1,0 +1,208 @@
+/**
+ * The NSS driver that uses NSS's own command-line tools. Passwords reach them only as 0600 files
+ * (`-w`, `-k`, `-f`) that are removed afterwards; stdin is closed so that a tool that wants to ask
+ * for something fails instead of waiting for an answer that never comes.
+ */
+import {createHash, X509Certificate} from 'node:crypto'
+import {access} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {ExternalError} from '../../errors.js'
+import {type RunResult, runProgram} from '../../system/run-program.js'
+import {SecretFiles} from '../../system/secret-files.js'
+import {classifyNssError, hasPrivateKey, isTrustedEmailIssuer, parseCertificateList, pemBlocks, withEmailTrust} from './certutil-output.js'
+import {describeNssError} from './nss-errors.js'
+import type {EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from './nss-driver.js'
+import {findBuiltinRootsModule, findNssTools, type NssTools, nssToolsMissing} from './nss-tools.js'
+
+/** `sql:` for cert9.db, `dbm:` for the cert8.db of profiles last used by Thunderbird 52 or older. */
+export async function databaseSpec(profileDir: string): Promise<string> {
+  const exists = (name: string): Promise<boolean> =>
+    access(join(profileDir, name)).then(
+      () => true,
+      () => false,
+    )
+  if (await exists('cert9.db')) return `sql:${profileDir}`
+  if (await exists('cert8.db')) return `dbm:${profileDir}`
+  throw new ExternalError('NSS', `There is no certificate database in ${profileDir}.`, {
+    code: 'no-nss-database',
+    hints: ['Start Thunderbird once with this profile so that it creates its database, close it, and run mailcert again.'],
+  })
+}
+
+function failure(tool: string, what: string, result: RunResult): ExternalError {
+  const output = `${result.stdout}${result.stderr}`.trim()
+  const kind = classifyNssError(output)
+  return new ExternalError(tool, `${what}: ${describeNssError(kind, output)}`, {output, code: `nss-${kind}`})
+}
+
+function isCaCertificate(der: Buffer): boolean {
+  try {
+    return new X509Certificate(der).ca
+  } catch {
+    return false
+  }
+}
+
+class ToolsSession implements NssSession {
+  readonly driver = 'tools' as const
+  private cache: NssCertificate[] | null = null
+
+  constructor(
+    private readonly tools: NssTools,
+    private readonly db: string,
+    private readonly files: SecretFiles,
+    private readonly dbPasswordFile: string | null,
+  ) {}
+
+  private async run(tool: keyof NssTools, args: string[]): Promise<RunResult> {
+    const program = this.tools[tool]
+    if (!program) throw new ExternalError(tool, `${tool} is not installed.`)
+    const result = await runProgram(program, args, {timeoutMs: 60_000})
+    if (result.notFound) throw new ExternalError(tool, `${tool} could not be started.`)
+    return result
+  }
+
+  private withDbPassword(flag: '-f' | '-k', args: string[]): string[] {
+    return this.dbPasswordFile ? [...args, flag, this.dbPasswordFile] : args
+  }
+
+  async listCertificates(): Promise<NssCertificate[]> {
+    if (this.cache) return this.cache
+    const listing = await this.run('certutil', ['-L', '-d', this.db])
+    if (listing.exitCode !== 0) throw failure('certutil', 'Listing the certificates failed', listing)
+    const entries = parseCertificateList(listing.stdout)
+    const seen = new Set<string>()
+    const certificates: NssCertificate[] = []
+    // One nickname can stand for several certificates (renewals share it); -a prints them all.
+    for (const nickname of new Set(entries.map((entry) => entry.nickname))) {
+      const trust = entries.find((entry) => entry.nickname === nickname)!.trust
+      const pem = await this.run('certutil', ['-L', '-d', this.db, '-n', nickname, '-a'])
+      if (pem.exitCode !== 0) throw failure('certutil', `Reading "${nickname}" failed`, pem)
+      for (const der of pemBlocks(pem.stdout)) {
+        const sha256 = createHash('sha256').update(der).digest('hex')
+        if (seen.has(sha256)) continue
+        seen.add(sha256)
+        certificates.push({nickname, trust, der, sha256, hasKey: hasPrivateKey(trust), isCa: isCaCertificate(der)})
+      }
+    }
+    this.cache = certificates
+    return certificates
+  }
+
+  async importPkcs12(pkcs12: Buffer, password: string): Promise<void> {
+    const file = await this.files.write(pkcs12, 'identity.p12')
+    const passwordFile = await this.files.write(password, 'p12-password')
+    this.cache = null
+    const result = await this.run('pk12util', this.withDbPassword('-k', ['-i', file, '-d', this.db, '-w', passwordFile]))
+    if (result.exitCode !== 0) throw failure('pk12util', 'Importing the certificate failed', result)
+  }
+
+  async trustForEmail(certificate: NssCertificate): Promise<void> {
+    await this.setTrust(certificate, withEmailTrust(certificate.trust))
+  }
+
+  async setTrust(certificate: NssCertificate, trust: string): Promise<void> {
+    this.cache = null
+    const result = await this.run('certutil', this.withDbPassword('-f', ['-M', '-d', this.db, '-n', certificate.nickname, '-t', trust]))
+    if (result.exitCode !== 0) throw failure('certutil', `Setting the trust of "${certificate.nickname}" failed`, result)
+  }
+
+  async deleteCertificate(certificate: NssCertificate, options: {withKey: boolean}): Promise<void> {
+    this.cache = null
+    // -F deletes the key together with its certificate; -D the certificate only.
+    const args = options.withKey ? ['-F', '-d', this.db, '-n', certificate.nickname] : ['-D', '-d', this.db, '-n', certificate.nickname]
+    const result = await this.run('certutil', this.withDbPassword('-f', args))
+    if (result.exitCode !== 0) throw failure('certutil', `Removing "${certificate.nickname}" failed`, result)
+  }
+
+  /**
+   * certutil -V knows only the roots in the profile, while Thunderbird also trusts Mozilla's built-in
+   * roots. So the chain is checked with vfychain against a scratch database that loads the system's
+   * copy of those roots, plus the CAs this profile holds, trusting the ones the profile trusts.
+   */
+  async verify(certificate: Buffer, usage: EmailUsage, extra: Buffer[] = []): Promise<Verdict> {
+    if (!this.tools.vfychain) return {valid: false, code: 'cannot-check', reason: 'vfychain is not installed, so the chain cannot be checked'}
+    const all = await this.listCertificates()
+    const args = ['-pp', '-T', '-u', usage === 'signing' ? '4' : '5']
+    const scratch = await this.scratchDatabase()
+    if (scratch) args.unshift('-d', scratch)
+    args.push(await this.files.write(certificate, 'leaf.der'))
+    const leafHash = createHash('sha256').update(certificate).digest('hex')
+    for (const ca of all.filter((c) => c.isCa && c.sha256 !== leafHash)) {
+      const file = await this.files.write(ca.der, 'ca.der')
+      args.push(...(isTrustedEmailIssuer(ca.trust) ? ['-t', file] : [file]))
+    }
+    for (const der of extra) args.push(await this.files.write(der, 'extra.der'))
+    const result = await this.run('vfychain', args)
+    if (result.exitCode === 0) return {valid: true}
+    const output = `${result.stdout}${result.stderr}`
+    const kind = classifyNssError(output)
+    return {valid: false, code: kind, reason: describeNssError(kind, output)}
+  }
+
+  private scratch: string | null | undefined
+
+  private async scratchDatabase(): Promise<string | null> {
+    if (this.scratch !== undefined) return this.scratch
+    this.scratch = null
+    const module = await findBuiltinRootsModule()
+    if (!module || !this.tools.modutil) return null
+    const dir = join(this.files.dir, 'builtin-roots')
+    const {mkdir} = await import('node:fs/promises')
+    await mkdir(dir, {mode: 0o700})
+    const created = await this.run('certutil', ['-N', '--empty-password', '-d', `sql:${dir}`])
+    if (created.exitCode !== 0) return null
+    const added = await runProgram(this.tools.modutil, ['-dbdir', `sql:${dir}`, '-add', 'Builtin Roots', '-libfile', module, '-force'], {timeoutMs: 30_000})
+    if (added.exitCode !== 0) return null
+    this.scratch = `sql:${dir}`
+    return this.scratch
+  }
+
+  async close(): Promise<void> {
+    await this.files.dispose()
+  }
+}
+
+export class ToolsDriver implements NssDriver {
+  readonly name = 'tools' as const
+
+  private constructor(private readonly tools: NssTools) {}
+
+  static async locate(): Promise<ToolsDriver | null> {
+    const tools = await findNssTools()
+    return tools ? new ToolsDriver(tools) : null
+  }
+
+  static async require(): Promise<ToolsDriver> {
+    const driver = await ToolsDriver.locate()
+    if (!driver) throw await nssToolsMissing()
+    return driver
+  }
+
+  /** certutil -K needs the password when there is one; a wrong (empty) one gives SEC_ERROR_BAD_PASSWORD. */
+  async hasPrimaryPassword(profileDir: string): Promise<boolean> {
+    return !(await this.checkPrimaryPassword(profileDir, ''))
+  }
+
+  async checkPrimaryPassword(profileDir: string, password: string): Promise<boolean> {
+    const db = await databaseSpec(profileDir)
+    const files = await SecretFiles.create()
+    try {
+      const passwordFile = await files.write(`${password}\n`, 'db-password')
+      const result = await runProgram(this.tools.certutil, ['-K', '-d', db, '-f', passwordFile], {timeoutMs: 30_000})
+      return classifyNssError(`${result.stdout}${result.stderr}`) !== 'bad-password'
+    } finally {
+      await files.dispose()
+    }
+  }
+
+  async dispose(): Promise<void> {}
+
+  async open(profileDir: string, options: OpenOptions): Promise<NssSession> {
+    const db = await databaseSpec(profileDir)
+    const files = await SecretFiles.create()
+    const dbPasswordFile = options.dbPassword ? await files.write(`${options.dbPassword}\n`, 'db-password') : null
+    return new ToolsSession(this.tools, db, files, dbPasswordFile)
+  }
+}

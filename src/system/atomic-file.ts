@@ -1,0 +1,56 @@
+/**
+ * Changing a user's file safely: a backup copy first, then the new content written to a temporary
+ * file in the same folder, flushed, and renamed over the original, so that a crash leaves either
+ * the old file or the new one, never half of each. The original's permissions are kept.
+ */
+import {constants} from 'node:fs'
+import {copyFile, open, rename, rm, stat} from 'node:fs/promises'
+import {basename, dirname, join} from 'node:path'
+
+function timestamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+}
+
+/** Copy `path` to `<path>.mailcert-<time>.bak` (never overwriting an older backup) and return the copy's path. */
+export async function backupFile(path: string, now = new Date()): Promise<string> {
+  const base = `${path}.mailcert-${timestamp(now)}`
+  for (let n = 0; ; n++) {
+    const candidate = n === 0 ? `${base}.bak` : `${base}-${n}.bak`
+    try {
+      await copyFile(path, candidate, constants.COPYFILE_EXCL)
+      return candidate
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+  }
+}
+
+export async function writeFileAtomic(path: string, content: Buffer | string): Promise<void> {
+  const mode = await stat(path).then(
+    (info) => info.mode & 0o7777,
+    () => 0o600,
+  )
+  const temporary = join(dirname(path), `.${basename(path)}.mailcert-${process.pid}.tmp`)
+  const handle = await open(temporary, 'w', mode)
+  try {
+    await handle.writeFile(content)
+    await handle.sync()
+  } catch (error) {
+    await handle.close()
+    await rm(temporary, {force: true})
+    throw error
+  }
+  await handle.close()
+  try {
+    await rename(temporary, path)
+  } catch (error) {
+    await rm(temporary, {force: true})
+    throw error
+  }
+  // Make the rename itself durable. Not every platform can open a folder (Windows cannot).
+  const folder = await open(dirname(path), 'r').catch(() => null)
+  if (folder) {
+    await folder.sync().catch(() => undefined)
+    await folder.close()
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The one door to other programs. Arguments are always an array (no shell), secrets travel only
+ * through stdin or 0600 files (see secret-files.ts) and are scrubbed from anything a program says
+ * before it reaches an error, a log or a report. execa is loaded on first use: commands that run no
+ * program do not pay for it at start-up.
+ */
+import {BugError} from '../errors.js'
+
+export interface RunOptions {
+  /** Written to the program's stdin (a password for tools that read it there). */
+  input?: string | Buffer
+  env?: Record<string, string | undefined>
+  cwd?: string
+  timeoutMs?: number
+  /** Strings that must never appear in the arguments, and are removed from the output. */
+  secrets?: string[]
+}
+
+export interface RunResult {
+  command: string
+  exitCode: number | undefined
+  stdout: string
+  stderr: string
+  timedOut: boolean
+  /** The program could not be started at all (not installed, not executable). */
+  notFound: boolean
+}
+
+export function redact(text: string, secrets: string[]): string {
+  let result = text
+  for (const secret of secrets) {
+    if (secret.length > 0) result = result.split(secret).join('[secret]')
+  }
+  return result
+}
+
+export async function runProgram(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  const secrets = (options.secrets ?? []).filter((secret) => secret.length > 0)
+  if (secrets.some((secret) => args.some((arg) => arg.includes(secret)))) {
+    throw new BugError(`a secret was about to be passed to ${file} in its argument list`)
+  }
+  const {execa} = await import('execa')
+  const result = await execa(file, args, {
+    input: options.input,
+    env: options.env,
+    cwd: options.cwd,
+    timeout: options.timeoutMs ?? 120_000,
+    reject: false,
+    stripFinalNewline: false,
+    stdin: options.input === undefined ? 'ignore' : 'pipe',
+  })
+  const notFound = (result as {code?: string}).code === 'ENOENT'
+  return {
+    command: [file, ...args].join(' '),
+    exitCode: result.exitCode,
+    stdout: redact(String(result.stdout ?? ''), secrets),
+    stderr: redact(String(result.stderr ?? ''), secrets),
+    timedOut: result.timedOut,
+    notFound,
+  }
+}

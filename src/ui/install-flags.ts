@@ -1,0 +1,63 @@
+import {Flags} from '@oclif/core'
+
+/** The flags that say where and how to install; shared by `install` and the guided installer. */
+export const installFlags = {
+  yes: Flags.boolean({
+    char: 'y',
+    summary: 'Do not ask anything: take every answer from flags and environment variables.',
+    description: 'What would have been asked and was not answered by a flag is a usage error (exit 2) that names the flag. Implied when standard input is not a terminal.',
+    env: 'MAILCERT_YES',
+  }),
+  client: Flags.option({
+    summary: 'Configure only this mail client (repeatable). Default: every client found.',
+    options: ['thunderbird'] as const,
+    multiple: true,
+    env: 'MAILCERT_CLIENT',
+    delimiter: ',',
+  })(),
+  account: Flags.string({
+    summary: 'Configure only the account with this address (repeatable). Default: every account whose address the certificate names.',
+    multiple: true,
+    env: 'MAILCERT_ACCOUNT',
+    delimiter: ',',
+  }),
+  profile: Flags.directory({
+    summary: 'Configure this Thunderbird profile folder (repeatable) instead of the ones listed in profiles.ini.',
+    multiple: true,
+    env: 'MAILCERT_PROFILE',
+    exists: true,
+  }),
+  'trust-root': Flags.boolean({
+    summary: 'Trust the certificate\'s private root to vouch for e-mail certificates, without asking.',
+    description: 'Needed when your certificate comes from a company or private certificate authority that mail clients do not know. Trusting a root means accepting every e-mail certificate it issues: do it only for an authority you trust. Public authorities need nothing.',
+    env: 'MAILCERT_TRUST_ROOT',
+  }),
+  'sign-by-default': Flags.boolean({
+    summary: 'Sign every outgoing message by default (--no-sign-by-default turns it off). Default: leave the setting as it is.',
+    allowNo: true,
+    env: 'MAILCERT_SIGN_BY_DEFAULT',
+  }),
+  'encrypt-by-default': Flags.boolean({
+    summary: 'Require encryption by default (--no-encrypt-by-default turns it off). Default: leave the setting as it is.',
+    description: 'Encrypting needs the certificate of every recipient; they get yours from your first signed message. Turn this on only when your correspondents already have S/MIME.',
+    allowNo: true,
+    env: 'MAILCERT_ENCRYPT_BY_DEFAULT',
+  }),
+  'dry-run': Flags.boolean({
+    summary: 'Show the plan and change nothing.',
+    env: 'MAILCERT_DRY_RUN',
+  }),
+  'db-password-file': Flags.file({
+    summary: 'Read the primary password of Thunderbird\'s certificate database from this file.',
+    description: 'Only profiles protected by a Primary Password need it. MAILCERT_DB_PASSWORD works too.',
+    env: 'MAILCERT_DB_PASSWORD_FILE',
+    helpGroup: 'PASSWORD',
+  }),
+  'nss-driver': Flags.option({
+    summary: 'How to reach Thunderbird\'s certificate database: NSS\'s tools or Thunderbird itself.',
+    description: '"auto" uses NSS\'s certutil and pk12util when they are installed and the Thunderbird program otherwise.',
+    options: ['auto', 'tools', 'thunderbird'] as const,
+    default: 'auto',
+    env: 'MAILCERT_NSS_DRIVER',
+  })(),
+}

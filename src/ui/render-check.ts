@@ -1,0 +1,69 @@
+import type {CheckResult, ClientCheck} from '../clients/check.js'
+import type {CertificateState, IdentityCheck, ProfileCheck, Problem} from '../clients/thunderbird/check-profile.js'
+import type {SupportRow} from '../clients/support-table.js'
+import {style} from './style.js'
+
+const SUPPORT_WORDS: Record<SupportRow['smime'], string> = {yes: 'supports S/MIME', partial: 'supports S/MIME in part', no: 'does not support S/MIME'}
+const MAILCERT_WORDS: Record<SupportRow['mailcert'], string> = {
+  configures: 'mailcert configures it',
+  'imports-and-guides': 'mailcert imports the key and shows the remaining steps',
+  guides: 'mailcert shows the steps',
+}
+
+function describeSupport(row: SupportRow): string {
+  const what = row.implemented ? MAILCERT_WORDS[row.mailcert] : `${MAILCERT_WORDS[row.mailcert]} in a later version`
+  return `${SUPPORT_WORDS[row.smime]} (since ${row.since}); key in ${row.store}; ${what}`
+}
+
+function describeCertificate(state: CertificateState): string {
+  if (!state.certificate) return style.bad('missing from the database')
+  const parts = [`${state.certificate.subject}`, `until ${state.certificate.notAfter.slice(0, 10)}`]
+  if (!state.hasKey) parts.push(style.bad('no private key'))
+  if (state.verdict) parts.push(state.verdict.valid ? style.ok('valid') : style.bad(`not accepted: ${state.verdict.reason}`))
+  return parts.join(', ')
+}
+
+function renderIdentity(identity: IdentityCheck): string[] {
+  const head = `    ${identity.email ?? identity.key}${identity.name ? style.dim(` (${identity.name})`) : ''}`
+  if (!identity.configured) return [`${head}: ${style.dim('no S/MIME certificate')}`]
+  const lines = [`${head}:`]
+  if (identity.signing) lines.push(`      signs with     ${describeCertificate(identity.signing)}`)
+  if (identity.encryption) lines.push(`      decrypts with  ${describeCertificate(identity.encryption)}`)
+  lines.push(style.dim(`      sign by default: ${identity.signByDefault ? 'yes' : 'no'}, encrypt by default: ${identity.encryptByDefault ? 'yes' : 'no'}`))
+  return lines
+}
+
+function renderProfile(profile: ProfileCheck): string[] {
+  const facts = [profile.version ? `Thunderbird ${profile.version}` : null, profile.isDefault ? 'default' : null, profile.busy ? style.warn('Thunderbird is running') : null, profile.checkedWith ? `checked with ${profile.checkedWith === 'tools' ? "NSS's tools" : 'Thunderbird itself'}` : null].filter(Boolean)
+  const lines = [`  Profile "${profile.name}" ${style.dim(profile.dir)}${facts.length ? ` (${facts.join(', ')})` : ''}`]
+  if (profile.identities.length === 0 && profile.problems.length === 0) lines.push(style.dim('    no mail accounts'))
+  for (const identity of profile.identities) lines.push(...renderIdentity(identity))
+  return lines
+}
+
+function renderClient(client: ClientCheck): string[] {
+  const lines = [`${style.heading(client.name)}${client.program ? style.dim(` ${client.program}`) : ''}`, `  ${describeSupport(client.support)}`]
+  for (const profile of client.profiles) lines.push(...renderProfile(profile))
+  return lines
+}
+
+function renderProblem(problem: Problem): string {
+  const mark = problem.severity === 'error' ? style.bad('✖') : problem.severity === 'warning' ? style.warn('▲') : style.dim('ℹ')
+  const where = problem.account ?? problem.profile
+  return `  ${mark} ${where ? `${where}: ` : ''}${problem.message}\n      fix: ${problem.fix}`
+}
+
+export function renderCheck(result: CheckResult): string {
+  const lines: string[] = []
+  if (result.clients.length === 0) lines.push('No mail client that mailcert knows was found on this machine.')
+  for (const client of result.clients) lines.push(...renderClient(client), '')
+  if (result.notInstalled.length > 0) {
+    lines.push(style.heading('Not installed here'))
+    for (const row of result.notInstalled) lines.push(`  ${row.name} on ${row.platform}: ${describeSupport(row)}`, style.dim(`    ${row.notes} (source: ${row.source})`))
+    lines.push('')
+  }
+  const problems = result.problems.filter((p) => p.severity !== 'info')
+  if (problems.length === 0) lines.push(style.ok('✔ No problems found.'))
+  else lines.push(style.heading(`${problems.length} problem${problems.length === 1 ? '' : 's'}`), ...problems.map((p) => renderProblem(p)))
+  return lines.join('\n')
+}

@@ -1,0 +1,53 @@
+import type {Identity} from '../identity/identity.js'
+import type {ApplyReport, StepReport, TargetReport} from '../install/apply.js'
+import {describePlan, type Plan} from '../install/plan.js'
+import {style} from './style.js'
+
+const STEP_MARK: Record<StepReport['status'], string> = {
+  done: style.ok('✔'),
+  unchanged: style.dim('·'),
+  failed: style.bad('✖'),
+  undone: style.warn('↺'),
+  'undo-failed': style.bad('!'),
+  'not-run': style.dim(' '),
+}
+
+export function renderPlan(identity: Identity, plan: Plan): string {
+  const header = `Plan for the certificate of ${identity.certificate.emails.join(', ')}:`
+  return [header, ...describePlan(plan).map((line) => `  ${line}`)].join('\n')
+}
+
+export function renderStep(report: StepReport): string {
+  const detail = report.detail ? style.dim(` (${report.detail})`) : ''
+  const error = report.error ? `\n      ${style.bad(report.error)}` : ''
+  return `  ${STEP_MARK[report.status]} ${report.description}${detail}${error}`
+}
+
+function renderTarget(target: TargetReport, withSteps: boolean): string[] {
+  const status: Record<TargetReport['status'], string> = {
+    done: style.ok('done'),
+    unchanged: style.dim('already set up, nothing changed'),
+    skipped: style.dim(`skipped: ${target.reason ?? ''}`),
+    failed: style.bad(`failed: ${target.reason ?? ''}${target.rolledBack ? ' (its earlier changes were undone)' : ''}`),
+  }
+  const lines = [`${style.heading(target.label)} ${style.dim(target.location)}: ${status[target.status]}`]
+  if (withSteps && target.status !== 'skipped') lines.push(...target.steps.map((step) => renderStep(step)))
+  for (const warning of target.warnings) lines.push(`  ${style.warn('▲')} ${warning}`)
+  for (const hint of target.hints ?? []) lines.push(`  › ${hint}`)
+  return lines
+}
+
+/** The outcome of every target; `steps: false` when the steps were already shown as they ran. */
+export function renderReport(report: ApplyReport, options: {steps: boolean} = {steps: true}): string {
+  const lines = report.targets.flatMap((target) => [...renderTarget(target, options.steps), ''])
+  const backups = report.targets.flatMap((t) => t.steps.filter((s) => s.backup && s.status === 'done').map((s) => s.backup!))
+  if (backups.length > 0) lines.push(`Backups of the files that changed: ${backups.join(', ')}`)
+  const done = report.targets.filter((t) => t.status === 'done')
+  if (done.length > 0) {
+    lines.push(
+      'Next: start Thunderbird (restart it if it was open), send yourself a message, and look for the signature mark.',
+      'To undo: restore the backups above, or run `mailcert remove` when it is available in your version.',
+    )
+  }
+  return lines.join('\n').trimEnd()
+}
