@@ -26,7 +26,7 @@ export interface ClientCheck {
 export interface CheckResult {
   platform: Platform
   clients: ClientCheck[]
-  /** Support facts for the clients of this platform that were not found (with --all: every platform). */
+  /** With --all: the support facts of every client not found here (other platforms included); otherwise empty. */
   notInstalled: SupportRow[]
   /** Errors and warnings, then infos. */
   problems: Problem[]
@@ -65,8 +65,12 @@ function profileProblem(profile: ThunderbirdProfile, severity: Problem['severity
 async function checkProfile(profile: ThunderbirdProfile, driver: NssDriver | null, options: CheckOptions, now: Date): Promise<ProfileCheck> {
   const summary = profileSummary(profile)
   const configured = profile.accounts?.identities.some((i) => i.smime.signingCertDbKey || i.smime.encryptionCertDbKey) ?? false
+  if (profile.prefsState === 'missing') {
+    // Thunderbird's first start leaves a spare, never-used profile behind: nothing to fix there.
+    return {...summary, checkedWith: null, identities: [], problems: [profileProblem(profile, 'info', 'profile-unused', profile.prefsProblem ?? 'never used', 'Nothing to do.')]}
+  }
   if (profile.accounts === null) {
-    return {...summary, checkedWith: null, identities: [], problems: [profileProblem(profile, 'warning', 'profile-unreadable', profile.prefsProblem ?? 'prefs.js cannot be read', 'Start Thunderbird once with this profile so that it writes its settings.')]}
+    return {...summary, checkedWith: null, identities: [], problems: [profileProblem(profile, 'warning', 'profile-unreadable', profile.prefsProblem ?? 'prefs.js cannot be read', 'Open the profile in Thunderbird once: it moves an unreadable prefs.js aside and writes a new one.')]}
   }
   if (profile.database === 'none' || driver === null) {
     const problems = configured
@@ -92,7 +96,8 @@ async function checkProfile(profile: ThunderbirdProfile, driver: NssDriver | nul
   const result = await checkWith(profile, driver, dbPassword, now)
   // NSS's tools can be older than Thunderbird's own NSS, which stores trust in a form they cannot
   // read (PKCS#11 3.2 trust objects): ask Thunderbird itself before calling a certificate untrusted.
-  if (driver.name === 'tools' && options.secondOpinion && !profile.lock.busy && result.problems.some((p) => p.code === 'not-trusted')) {
+  const doubtful = result.problems.some((p) => p.code === 'not-trusted' || p.code === 'chain-not-checked')
+  if (driver.name === 'tools' && options.secondOpinion && !profile.lock.busy && doubtful) {
     return checkWith(profile, options.secondOpinion, dbPassword, now)
   }
   return result

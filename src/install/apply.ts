@@ -52,7 +52,9 @@ function errorText(error: unknown): {message: string; code: string; hints: strin
   return {message: error instanceof Error ? error.message : String(error), code: 'unexpected', hints: []}
 }
 
+/** Undo finished steps, newest first. True when there was something to undo and all of it was undone. */
 async function rollBack(done: Array<{step: PlanStep; report: StepReport}>): Promise<boolean> {
+  if (done.length === 0) return false
   let clean = true
   for (const {step, report} of [...done].reverse()) {
     try {

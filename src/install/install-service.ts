@@ -24,6 +24,10 @@ export interface InstallRequest {
   clients: ClientChoice[]
   accounts: string[]
   profiles: string[]
+  /** The guided installer's choice of identities; undefined for every matching one. */
+  include?(profile: ThunderbirdProfile, identityKey: string): boolean
+  /** Profiles already discovered (the guided installer shows them before planning). */
+  discovered?: ThunderbirdProfile[]
   signByDefault?: boolean
   encryptByDefault?: boolean
   nssDriver: NssDriverName | 'auto'
@@ -52,7 +56,7 @@ export function refuseUnusable(identity: Identity, fromPkcs12: boolean, now: Dat
   })
 }
 
-async function findProfiles(request: InstallRequest): Promise<ThunderbirdProfile[]> {
+export async function findProfiles(request: Pick<InstallRequest, 'profiles' | 'machine'>): Promise<ThunderbirdProfile[]> {
   if (request.profiles.length === 0) return discoverProfiles(request.machine)
   const profiles: ThunderbirdProfile[] = []
   for (const dir of request.profiles) {
@@ -89,9 +93,10 @@ export async function planInstall(request: InstallRequest): Promise<PlannedInsta
   refuseUnusable(request.identity, request.fromPkcs12, request.now ?? new Date())
   checkAccountsFilter(request)
 
-  let profiles = await findProfiles(request)
+  let profiles = request.discovered ?? (await findProfiles(request))
   const emails = request.identity.certificate.emails
-  const wanted = (list: ThunderbirdProfile[]) => list.filter((p) => p.accounts !== null && identitiesFor(p.accounts.identities, emails, request.accounts).length > 0)
+  const wanted = (list: ThunderbirdProfile[]) =>
+    list.filter((p) => p.accounts !== null && identitiesFor(p.accounts.identities, emails, request.accounts).some((i) => request.include?.(p, i.key) ?? true))
   if (wanted(profiles).length === 0) throw noMatch(request.identity, profiles)
 
   for (;;) {
@@ -108,6 +113,7 @@ export async function planInstall(request: InstallRequest): Promise<PlannedInsta
       plan.targets.push(
         await planThunderbirdProfile(profile, request.identity, {
           accounts: request.accounts,
+          include: request.include,
           signByDefault: request.signByDefault,
           encryptByDefault: request.encryptByDefault,
           trustRoot: request.trustRoot,

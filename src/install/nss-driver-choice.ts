@@ -22,13 +22,19 @@ function programResolver(profiles: ThunderbirdProfile[], machine: DiscoveryOptio
   }
 }
 
+/** Seconds a headless Thunderbird may take to open its remote-control port (slow disks, first start). */
+function startTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.MAILCERT_THUNDERBIRD_TIMEOUT)
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000
+}
+
 export async function chooseNssDriver(choice: NssDriverName | 'auto', profiles: ThunderbirdProfile[], machine: DiscoveryOptions): Promise<NssDriver> {
   if (choice !== 'thunderbird') {
     const tools = await ToolsDriver.locate()
     if (tools) return tools
     if (choice === 'tools') throw await nssToolsMissing(machine.platform)
   }
-  if (await thunderbirdFor(profiles[0], machine)) return new ThunderbirdDriver(programResolver(profiles, machine), machine.env)
+  if (await thunderbirdFor(profiles[0], machine)) return new ThunderbirdDriver(programResolver(profiles, machine), machine.env, startTimeoutMs(machine.env))
   if (choice === 'thunderbird') {
     throw new UserError('The Thunderbird program cannot be found, so it cannot do the certificate work (--nss-driver thunderbird).', {
       code: 'thunderbird-not-found',

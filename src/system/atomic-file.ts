@@ -31,8 +31,11 @@ export async function writeFileAtomic(path: string, content: Buffer | string): P
     () => 0o600,
   )
   const temporary = join(dirname(path), `.${basename(path)}.mailcert-${process.pid}.tmp`)
-  const handle = await open(temporary, 'w', mode)
+  await rm(temporary, {force: true})
+  const handle = await open(temporary, 'wx', mode)
   try {
+    // open()'s mode is filtered by the umask; the original's exact permissions are wanted.
+    await handle.chmod(mode)
     await handle.writeFile(content)
     await handle.sync()
   } catch (error) {

@@ -1,16 +1,21 @@
 /**
- * Ctrl+C (and SIGTERM) while mailcert holds something open: a headless Thunderbird, a changed
- * user.js. The registered clean-ups run first, then mailcert exits with 130, so an interruption
- * leaves nothing behind. Without registrations the signals keep their default behaviour.
+ * Ctrl+C (and SIGTERM) while mailcert holds something open or is changing the machine.
+ * - Registered clean-ups (a headless Thunderbird, a changed user.js) run, then mailcert exits 130.
+ * - While changes are being applied, the first Ctrl+C only asks to stop: the current step finishes,
+ *   the target's finished steps are undone, and mailcert stops; a second Ctrl+C stops at once.
+ * Without registrations or a deferral the signals keep their default behaviour.
  */
 type Cleanup = () => Promise<void>
 
 const cleanups = new Set<Cleanup>()
-let interrupted = false
+let deferrals = 0
+let stopRequested = false
+let exiting = false
+let onRequest: (() => void) | null = null
 
-async function onSignal(): Promise<void> {
-  if (interrupted) return
-  interrupted = true
+async function exitNow(): Promise<void> {
+  if (exiting) return
+  exiting = true
   for (const cleanup of [...cleanups].reverse()) {
     try {
       await cleanup()
@@ -21,23 +26,53 @@ async function onSignal(): Promise<void> {
   process.exit(130)
 }
 
-function listen(active: boolean): void {
+function onSignal(): void {
+  if (deferrals > 0 && !stopRequested) {
+    stopRequested = true
+    onRequest?.()
+    return
+  }
+  void exitNow()
+}
+
+function updateListeners(): void {
+  const active = cleanups.size > 0 || deferrals > 0
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.off(signal, onSignal)
     if (active) process.on(signal, onSignal)
-    else process.off(signal, onSignal)
   }
 }
 
 /** Run `cleanup` if mailcert is interrupted before the returned function is called. */
 export function cleanupOnInterrupt(cleanup: Cleanup): () => void {
-  if (cleanups.size === 0) listen(true)
   cleanups.add(cleanup)
+  updateListeners()
   return () => {
     cleanups.delete(cleanup)
-    if (cleanups.size === 0) listen(false)
+    updateListeners()
   }
 }
 
-export function wasInterrupted(): boolean {
-  return interrupted
+export interface Deferral {
+  /** True once the user asked to stop. */
+  requested(): boolean
+  release(): void
+}
+
+/** Turn the first Ctrl+C into a request to stop at the next safe point. */
+export function deferInterrupts(announce?: () => void): Deferral {
+  deferrals++
+  onRequest = announce ?? null
+  updateListeners()
+  let released = false
+  return {
+    requested: () => stopRequested,
+    release() {
+      if (released) return
+      released = true
+      deferrals--
+      if (deferrals === 0) onRequest = null
+      updateListeners()
+    },
+  }
 }

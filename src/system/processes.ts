@@ -1,4 +1,6 @@
 /** Questions about other processes on this machine. */
+import {readdir, readFile} from 'node:fs/promises'
+
 import {runProgram} from './run-program.js'
 
 export function isProcessAlive(pid: number): boolean {
@@ -12,14 +14,31 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** Command lines of running processes (Linux and macOS `ps`); empty when ps is unavailable. */
-export async function processCommandLines(): Promise<Array<{pid: number; command: string}>> {
+/** The program a process runs: the first argument of its command line, exactly (paths may hold spaces). */
+export async function programOf(pid: number): Promise<string | null> {
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0] ?? null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The programs of running processes. Linux: /proc, exact; elsewhere `ps -o comm=`, which on macOS
+ * is the executable's full path. Empty when neither is available.
+ */
+export async function runningPrograms(): Promise<Array<{pid: number; program: string}>> {
   if (process.platform === 'win32') return []
-  const result = await runProgram('ps', ['-A', '-o', 'pid=', '-o', 'args='], {timeoutMs: 10_000})
+  if (process.platform === 'linux') {
+    const pids = (await readdir('/proc').catch(() => [] as string[])).filter((name) => /^\d+$/.test(name)).map(Number)
+    const programs = await Promise.all(pids.map(async (pid) => ({pid, program: await programOf(pid)})))
+    return programs.filter((p): p is {pid: number; program: string} => p.program !== null && p.program !== '')
+  }
+  const result = await runProgram('ps', ['-A', '-o', 'pid=', '-o', 'comm='], {timeoutMs: 10_000})
   if (result.exitCode !== 0) return []
   return result.stdout
     .split('\n')
-    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+    .map((line) => /^\s*(\d+)\s+(.*?)\s*$/.exec(line))
     .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => ({pid: Number(match[1]), command: match[2]}))
+    .map((match) => ({pid: Number(match[1]), program: match[2]}))
 }

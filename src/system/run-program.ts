@@ -28,15 +28,21 @@ export interface RunResult {
 
 export function redact(text: string, secrets: string[]): string {
   let result = text
-  for (const secret of secrets) {
+  // Longest first: a secret that contains another must go whole.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (secret.length > 0) result = result.split(secret).join('[secret]')
   }
   return result
 }
 
+/** An argument that carries a secret: the secret itself, or `…=secret` / `pass:secret` forms. */
+function carriesSecret(arg: string, secret: string): boolean {
+  return arg === secret || arg.endsWith(`=${secret}`) || arg.endsWith(`:${secret}`)
+}
+
 export async function runProgram(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   const secrets = (options.secrets ?? []).filter((secret) => secret.length > 0)
-  if (secrets.some((secret) => args.some((arg) => arg.includes(secret)))) {
+  if (secrets.some((secret) => args.some((arg) => carriesSecret(arg, secret)))) {
     throw new BugError(`a secret was about to be passed to ${file} in its argument list`)
   }
   const {execa} = await import('execa')

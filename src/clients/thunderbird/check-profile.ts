@@ -26,7 +26,7 @@ export interface CertificateState {
   dbKey: string
   name: string
   /** Null when no certificate in the database has that dbKey. */
-  certificate: {subject: string; emails: string[]; notAfter: string; daysLeft: number; fingerprintSha256: string; nickname: string} | null
+  certificate: {subject: string; emails: string[]; notBefore: string; notAfter: string; daysLeft: number; fingerprintSha256: string; nickname: string} | null
   hasKey: boolean
   verdict: Verdict | null
 }
@@ -99,6 +99,7 @@ async function certificateState(
     certificate: {
       subject: found.certificate.subject.text,
       emails: found.certificate.emails,
+      notBefore: found.certificate.notBefore.toISOString(),
       notAfter: found.certificate.notAfter.toISOString(),
       daysLeft: daysLeft(found.certificate, now),
       fingerprintSha256: found.certificate.fingerprints.sha256,
@@ -109,7 +110,7 @@ async function certificateState(
   }
 }
 
-function stateProblems(state: CertificateState, usage: EmailUsage, identity: MailIdentity, where: string): Problem[] {
+function stateProblems(state: CertificateState, usage: EmailUsage, identity: MailIdentity, where: string, now: Date): Problem[] {
   const at = {profile: where, account: identity.email ?? undefined}
   const fix = installFix(identity.email)
   const what = usage === 'signing' ? 'signing' : 'encryption'
@@ -130,7 +131,16 @@ function stateProblems(state: CertificateState, usage: EmailUsage, identity: Mai
       ...at,
     })
   }
-  if (state.certificate.daysLeft < 0) {
+  const notYetValid = now < new Date(state.certificate.notBefore)
+  if (notYetValid) {
+    problems.push({
+      severity: 'error',
+      code: 'not-yet-valid',
+      message: `The ${what} certificate is not valid until ${state.certificate.notBefore.slice(0, 10)}.`,
+      fix: "Check the computer's date and time; if they are right, wait until then.",
+      ...at,
+    })
+  } else if (state.certificate.daysLeft < 0) {
     problems.push({severity: 'error', code: 'expired', message: `The ${what} certificate expired on ${state.certificate.notAfter.slice(0, 10)}.`, fix: `Renew it with your certificate authority, then: ${fix}`, ...at})
   } else if (state.certificate.daysLeft < EXPIRY_WARNING_DAYS) {
     problems.push({
@@ -141,7 +151,9 @@ function stateProblems(state: CertificateState, usage: EmailUsage, identity: Mai
       ...at,
     })
   }
-  if (state.verdict && !state.verdict.valid && state.certificate.daysLeft >= 0) {
+  if (state.verdict?.code === 'cannot-check') {
+    problems.push({severity: 'warning', code: 'chain-not-checked', message: `The ${what} certificate's chain was not checked: ${state.verdict.reason}.`, fix: 'mailcert check --deep (asks Thunderbird itself), or install NSS\'s vfychain', ...at})
+  } else if (state.verdict && !state.verdict.valid && state.certificate.daysLeft >= 0 && !notYetValid) {
     const untrusted = state.verdict.code === 'untrusted-issuer' || state.verdict.code === 'unknown-issuer'
     problems.push({
       severity: 'error',
@@ -165,11 +177,11 @@ export async function checkIdentities(profile: ThunderbirdProfile, session: NssS
       ? await certificateState(smime.encryptionCertDbKey, smime.encryptionCertName, 'encryption', stored, session, now)
       : null
     const problems = [
-      ...(signing ? stateProblems(signing, 'signing', identity, profile.dir) : []),
-      ...(encryption && !(signing && sameDbKey(signing.dbKey, encryption.dbKey)) ? stateProblems(encryption, 'encryption', identity, profile.dir) : []),
+      ...(signing ? stateProblems(signing, 'signing', identity, profile.dir, now) : []),
+      ...(encryption && !(signing && sameDbKey(signing.dbKey, encryption.dbKey)) ? stateProblems(encryption, 'encryption', identity, profile.dir, now) : []),
     ]
     if (encryption && signing && sameDbKey(signing.dbKey, encryption.dbKey) && encryption.name === '') {
-      problems.push({severity: 'warning', code: 'encryption-name-empty', message: 'The encryption certificate has no name in the settings, so encryption cannot be switched on.', fix: installFix(identity.email), profile: profile.dir, account: identity.email ?? undefined})
+      problems.push({severity: 'warning', code: 'encryption-name-empty', message: 'The encryption certificate has no name in the settings, so the compose window keeps S/MIME switched off.', fix: installFix(identity.email), profile: profile.dir, account: identity.email ?? undefined})
     }
     if (!configured) {
       problems.push({

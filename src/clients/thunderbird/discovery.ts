@@ -25,6 +25,8 @@ export interface ThunderbirdProfile {
   database: 'sql' | 'dbm' | 'none'
   /** Null when prefs.js is missing or cannot be read (see `prefsProblem`). */
   accounts: AccountModel | null
+  /** `missing`: a profile Thunderbird never ran (its first start leaves such a spare one); `unreadable`: prefs.js does not parse. */
+  prefsState: 'ok' | 'missing' | 'unreadable'
   prefsProblem: string | null
   lock: LockState
 }
@@ -62,16 +64,18 @@ export function parseCompatibility(text: string): {version: string | null; lastA
   return {version: lastVersion ? lastVersion.split('_')[0] : null, lastAppDir: section?.entries.get('LastAppDir') ?? null}
 }
 
-export async function readAccountsOf(dir: string): Promise<{accounts: AccountModel | null; problem: string | null}> {
+export async function readAccountsOf(dir: string): Promise<{accounts: AccountModel | null; state: ThunderbirdProfile['prefsState']; problem: string | null}> {
   const prefs = await readFile(path.join(dir, 'prefs.js')).catch(() => null)
-  if (prefs === null) return {accounts: null, problem: 'prefs.js is missing: Thunderbird has not been started with this profile yet'}
+  if (prefs === null) return {accounts: null, state: 'missing', problem: 'Thunderbird has never run with this profile (it has no prefs.js)'}
+  let file = 'prefs.js'
   try {
     const files = [parsePrefs(prefs)]
     const userJs = await readFile(path.join(dir, 'user.js')).catch(() => null)
+    file = 'user.js'
     if (userJs !== null) files.push(parsePrefs(userJs))
-    return {accounts: readAccounts(files), problem: null}
+    return {accounts: readAccounts(files), state: 'ok', problem: null}
   } catch (error) {
-    if (error instanceof PrefsSyntaxError) return {accounts: null, problem: `prefs.js cannot be read: ${error.message}`}
+    if (error instanceof PrefsSyntaxError) return {accounts: null, state: 'unreadable', problem: `${file} cannot be read: ${error.message}`}
     throw error
   }
 }
@@ -88,9 +92,9 @@ export async function describeProfile(
 ): Promise<ThunderbirdProfile> {
   const compatibility = parseCompatibility((await readText(path.join(dir, 'compatibility.ini'))) ?? '')
   const database = (await exists(path.join(dir, 'cert9.db'))) ? 'sql' : (await exists(path.join(dir, 'cert8.db'))) ? 'dbm' : 'none'
-  const {accounts, problem} = await readAccountsOf(dir)
+  const {accounts, state, problem} = await readAccountsOf(dir)
   const lock = await profileLockState(dir, {platform: options.platform, sandboxed: details.root.sandboxed, probe: options.probe})
-  return {...details, dir, ...compatibility, database, accounts, prefsProblem: problem, lock}
+  return {...details, dir, ...compatibility, database, accounts, prefsState: state, prefsProblem: problem, lock}
 }
 
 export async function discoverProfiles(options: DiscoveryOptions): Promise<ThunderbirdProfile[]> {

@@ -73,7 +73,10 @@ async function connectWhenReady(port: number, program: BackgroundProgram, deadli
         throw new ExternalError('Thunderbird', 'Thunderbird did not open its remote-control port in time.', {
           code: 'thunderbird-timeout',
           output: program.output().slice(-2000),
-          hints: ['Check that this Thunderbird starts normally, then try again.'],
+          hints: [
+            'If this profile has a Primary Password, Thunderbird asks for it while it starts, which a headless run cannot answer: install NSS\'s tools (on Debian and Ubuntu: sudo apt-get install libnss3-tools) and run mailcert again.',
+            'Otherwise check that this Thunderbird starts normally; on a slow machine set MAILCERT_THUNDERBIRD_TIMEOUT to more seconds.',
+          ],
         })
       }
       await new Promise((resolve) => setTimeout(resolve, 250))

@@ -190,7 +190,8 @@ export class VerifyInstalledStep implements PlanStep {
     for (const usage of usages) {
       const verdict = await session.verify(this.identity.certificate.der, usage)
       verification[usage] = {valid: verdict.valid, ...(verdict.reason ? {reason: verdict.reason} : {})}
-      if (!verdict.valid) warnings.push(`Not accepted for ${usage}: ${verdict.reason ?? 'no reason given'}.`)
+      if (verdict.code === 'cannot-check') warnings.push(`Not checked for ${usage}: ${verdict.reason}.`)
+      else if (!verdict.valid) warnings.push(`Not accepted for ${usage}: ${verdict.reason ?? 'no reason given'}.`)
     }
     const verdicts = Object.entries(verification).map(([usage, v]) => `${usage}: ${v.valid ? 'valid' : 'not valid'}`)
     return {changed: false, detail: verdicts.join(', '), warnings, verification}

@@ -17,6 +17,8 @@ import {ConfigureIdentitiesStep, ImportIdentityStep, type SessionHolder, TrustRo
 export interface ThunderbirdInstallOptions {
   /** Only these addresses (`--account`); empty for every address of the certificate. */
   accounts: string[]
+  /** The guided installer's choice of identities; undefined for all that match. */
+  include?(profile: ThunderbirdProfile, identityKey: string): boolean
   signByDefault?: boolean
   encryptByDefault?: boolean
   /** Whether to trust a private root for e-mail: asks the user, or answers from `--trust-root`. */
@@ -53,9 +55,10 @@ function rootOf(identity: Identity): Certificate | null {
 }
 
 export async function planThunderbirdProfile(profile: ThunderbirdProfile, identity: Identity, options: ThunderbirdInstallOptions): Promise<PlanTarget> {
-  if (profile.prefsProblem !== null || profile.accounts === null) return skipped(profile, 'profile-unreadable', profile.prefsProblem ?? 'prefs.js cannot be read')
+  if (profile.prefsState === 'missing') return skipped(profile, 'profile-unused', 'Thunderbird has never run with it')
+  if (profile.accounts === null) return skipped(profile, 'profile-unreadable', profile.prefsProblem ?? 'prefs.js cannot be read')
   const emails = identity.certificate.emails
-  const identities = identitiesFor(profile.accounts.identities, emails, options.accounts)
+  const identities = identitiesFor(profile.accounts.identities, emails, options.accounts).filter((i) => options.include?.(profile, i.key) ?? true)
   if (identities.length === 0) {
     const found = profile.accounts.identities.map((i) => i.email).filter((e): e is string => e !== null)
     const reason = found.length === 0 ? 'it has no mail accounts yet' : `no identity uses ${emails.join(' or ')} (its addresses: ${[...new Set(found)].join(', ')})`
@@ -85,7 +88,8 @@ export async function planThunderbirdProfile(profile: ThunderbirdProfile, identi
   const chain = identity.chain.map((c) => c.der)
   const verdict = await (await session.get()).verify(identity.certificate.der, 'signing', chain)
   const root = rootOf(identity)
-  if (!verdict.valid && root && (verdict.code === 'untrusted-issuer' || verdict.code === 'unknown-issuer')) {
+  // Without vfychain the chain cannot be checked: a root in the file may then need trust, so ask too.
+  if (!verdict.valid && root && (verdict.code === 'untrusted-issuer' || verdict.code === 'unknown-issuer' || verdict.code === 'cannot-check')) {
     if (await options.trustRoot(root, profile)) steps.push(new TrustRootStep(session, root))
     else warnings.push(`The root "${root.subject.text}" is not trusted, so Thunderbird will refuse to sign with this certificate. Run again with --trust-root if you trust it.`)
   } else if (!verdict.valid) {

@@ -6,10 +6,10 @@
  * - macOS: `.parentlock` holds an fcntl lock, which Node cannot query: ask `lsof` who has it open.
  * - Windows: `parent.lock` is opened without sharing while Thunderbird runs: opening it fails.
  */
-import {readFile, readlink} from 'node:fs/promises'
+import {readlink} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {isProcessAlive, processCommandLines} from '../../system/processes.js'
+import {isProcessAlive, programOf, runningPrograms} from '../../system/processes.js'
 import {runProgram} from '../../system/run-program.js'
 
 export type LockState = {busy: false} | {busy: true; pid?: number; evidence: string}
@@ -18,8 +18,8 @@ export type LockState = {busy: false} | {busy: true; pid?: number; evidence: str
 export interface LockProbe {
   readlink(path: string): Promise<string | null>
   isAlive(pid: number): boolean
-  /** The command line of a process, or null when unknown. */
-  commandOf(pid: number): Promise<string | null>
+  /** The program a process runs (its first argument, exactly), or null when unknown. */
+  programOf(pid: number): Promise<string | null>
   /** PIDs that have the file open (`lsof -t`), or null when that cannot be found out. */
   openers(path: string): Promise<number[] | null>
   /** 'busy' when the file cannot be opened because another process holds it. */
@@ -32,10 +32,9 @@ export function parseLockTarget(target: string): number | null {
   return match ? Number(match[1]) : null
 }
 
-/** The program itself, not any command that merely mentions it (`mailcert --client thunderbird`). */
-export function isThunderbirdCommand(command: string): boolean {
-  const program = command.trim().split(/\s+/)[0] ?? ''
-  return /(^|\/)thunderbird(-bin)?$/i.test(program) || /Thunderbird[^/]*\.app\/Contents\/MacOS\//i.test(program)
+/** Thunderbird's own executable, not a program that merely mentions it (`mailcert --client thunderbird`). */
+export function isThunderbirdProgram(program: string): boolean {
+  return /(^|[/\\])thunderbird(-bin)?(\.exe)?$/i.test(program) || /Thunderbird[^/]*\.app\/Contents\/MacOS\/thunderbird$/i.test(program)
 }
 
 export async function linuxLockState(profileDir: string, sandboxed: boolean, probe: LockProbe): Promise<LockState> {
@@ -48,9 +47,9 @@ export async function linuxLockState(profileDir: string, sandboxed: boolean, pro
     return running.length > 0 ? {busy: true, pid: running[0], evidence: 'a sandboxed Thunderbird is running and the profile is locked'} : {busy: false}
   }
   if (pid === null || !probe.isAlive(pid)) return {busy: false}
-  const command = await probe.commandOf(pid)
+  const program = await probe.programOf(pid)
   // A crashed Thunderbird leaves its lock behind, and its PID may since belong to something else.
-  if (command !== null && !isThunderbirdCommand(command)) return {busy: false}
+  if (program !== null && !isThunderbirdProgram(program)) return {busy: false}
   return {busy: true, pid, evidence: `the profile is locked by process ${pid}`}
 }
 
@@ -75,13 +74,7 @@ export const systemLockProbe: LockProbe = {
     }
   },
   isAlive: isProcessAlive,
-  async commandOf(pid) {
-    try {
-      return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ')
-    } catch {
-      return null
-    }
-  },
+  programOf,
   async openers(path) {
     const result = await runProgram('lsof', ['-t', path], {timeoutMs: 10_000})
     if (result.notFound || result.exitCode === undefined) return null
@@ -103,7 +96,7 @@ export const systemLockProbe: LockProbe = {
     }
   },
   async thunderbirdProcesses() {
-    return (await processCommandLines()).filter((p) => isThunderbirdCommand(p.command)).map((p) => p.pid)
+    return (await runningPrograms()).filter((p) => isThunderbirdProgram(p.program)).map((p) => p.pid)
   },
 }
 

@@ -11,6 +11,7 @@ import {ExternalError} from '../../errors.js'
 import {type RunResult, runProgram} from '../../system/run-program.js'
 import {SecretFiles} from '../../system/secret-files.js'
 import {classifyNssError, hasPrivateKey, isTrustedEmailIssuer, parseCertificateList, pemBlocks, withEmailTrust} from './certutil-output.js'
+import {parseKeyList, nssKeyId} from './key-id.js'
 import {describeNssError} from './nss-errors.js'
 import type {EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from './nss-driver.js'
 import {findBuiltinRootsModule, findNssTools, type NssTools, nssToolsMissing} from './nss-tools.js'
@@ -72,6 +73,7 @@ class ToolsSession implements NssSession {
     const listing = await this.run('certutil', ['-L', '-d', this.db])
     if (listing.exitCode !== 0) throw failure('certutil', 'Listing the certificates failed', listing)
     const entries = parseCertificateList(listing.stdout)
+    const keyIds = await this.keyIds()
     const seen = new Set<string>()
     const certificates: NssCertificate[] = []
     // One nickname can stand for several certificates (renewals share it); -a prints them all.
@@ -83,11 +85,23 @@ class ToolsSession implements NssSession {
         const sha256 = createHash('sha256').update(der).digest('hex')
         if (seen.has(sha256)) continue
         seen.add(sha256)
-        certificates.push({nickname, trust, der, sha256, hasKey: hasPrivateKey(trust), isCa: isCaCertificate(der)})
+        // A nickname's trust line cannot tell renewals apart; the key list can.
+        const keyId = keyIds ? nssKeyId(der) : null
+        const hasKey = keyIds && keyId ? keyIds.has(keyId) : hasPrivateKey(trust)
+        certificates.push({nickname, trust, der, sha256, hasKey, isCa: isCaCertificate(der)})
       }
     }
     this.cache = certificates
     return certificates
+  }
+
+  /** Key IDs from `certutil -K`, or null when the keys cannot be listed (a locked database). */
+  private async keyIds(): Promise<Set<string> | null> {
+    const args = ['-K', '-d', this.db]
+    const result = await this.run('certutil', this.dbPasswordFile ? [...args, '-f', this.dbPasswordFile] : args)
+    const output = `${result.stdout}${result.stderr}`
+    if (result.exitCode === 0 || /no keys found/.test(output)) return parseKeyList(result.stdout)
+    return null
   }
 
   async importPkcs12(pkcs12: Buffer, password: string): Promise<void> {

@@ -1,0 +1,60 @@
+/**
+ * Where a person's new certificate file probably is: the .p12/.pfx files in Downloads, Desktop,
+ * Documents (also under their localised names from ~/.config/user-dirs.dirs) and the current
+ * folder, newest first. Only the top level of each folder is looked at: quick, and no surprises.
+ */
+import {readdir, readFile, stat} from 'node:fs/promises'
+import path from 'node:path'
+
+export interface CertificateFile {
+  path: string
+  size: number
+  modified: Date
+}
+
+const EXTENSIONS = /\.(p12|pfx)$/i
+
+/** XDG user folders (`XDG_DOWNLOAD_DIR="$HOME/Downloads"`), which desktops localise. */
+export function parseUserDirs(text: string, home: string): string[] {
+  const dirs: string[] = []
+  for (const match of text.matchAll(/^XDG_(DOWNLOAD|DESKTOP|DOCUMENTS)_DIR="([^"]+)"/gm)) {
+    dirs.push(match[2].replace(/^\$HOME/, home))
+  }
+  return dirs
+}
+
+export async function candidateFolders(home: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const userDirs = await readFile(path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'user-dirs.dirs'), 'utf8').then(
+    (text) => parseUserDirs(text, home),
+    () => [],
+  )
+  const folders = [...userDirs, ...['Downloads', 'Desktop', 'Documents'].map((name) => path.join(home, name)), cwd]
+  return [...new Set(folders.map((folder) => path.resolve(folder)))]
+}
+
+export async function findCertificateFiles(folders: string[]): Promise<CertificateFile[]> {
+  const found = new Map<string, CertificateFile>()
+  for (const folder of folders) {
+    const names = await readdir(folder).catch(() => [] as string[])
+    for (const name of names.filter((n) => EXTENSIONS.test(n))) {
+      const file = path.join(folder, name)
+      const info = await stat(file).catch(() => null)
+      if (info?.isFile()) found.set(file, {path: file, size: info.size, modified: info.mtime})
+    }
+  }
+  return [...found.values()].sort((a, b) => b.modified.getTime() - a.modified.getTime())
+}
+
+/** Folder entries for completing a typed path: directories (with a trailing separator) and certificate-looking files. */
+export async function completePath(typed: string, cwd: string, home: string): Promise<string[]> {
+  const expanded = typed.startsWith('~') ? path.join(home, typed.slice(1)) : typed
+  const absolute = path.resolve(cwd, expanded || '.')
+  const [folder, prefix] = expanded.endsWith(path.sep) || expanded === '' ? [absolute, ''] : [path.dirname(absolute), path.basename(absolute)]
+  const entries = await readdir(folder, {withFileTypes: true}).catch(() => [])
+  return entries
+    .filter((entry) => entry.name.startsWith(prefix) && (prefix.startsWith('.') || !entry.name.startsWith('.')))
+    .filter((entry) => entry.isDirectory() || /\.(p12|pfx|pem|crt|cer|der)$/i.test(entry.name))
+    .map((entry) => path.join(folder, entry.name) + (entry.isDirectory() ? path.sep : ''))
+    .sort()
+    .slice(0, 50)
+}

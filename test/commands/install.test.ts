@@ -1,0 +1,264 @@
+/**
+ * `mailcert install` end to end, as a user or a deployment script runs it: a real Thunderbird
+ * profile made by Thunderbird 153, the built CLI, NSS's own tools to read back the database, and
+ * Thunderbird itself as the final judge of whether it can sign and decrypt.
+ */
+import {execFileSync, spawn} from 'node:child_process'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {describe, expect, it} from 'vitest'
+
+import {startHeadlessThunderbird} from '../../src/clients/thunderbird/headless.js'
+import {certificatesFromPem, parseCertificate} from '../../src/identity/certificate.js'
+import {nssDbKey} from '../../src/stores/nss/dbkey.js'
+import {FIXTURES} from '../helpers/fixtures.js'
+import {json, runCli} from '../helpers/run-cli.js'
+import {askThunderbird} from '../helpers/thunderbird-probe.js'
+import {prefsOf, thunderbirdHome, thunderbirdProgram, type ThunderbirdHome} from '../helpers/thunderbird-home.js'
+
+const ACCOUNTS = [
+  {email: 'alice@example.com', name: 'Alice Example'},
+  {email: 'bob@example.com', name: 'Bob Example'},
+]
+const p12 = (name: string) => join(FIXTURES, 'p12', name)
+const certificate = (name: string) => parseCertificate(certificatesFromPem(readFileSync(join(FIXTURES, 'certs', `${name}.pem`), 'utf8'))[0])
+
+function certutil(home: ThunderbirdHome, ...args: string[]): string {
+  return execFileSync('certutil', [...args, '-d', `sql:${home.profileDir}`], {encoding: 'utf8'})
+}
+
+function install(home: ThunderbirdHome, args: string[], env: Record<string, string> = {}) {
+  return runCli(['install', ...args], {env: {HOME: home.home, MAILCERT_PASSWORD: 'test', ...env}, timeoutMs: 120_000})
+}
+
+function backups(home: ThunderbirdHome): string[] {
+  return readdirSync(home.profileDir).filter((name) => name.startsWith('prefs.js.mailcert-'))
+}
+
+describe('installing into a real Thunderbird profile with NSS tools', () => {
+  it('imports an RSA identity, trusts its private root, configures only the matching identity, and Thunderbird can sign and decrypt', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const before = prefsOf(home)
+    const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--sign-by-default', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const report = json<{result: {nssDriver: string; targets: Array<{status: string; accounts: string[]; verification: Record<string, {valid: boolean}>}>}}>(result).result
+    expect(report.nssDriver).toBe('tools')
+    expect(report.targets).toMatchObject([{status: 'done', accounts: ['alice@example.com'], verification: {signing: {valid: true}, encryption: {valid: true}}}])
+
+    // What NSS stored: the certificate with its key (u,u,u), the root trusted for e-mail only.
+    const listing = certutil(home, '-L')
+    expect(listing).toMatch(/Alice Example\s+u,u,u/)
+    expect(listing).toMatch(/mailcert Test Root CA.*\s+,C,\s*$/m)
+    expect(certutil(home, '-K')).toMatch(/rsa\s+[0-9a-f]+\s+Alice Example/)
+
+    // prefs.js: exactly the six settings for alice's identity, appended; everything else byte for byte.
+    const after = prefsOf(home)
+    expect(after.startsWith(before)).toBe(true)
+    const dbKey = nssDbKey(certificate('mailbox-rsa'))
+    const alice = home.identityKeys['alice@example.com']
+    expect(after.slice(before.length).trim().split('\n').sort()).toEqual(
+      [
+        `user_pref("mail.identity.${alice}.encryption_cert_dbkey", "${dbKey}");`,
+        `user_pref("mail.identity.${alice}.encryption_cert_name", "alice@example.com");`,
+        `user_pref("mail.identity.${alice}.sign_mail", true);`,
+        `user_pref("mail.identity.${alice}.signing_cert_dbkey", "${dbKey}");`,
+        `user_pref("mail.identity.${alice}.signing_cert_name", "alice@example.com");`,
+      ].sort(),
+    )
+    expect(backups(home)).toHaveLength(1)
+    expect(readFileSync(join(home.profileDir, backups(home)[0]), 'utf8')).toBe(before)
+
+    // Thunderbird's own verdict: the dbKey finds the certificate, valid for signing and encryption (0).
+    const verdicts = await askThunderbird(home.profileDir, home.home)
+    expect(verdicts.find((v) => v.email === 'alice@example.com')).toMatchObject({
+      signingCertName: 'alice@example.com',
+      signing: {subject: 'CN=alice@example.com', signer: 0, recipient: 0},
+      encryption: {subject: 'CN=alice@example.com', recipient: 0},
+      signMail: true,
+    })
+    expect(verdicts.find((v) => v.email === 'bob@example.com')).toMatchObject({signing: null, encryption: null, signMail: false})
+  }, 180_000)
+
+  it('imports an EC identity under the same root, and Thunderbird accepts it', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const result = await install(home, [p12('ec-p256.p12'), '--yes', '--trust-root'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(certutil(home, '-K')).toMatch(/ec\s+[0-9a-f]+\s+Alice Example/)
+    const alice = (await askThunderbird(home.profileDir, home.home)).find((v) => v.email === 'alice@example.com')
+    expect(alice).toMatchObject({signing: {subject: 'CN=Alice Example EC', signer: 0, recipient: 0}, signingCertName: 'Alice Example EC'})
+  }, 180_000)
+
+  it('changes nothing on a second run: no new backup, no duplicate certificate, prefs.js byte for byte', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    expect((await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root'])).code).toBe(0)
+    const prefs = prefsOf(home)
+    const listing = certutil(home, '-L')
+    const again = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--json'])
+    expect(again.code).toBe(0)
+    expect(json<{result: {targets: Array<{status: string}>}}>(again).result.targets[0].status).toBe('unchanged')
+    expect(prefsOf(home)).toBe(prefs)
+    expect(certutil(home, '-L')).toBe(listing)
+    expect(backups(home)).toHaveLength(1)
+  }, 120_000)
+
+  it('--dry-run shows the plan and changes nothing', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const prefs = prefsOf(home)
+    const listing = certutil(home, '-L')
+    const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--dry-run'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('Import the certificate and private key with 2 issuer certificates')
+    expect(result.stdout).toContain('Trust the private root certificate')
+    expect(result.stdout).toContain('Set alice@example.com to sign and decrypt')
+    expect(result.stdout).toContain('Dry run: nothing was changed.')
+    expect(prefsOf(home)).toBe(prefs)
+    expect(certutil(home, '-L')).toBe(listing)
+    expect(backups(home)).toHaveLength(0)
+  }, 60_000)
+
+  it('leaves a private root untrusted without consent, and says so', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--json'])
+    expect(result.code).toBe(0)
+    const target = json<{result: {targets: Array<{warnings: string[]; verification: Record<string, {valid: boolean}>}>}}>(result).result.targets[0]
+    expect(target.warnings.join(' ')).toMatch(/is not trusted.*--trust-root/)
+    expect(target.verification.signing.valid).toBe(false)
+    expect(certutil(home, '-L')).toMatch(/mailcert Test Root CA.*\s+,,\s*$/m)
+  }, 60_000)
+
+  it('refuses while Thunderbird runs on the profile (exit 6) and changes nothing', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const listing = certutil(home, '-L')
+    const thunderbird = await startHeadlessThunderbird(await thunderbirdProgram(), home.profileDir, {env: {...process.env, HOME: home.home}})
+    try {
+      const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root'])
+      expect(result.code).toBe(6)
+      expect(result.stderr).toMatch(/Thunderbird is running on the profile .*Nothing was changed/)
+      expect(result.stderr).toContain('Close Thunderbird')
+      expect(certutil(home, '-L')).toBe(listing)
+    } finally {
+      await thunderbird.stop()
+    }
+    // Thunderbird rewrote prefs.js itself (it adds Local Folders); mailcert added nothing to it.
+    expect(prefsOf(home)).not.toContain('signing_cert_dbkey')
+    expect(backups(home)).toHaveLength(0)
+  }, 120_000)
+
+  it('configures only the addresses asked for with --account', async () => {
+    const home = await thunderbirdHome([
+      {email: 'alice@example.com', name: 'Alice'},
+      {email: 'alice.example@example.org', name: 'Alice (org)'},
+    ])
+    const result = await install(home, [p12('sponsor-rsa.p12'), '--yes', '--trust-root', '--account', 'alice.example@example.org'])
+    expect(result.code, result.stderr).toBe(0)
+    const prefs = prefsOf(home)
+    expect(prefs).toContain(`mail.identity.${home.identityKeys['alice.example@example.org']}.signing_cert_dbkey`)
+    expect(prefs).not.toContain(`mail.identity.${home.identityKeys['alice@example.com']}.signing_cert_dbkey`)
+    const foreign = await install(home, [p12('sponsor-rsa.p12'), '--yes', '--account', 'bob@example.com'])
+    expect(foreign.code).toBe(2)
+    expect(foreign.stderr).toContain('The certificate is not for bob@example.com')
+  }, 120_000)
+
+  it('refuses a certificate that cannot do S/MIME, and one no account uses (exit 5), before changing anything', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const prefs = prefsOf(home)
+    const expired = await install(home, [p12('expired.p12'), '--yes'])
+    expect(expired.code).toBe(5)
+    expect(expired.stderr).toMatch(/cannot be used for S\/MIME, so nothing was installed: The certificate expired on 2021-01-01/)
+    const tls = await install(home, [p12('tls-server.p12'), '--yes'])
+    expect(tls.code).toBe(5)
+    expect(tls.stderr).toContain('This is a TLS (web server) certificate, not one for e-mail.')
+
+    const other = await thunderbirdHome([{email: 'carol@example.net', name: 'Carol'}])
+    const unmatched = await install(other, [p12('mailbox-rsa.p12'), '--yes'])
+    expect(unmatched.code).toBe(5)
+    expect(unmatched.stderr).toContain('No mail account uses alice@example.com')
+    expect(unmatched.stderr).toContain('Addresses found in Thunderbird: carol@example.net')
+    expect(prefsOf(home)).toBe(prefs)
+  }, 120_000)
+
+  it('keeps every byte of a hand-edited prefs.js (comments, escapes, Unicode, CRLF) except what it sets', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const nasty = [
+      '/* a comment with "quotes", user_pref("fake.pref", 1); and ünïcödé */',
+      '# a hash comment',
+      'user_pref("mailcert.test.escapes", "back\\\\slash \\"quoted\\" \\u00e9 \\x41 ");  // trailing comment',
+      "user_pref('mailcert.test.single', 'it\\'s');",
+      'user_pref("mailcert.test.tricky", "\\");user_pref(\\"evil\\", 1);");\r',
+      'user_pref("mailcert.test.emoji", "📧 signed");',
+    ].join('\n')
+    const path = join(home.profileDir, 'prefs.js')
+    const original = `${readFileSync(path, 'utf8')}${nasty}\n`
+    writeFileSync(path, original)
+    const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root'])
+    expect(result.code, result.stderr).toBe(0)
+    const after = readFileSync(path, 'utf8')
+    expect(after.startsWith(original)).toBe(true)
+    expect(after.slice(original.length).trim().split('\n')).toHaveLength(4)
+  }, 60_000)
+
+  it('asks for nothing it was not given: a primary password is required (exit 2), checked (exit 3), and used from a file', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const secrets = mkdtempSync(join(tmpdir(), 'mailcert-secrets-'))
+    const empty = join(secrets, 'empty')
+    const dbPassword = join(secrets, 'db')
+    const wrong = join(secrets, 'wrong')
+    writeFileSync(empty, '\n')
+    writeFileSync(dbPassword, 'Primary-Secret-7\n')
+    writeFileSync(wrong, 'not-it\n')
+    execFileSync('certutil', ['-W', '-d', `sql:${home.profileDir}`, '-f', empty, '-@', dbPassword])
+
+    const missing = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('--db-password-file')
+    const wrongResult = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--db-password-file', wrong])
+    expect(wrongResult.code).toBe(3)
+    expect(wrongResult.stderr).toMatch(/primary password .* is wrong/)
+
+    // While it runs, neither password may show in any process's arguments.
+    const seen = new Set<string>()
+    const watcher = setInterval(() => {
+      for (const line of execFileSync('ps', ['-A', '-o', 'args='], {encoding: 'utf8'}).split('\n')) seen.add(line)
+    }, 20)
+    const right = await install(home, [p12('rsa-nonascii.p12'), '--yes', '--trust-root', '--db-password-file', dbPassword], {MAILCERT_PASSWORD: 'pässwörd'})
+    clearInterval(watcher)
+    expect(right.code, right.stderr).toBe(0)
+    expect([...seen].some((line) => line.includes('pk12util') || line.includes('certutil') || line.includes('vfychain'))).toBe(true)
+    expect([...seen].filter((line) => line.includes('Primary-Secret-7') || line.includes('pässwörd'))).toEqual([])
+    expect(execFileSync('certutil', ['-K', '-d', `sql:${home.profileDir}`, '-f', dbPassword], {encoding: 'utf8'})).toMatch(/Alice Example/)
+  }, 120_000)
+
+  it('removes its temporary files, even the ones holding passwords', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const temp = mkdtempSync(join(tmpdir(), 'mailcert-tmpdir-'))
+    const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root'], {TMPDIR: temp})
+    expect(result.code).toBe(0)
+    expect(readdirSync(temp)).toEqual([])
+  }, 60_000)
+
+  it('names the package to install when NSS tools are missing and the tools driver is asked for', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--nss-driver', 'tools'], {PATH: '/nonexistent'})
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("NSS's certutil and pk12util are needed")
+    expect(result.stderr).toContain('sudo apt-get install libnss3-tools')
+  }, 60_000)
+})
+
+describe('install never waits for input without a terminal', () => {
+  it('finishes promptly with stdin open but silent', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const child = spawn(process.execPath, [join(FIXTURES, '..', '..', 'bin', 'run.js'), 'install', p12('mailbox-rsa.p12')], {
+      env: {...process.env, HOME: home.home, NO_COLOR: '1'},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(2)
+    expect(stderr).toContain('--password-file')
+    expect(existsSync(join(home.profileDir, 'user.js'))).toBe(false)
+  }, 60_000)
+})

@@ -1,0 +1,260 @@
+import {describe, expect, it} from 'vitest'
+
+import {ExitCode, ExternalError, UserError} from '../../src/errors.js'
+import {type ApplyReport, applyPlan, exitCodeOf, type TargetReport} from '../../src/install/apply.js'
+import type {PlanStep, PlanTarget, StepOutcome} from '../../src/install/plan.js'
+
+/** What happened, in order, across every fake step and target: `apply a`, `undo a`, `close T`. */
+type Journal = string[]
+
+interface FakeStepOptions {
+  outcome?: StepOutcome
+  fail?: Error
+  failUndo?: Error
+}
+
+function fakeStep(journal: Journal, id: string, options: FakeStepOptions = {}): PlanStep {
+  return {
+    id,
+    describe: () => `step ${id}`,
+    async apply() {
+      journal.push(`apply ${id}`)
+      if (options.fail) throw options.fail
+      return options.outcome ?? {changed: true}
+    },
+    async undo() {
+      journal.push(`undo ${id}`)
+      if (options.failUndo) throw options.failUndo
+    },
+  }
+}
+
+function fakeTarget(journal: Journal, label: string, steps: PlanStep[], extra: Partial<PlanTarget> = {}): PlanTarget {
+  return {
+    client: 'thunderbird',
+    label,
+    location: `/home/alice/.thunderbird/${label}`,
+    accounts: ['alice@example.com'],
+    steps,
+    warnings: [],
+    async close() {
+      journal.push(`close ${label}`)
+    },
+    ...extra,
+  }
+}
+
+const statuses = (target: TargetReport) => target.steps.map((step) => `${step.id}:${step.status}`)
+
+describe('applyPlan', () => {
+  it('does every step in order and reports them done', async () => {
+    const journal: Journal = []
+    const target = fakeTarget(journal, 'P', [
+      fakeStep(journal, 'import-identity', {outcome: {changed: true, detail: 'nickname Alice Example'}}),
+      fakeStep(journal, 'configure-identities', {outcome: {changed: true, backup: '/p/prefs.js.mailcert-x.bak', warnings: ['restart Thunderbird']}}),
+    ])
+    const report = await applyPlan({targets: [target]})
+    expect(journal).toEqual(['apply import-identity', 'apply configure-identities', 'close P'])
+    expect(report.cancelled).toBe(false)
+    const [result] = report.targets
+    expect(result).toMatchObject({client: 'thunderbird', label: 'P', location: '/home/alice/.thunderbird/P', accounts: ['alice@example.com'], status: 'done', rolledBack: false})
+    expect(result.steps).toEqual([
+      {id: 'import-identity', description: 'step import-identity', status: 'done', detail: 'nickname Alice Example', backup: undefined},
+      {id: 'configure-identities', description: 'step configure-identities', status: 'done', detail: undefined, backup: '/p/prefs.js.mailcert-x.bak'},
+    ])
+    expect(result.warnings).toEqual(['restart Thunderbird'])
+  })
+
+  it('reports a target whose steps all found everything in place as unchanged', async () => {
+    const journal: Journal = []
+    const report = await applyPlan({targets: [fakeTarget(journal, 'P', [fakeStep(journal, 'a', {outcome: {changed: false, detail: 'already present'}}), fakeStep(journal, 'b', {outcome: {changed: false}})])]})
+    expect(report.targets[0].status).toBe('unchanged')
+    expect(statuses(report.targets[0])).toEqual(['a:unchanged', 'b:unchanged'])
+    expect(report.targets[0].steps[0].detail).toBe('already present')
+  })
+
+  it('reports done when one step changed something and the others did not', async () => {
+    const journal: Journal = []
+    const report = await applyPlan({targets: [fakeTarget(journal, 'P', [fakeStep(journal, 'a', {outcome: {changed: false}}), fakeStep(journal, 'b')])]})
+    expect(report.targets[0].status).toBe('done')
+  })
+
+  it('keeps the warnings known at planning time and adds those of the steps, and merges verifications', async () => {
+    const journal: Journal = []
+    const target = fakeTarget(
+      journal,
+      'P',
+      [
+        fakeStep(journal, 'a', {outcome: {changed: true, warnings: ['w-a'], verification: {signing: {valid: true}}}}),
+        fakeStep(journal, 'b', {outcome: {changed: false, verification: {encryption: {valid: false, reason: 'untrusted'}}}}),
+      ],
+      {warnings: ['planned']},
+    )
+    const [result] = (await applyPlan({targets: [target]})).targets
+    expect(result.warnings).toEqual(['planned', 'w-a'])
+    expect(result.verification).toEqual({signing: {valid: true}, encryption: {valid: false, reason: 'untrusted'}})
+    // The plan's own list is not changed by applying it.
+    expect(target.warnings).toEqual(['planned'])
+  })
+
+  it('undoes the finished steps newest first when a step fails, and reports them undone', async () => {
+    const journal: Journal = []
+    const failure = new ExternalError('certutil', 'Setting the trust failed: the password was not accepted', {code: 'nss-bad-password', hints: ['check it']})
+    const target = fakeTarget(journal, 'P', [
+      fakeStep(journal, 'a'),
+      fakeStep(journal, 'unchanged', {outcome: {changed: false}}),
+      fakeStep(journal, 'b'),
+      fakeStep(journal, 'c', {fail: failure}),
+      fakeStep(journal, 'd'),
+    ])
+    const [result] = (await applyPlan({targets: [target]})).targets
+    // An unchanged step has nothing to undo; the step after the failure never runs.
+    expect(journal).toEqual(['apply a', 'apply unchanged', 'apply b', 'apply c', 'undo b', 'undo a', 'close P'])
+    expect(statuses(result)).toEqual(['a:undone', 'unchanged:unchanged', 'b:undone', 'c:failed', 'd:not-run'])
+    expect(result).toMatchObject({status: 'failed', reason: failure.message, code: 'nss-bad-password', hints: ['check it'], rolledBack: true})
+    expect(result.steps[3].error).toBe(failure.message)
+  })
+
+  it('reports an undo that fails, and does not claim a clean rollback', async () => {
+    const journal: Journal = []
+    const target = fakeTarget(journal, 'P', [
+      fakeStep(journal, 'a'),
+      fakeStep(journal, 'b', {failUndo: new Error('prefs.js is read-only')}),
+      fakeStep(journal, 'c', {fail: new Error('disk full')}),
+    ])
+    const [result] = (await applyPlan({targets: [target]})).targets
+    // The older step is still undone after the newer one's undo failed.
+    expect(journal).toEqual(['apply a', 'apply b', 'apply c', 'undo b', 'undo a', 'close P'])
+    expect(statuses(result)).toEqual(['a:undone', 'b:undo-failed', 'c:failed'])
+    expect(result.steps[1].error).toBe('prefs.js is read-only')
+    expect(result).toMatchObject({status: 'failed', rolledBack: false, reason: 'disk full', code: 'unexpected'})
+  })
+
+  it('goes on with the other targets after one fails', async () => {
+    const journal: Journal = []
+    const report = await applyPlan({
+      targets: [
+        fakeTarget(journal, 'P1', [fakeStep(journal, 'x', {fail: new UserError('busy', {code: 'busy', exitCode: ExitCode.busy})})]),
+        fakeTarget(journal, 'P2', [fakeStep(journal, 'y')]),
+      ],
+    })
+    expect(report.targets.map((t) => t.status)).toEqual(['failed', 'done'])
+    expect(journal).toEqual(['apply x', 'close P1', 'apply y', 'close P2'])
+  })
+
+  it('leaves a skipped target alone and says why', async () => {
+    const journal: Journal = []
+    const report = await applyPlan({
+      targets: [
+        fakeTarget(journal, 'S', [fakeStep(journal, 'never')], {skip: {code: 'no-matching-identity', reason: 'no identity uses alice@example.com'}}),
+        fakeTarget(journal, 'P', [fakeStep(journal, 'a')]),
+      ],
+    })
+    expect(journal).not.toContain('apply never')
+    expect(report.targets[0]).toMatchObject({status: 'skipped', code: 'no-matching-identity', reason: 'no identity uses alice@example.com', rolledBack: false})
+    expect(statuses(report.targets[0])).toEqual(['never:not-run'])
+    expect(report.targets[1].status).toBe('done')
+  })
+
+  it('stops between steps when cancelled, undoes what was done, and skips the remaining targets', async () => {
+    const journal: Journal = []
+    let stop = false
+    const target = fakeTarget(journal, 'P1', [
+      fakeStep(journal, 'a'),
+      {...fakeStep(journal, 'b'), apply: async () => {
+        journal.push('apply b')
+        // Ctrl+C arrives while b runs: b finishes, nothing after it starts.
+        stop = true
+        return {changed: true}
+      }},
+      fakeStep(journal, 'c'),
+    ])
+    const report = await applyPlan({targets: [target, fakeTarget(journal, 'P2', [fakeStep(journal, 'z')])]}, {cancelled: () => stop})
+    expect(journal).toEqual(['apply a', 'apply b', 'undo b', 'undo a', 'close P1', 'close P2'])
+    expect(report.cancelled).toBe(true)
+    expect(report.targets[0]).toMatchObject({status: 'skipped', code: 'cancelled', rolledBack: true})
+    expect(statuses(report.targets[0])).toEqual(['a:undone', 'b:undone', 'c:not-run'])
+    expect(report.targets[1]).toMatchObject({status: 'skipped', code: 'cancelled'})
+    expect(statuses(report.targets[1])).toEqual(['z:not-run'])
+  })
+
+  it('calls the hooks around each step that runs', async () => {
+    const journal: Journal = []
+    const seen: string[] = []
+    const target = fakeTarget(journal, 'P', [fakeStep(journal, 'a'), fakeStep(journal, 'b', {fail: new Error('no')})])
+    await applyPlan(
+      {targets: [target]},
+      {
+        onStepStart: (t, step) => seen.push(`start ${t.label} ${step.id}`),
+        onStepEnd: (_t, step, report) => seen.push(`end ${step.id} ${report.status}`),
+      },
+    )
+    expect(seen).toEqual(['start P a', 'end a done', 'start P b', 'end b failed'])
+  })
+
+  it('rolls back and still closes the target when a hook throws', async () => {
+    const journal: Journal = []
+    const target = fakeTarget(journal, 'P', [fakeStep(journal, 'a'), fakeStep(journal, 'b')])
+    const report = await applyPlan(
+      {targets: [target]},
+      {
+        onStepEnd: (_t, step) => {
+          if (step.id === 'a') throw new Error('the terminal went away')
+        },
+      },
+    )
+    expect(journal).toEqual(['apply a', 'undo a', 'close P'])
+    expect(report.targets[0]).toMatchObject({status: 'failed', reason: 'the terminal went away', code: 'unexpected', rolledBack: true})
+  })
+
+  it('closes every target that ran exactly once, whatever happened', async () => {
+    const journal: Journal = []
+    await applyPlan({
+      targets: [
+        fakeTarget(journal, 'done', [fakeStep(journal, 'a')]),
+        fakeTarget(journal, 'unchanged', [fakeStep(journal, 'b', {outcome: {changed: false}})]),
+        fakeTarget(journal, 'failed', [fakeStep(journal, 'c', {fail: new Error('x')})]),
+        fakeTarget(journal, 'no-steps', []),
+      ],
+    })
+    expect(journal.filter((entry) => entry.startsWith('close'))).toEqual(['close done', 'close unchanged', 'close failed', 'close no-steps'])
+  })
+
+  it('works with targets that have nothing to close', async () => {
+    const journal: Journal = []
+    const report = await applyPlan({targets: [fakeTarget(journal, 'P', [fakeStep(journal, 'a')], {close: undefined})]})
+    expect(report.targets[0].status).toBe('done')
+  })
+})
+
+describe('exitCodeOf', () => {
+  const target = (status: TargetReport['status'], code?: string): TargetReport => ({
+    client: 'thunderbird',
+    label: 'P',
+    location: '/p',
+    accounts: [],
+    status,
+    code,
+    rolledBack: false,
+    steps: [],
+    warnings: [],
+  })
+  const report = (...targets: TargetReport[]): ApplyReport => ({targets, cancelled: false})
+  const byCode = (code: string | undefined) => (code === 'wrong-db-password' ? ExitCode.wrongPassword : code === 'busy' ? ExitCode.busy : ExitCode.unexpected)
+
+  it('is 0 when nothing failed', () => {
+    expect(exitCodeOf(report(target('done'), target('unchanged'), target('skipped')), byCode)).toBe(0)
+    expect(exitCodeOf(report(), byCode)).toBe(0)
+  })
+
+  it('is 7 when some targets failed and others were done or already right', () => {
+    expect(exitCodeOf(report(target('done'), target('failed', 'busy')), byCode)).toBe(ExitCode.partial)
+    expect(exitCodeOf(report(target('failed', 'busy'), target('unchanged')), byCode)).toBe(7)
+  })
+
+  it('is the first failure\'s own code when nothing succeeded', () => {
+    expect(exitCodeOf(report(target('failed', 'wrong-db-password'), target('failed', 'busy')), byCode)).toBe(ExitCode.wrongPassword)
+    expect(exitCodeOf(report(target('skipped'), target('failed', 'busy')), byCode)).toBe(ExitCode.busy)
+    expect(exitCodeOf(report(target('failed', 'something-else')), byCode)).toBe(ExitCode.unexpected)
+  })
+})
