@@ -1,6 +1,7 @@
 #!/usr/bin/env zx
 // Installs the system programs the tests drive for real: NSS's tools (certutil, pk12util, vfychain,
-// modutil), Thunderbird, OpenSSL and tmux (for the interactive tests). Debian and Ubuntu only;
+// modutil), Thunderbird, OpenSSL, tmux (for the interactive tests), lsof (macOS-style lock checks)
+// and python3 (the dbKey ground truth asks libnss3 through ctypes). Debian and Ubuntu only;
 // elsewhere it names what is missing and fails, because the tests must not silently skip them.
 //
 //   npx zx scripts/install-system-deps.mjs        (or: npm run test:setup)
@@ -15,6 +16,8 @@ const needs = [
   {program: 'thunderbird', package: 'thunderbird'},
   {program: 'openssl', package: 'openssl'},
   {program: 'tmux', package: 'tmux'},
+  {program: 'lsof', package: 'lsof'},
+  {program: 'python3', package: 'python3'},
 ]
 
 const missing = []

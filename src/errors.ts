@@ -13,6 +13,8 @@ export const ExitCode = {
   busy: 6,
   partial: 7,
   problemsFound: 8,
+  /** Ctrl+C: the conventional 128 + SIGINT. */
+  cancelled: 130,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]

@@ -1,37 +1,51 @@
-import {Args} from '@oclif/core'
+import {Args, ux} from '@oclif/core'
 
-import {UsageError} from '../errors.js'
+import {ExitCode, UsageError} from '../errors.js'
+import {inspectIdentity} from '../identity/inspection.js'
 import {type ApplyReport, applyPlan, exitCodeOf} from '../install/apply.js'
-import {planInstall, releasePlan} from '../install/install-service.js'
-import {describePlan} from '../install/plan.js'
+import {findProfiles, planInstall, refuseUnusable, releasePlan} from '../install/install-service.js'
+import {journalPath, readJournal, recordInstall, writeJournal} from '../install/journal.js'
+import {describePlan, type PlanTarget} from '../install/plan.js'
 import {nssDbKey} from '../stores/nss/dbkey.js'
+import {deferInterrupts} from '../system/interrupts.js'
 import {readSecretFile} from '../system/secret-input.js'
 import {MailcertCommand} from '../ui/base-command.js'
+import {renderCertificateSummary} from '../ui/guided/certificate-summary.js'
+import {chooseFile} from '../ui/guided/file-choice.js'
+import {nextSteps} from '../ui/guided/next-steps.js'
+import {askApply, askEncryptByDefault, askSignByDefault, askToClose} from '../ui/guided/questions.js'
+import {chooseTargets, identityChoiceValue, targetChoices} from '../ui/guided/target-choice.js'
 import {installFlags} from '../ui/install-flags.js'
 import {openIdentity} from '../ui/open-identity.js'
 import {passwordFlags} from '../ui/password-flags.js'
 import {askDbPassword, askPassword, askTrustRoot} from '../ui/prompts.js'
-import {renderPlan, renderReport, renderStep} from '../ui/render-install.js'
+import {renderPlan, renderReport, renderStep, stepOutcome} from '../ui/render-install.js'
 
 export interface InstallResult {
   certificate: {emails: string[]; subject: string; fingerprintSha256: string; dbKey: string}
   dryRun: boolean
-  nssDriver: string | null
+  /** False when the plan was shown and the person said no. */
+  applied: boolean
+  nssDriver: string
   plan: string[]
   targets: ApplyReport['targets']
+  cancelled: boolean
 }
 
 export default class Install extends MailcertCommand {
   static override summary = 'Install a certificate and set up every matching mail account to sign and decrypt with it.'
 
-  static override description = `Imports the identity (private key, certificate and chain) from a PKCS#12 file into the certificate store each mail client reads, and sets every account whose address the certificate names to use it. Today that is Thunderbird, on Linux, macOS and Windows: the key goes into each profile's own certificate database and the matching identities are pointed at it in prefs.js (a backup is kept next to it).
+  static override description = `Imports the identity (private key, certificate and chain) from a PKCS#12 file into the certificate store each mail client reads, and sets every account whose address the certificate names to use it. Today that is Thunderbird: the key goes into each profile's own certificate database and the matching identities are pointed at it in prefs.js (a backup is kept next to it).
 
-A certificate that cannot be used for S/MIME is refused before anything changes (exit 5). Thunderbird must be closed (exit 6 otherwise). If one profile fails, its changes are undone and the others go on (exit 7). Re-running with the same certificate changes nothing.
+At a terminal, and when run as plain \`mailcert\`, it guides you: it finds the certificate files in Downloads, Desktop and Documents, asks for the password, shows who the certificate is for, lets you tick the accounts, asks about signing and encrypting by default, shows every change it will make and asks before making them. Each question a flag answers is not asked.
+
+A certificate that cannot be used for S/MIME is refused before anything changes (exit 5). Thunderbird must be closed (at a terminal you are asked to close it; otherwise exit 6). If one profile fails, its changes are undone and the others go on (exit 7). Re-running with the same certificate changes nothing. What was changed is recorded so that \`mailcert remove\` can undo it.
 
 With --yes (or without a terminal) nothing is asked: the password comes from --password-file, --password-stdin or MAILCERT_PASSWORD, and a private root is trusted only with --trust-root.`
 
   static override examples = [
-    {description: 'Install, asking what is needed:', command: '<%= config.bin %> <%= command.id %> ~/Downloads/alice.p12'},
+    {description: 'Guided: pick the file, answer a few questions:', command: '<%= config.bin %>'},
+    {description: 'Install a given file, asking only what is needed:', command: '<%= config.bin %> <%= command.id %> ~/Downloads/alice.p12'},
     {description: 'See what would change, without changing anything:', command: '<%= config.bin %> <%= command.id %> alice.p12 --dry-run'},
     {
       description: 'Unattended, as IT deploys it, with a JSON report:',
@@ -41,7 +55,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
   ]
 
   static override args = {
-    file: Args.string({description: 'The .p12 or .pfx file your certificate authority gave you.', required: true}),
+    file: Args.string({description: 'The .p12 or .pfx file your certificate authority gave you. At a terminal it may be left out: mailcert offers the files it finds.'}),
   }
 
   static override flags = {...passwordFlags, ...installFlags}
@@ -49,8 +63,28 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
   async run(): Promise<InstallResult> {
     const {args, flags} = await this.parse(Install)
     const interactive = this.canPrompt && !flags.yes
-    const opened = await openIdentity(args.file, flags, {ask: interactive ? askPassword : undefined})
+    const home = this.config.home
+    const machine = {platform: process.platform, home, env: process.env}
+
+    const file = args.file ?? (interactive ? await chooseFile(home, process.cwd()) : undefined)
+    if (file === undefined) throw new UsageError('Which certificate file? There is no terminal to ask.', ['Name it: mailcert install FILE --yes …'])
+    const opened = await openIdentity(file, flags, {ask: interactive ? askPassword : undefined})
     const identity = opened.identity
+
+    if (interactive) this.log(`\n${renderCertificateSummary(inspectIdentity(identity, opened, new Date()))}\n`)
+    refuseUnusable(identity, opened.protection !== null, new Date())
+
+    const discovered = await findProfiles({profiles: flags.profile ?? [], machine})
+    let include: ((profileDir: string, identityKey: string) => boolean) | undefined
+    if (interactive && !flags.account && !flags.profile) {
+      const groups = targetChoices(discovered, identity.certificate.emails)
+      if (groups.some((group) => group.choices.some((choice) => choice.checked))) {
+        const chosen = await chooseTargets(groups)
+        include = (profileDir, identityKey) => chosen.has(identityChoiceValue(profileDir, identityKey))
+      }
+    }
+    const signByDefault = flags['sign-by-default'] ?? (interactive ? await askSignByDefault() : undefined)
+    const encryptByDefault = flags['encrypt-by-default'] ?? (interactive ? await askEncryptByDefault() : undefined)
     const dbPasswordGiven = flags['db-password-file'] ? await readSecretFile(flags['db-password-file'], '--db-password-file') : process.env.MAILCERT_DB_PASSWORD
 
     const planned = await planInstall({
@@ -59,10 +93,12 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
       clients: flags.client ?? ['thunderbird'],
       accounts: flags.account ?? [],
       profiles: flags.profile ?? [],
-      signByDefault: flags['sign-by-default'],
-      encryptByDefault: flags['encrypt-by-default'],
+      discovered,
+      include: include ? (profile, key) => include(profile.dir, key) : undefined,
+      signByDefault,
+      encryptByDefault,
       nssDriver: flags['nss-driver'],
-      machine: {platform: process.platform, home: this.config.home, env: process.env},
+      machine,
       trustRoot: async (root) => flags['trust-root'] || (interactive && !flags['dry-run'] ? askTrustRoot(root) : false),
       dbPassword: async (profile) => {
         if (dbPasswordGiven !== undefined) return dbPasswordGiven
@@ -71,6 +107,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
           'Pass --db-password-file FILE or set MAILCERT_DB_PASSWORD.',
         ])
       },
+      waitForClose: interactive ? askToClose : undefined,
     })
 
     const result: InstallResult = {
@@ -81,11 +118,14 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
         dbKey: nssDbKey(identity.certificate),
       },
       dryRun: Boolean(flags['dry-run']),
+      applied: false,
       nssDriver: planned.driver.name,
       plan: describePlan(planned.plan),
       targets: [],
+      cancelled: false,
     }
 
+    const deferral = deferInterrupts(() => this.logToStderr('\nStopping after this step; the changes made so far for this target will be undone…'))
     let report: ApplyReport
     try {
       this.log(renderPlan(identity, planned.plan))
@@ -93,18 +133,49 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
         this.log('\nDry run: nothing was changed.')
         return result
       }
+      if (interactive && !(await askApply())) {
+        this.log('Nothing was changed.')
+        return result
+      }
       this.log('')
+      // At a terminal a spinner shows the step that is running; its line then shows the outcome.
+      const spinner = interactive && Boolean(process.stdout.isTTY)
       report = await applyPlan(planned.plan, {
-        onStepEnd: (_target, _step, step) => this.log(renderStep(step)),
+        onStepStart: (_target, step) => spinner && ux.action.start(`  ${step.describe()}`),
+        onStepEnd: (_target, _step, step) => (spinner ? ux.action.stop(stepOutcome(step)) : this.log(renderStep(step))),
+        cancelled: () => deferral.requested(),
       })
+      await this.recordChanges(planned.plan.targets, report)
     } finally {
+      deferral.release()
       await releasePlan(planned.plan)
       await planned.driver.dispose()
     }
+
     this.log('')
     this.log(renderReport(report, {steps: false}))
+    const steps = nextSteps(report)
+    if (steps.length > 0) this.log(`\n${steps.join('\n')}`)
+    result.applied = true
     result.targets = report.targets
-    this.setExitCode(exitCodeOf(report, () => 1))
+    result.cancelled = report.cancelled
+    this.setExitCode(report.cancelled ? ExitCode.cancelled : exitCodeOf(report, () => ExitCode.unexpected))
     return result
+  }
+
+  /** Keep what changed, so that `mailcert remove` can undo it (and only it). */
+  private async recordChanges(targets: PlanTarget[], report: ApplyReport): Promise<void> {
+    const file = journalPath(this.config.dataDir)
+    let journal = await readJournal(file)
+    let changed = false
+    for (const [index, target] of targets.entries()) {
+      if (report.targets[index]?.status !== 'done') continue
+      const entry = target.record?.()
+      if (entry) {
+        journal = recordInstall(journal, entry)
+        changed = true
+      }
+    }
+    if (changed) await writeJournal(file, journal)
   }
 }

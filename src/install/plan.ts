@@ -1,3 +1,5 @@
+import type {JournalEntry} from './journal.js'
+
 /**
  * A plan is the list of changes mailcert will make, grouped by target (one Thunderbird profile, one
  * keychain, ...). Every change is a step that can say what it will do, do it, and undo it: that is
@@ -41,6 +43,8 @@ export interface PlanTarget {
   warnings: string[]
   /** Releases what the steps share (a database session); always called after the steps. */
   close?(): Promise<void>
+  /** After a successful apply: what changed, for the journal `remove` reads. Null when nothing changed. */
+  record?(): JournalEntry | null
 }
 
 export interface Plan {

@@ -52,7 +52,8 @@ function describe(error: unknown): Failure {
     }
   }
   if (isPromptCancel(error)) {
-    return {exitCode: 130, json: {code: 'cancelled', kind: 'cancelled', message: 'Cancelled.', hints: []}}
+    // Prompts come before any change is made.
+    return {exitCode: ExitCode.cancelled, json: {code: 'cancelled', kind: 'cancelled', message: 'Cancelled. Nothing was changed.', hints: []}}
   }
   // oclif's own parse errors (unknown flag, missing argument) carry their exit code: usage, 2.
   const oclifExit = (error as {oclif?: {exit?: number}}).oclif?.exit

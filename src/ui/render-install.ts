@@ -17,6 +17,12 @@ export function renderPlan(identity: Identity, plan: Plan): string {
   return [header, ...describePlan(plan).map((line) => `  ${line}`)].join('\n')
 }
 
+/** The outcome alone, for the end of a spinner's line. */
+export function stepOutcome(report: StepReport): string {
+  const detail = report.detail ? ` ${style.dim(`(${report.detail})`)}` : ''
+  return `${STEP_MARK[report.status]}${detail}${report.error ? ` ${style.bad(report.error)}` : ''}`
+}
+
 export function renderStep(report: StepReport): string {
   const detail = report.detail ? style.dim(` (${report.detail})`) : ''
   const error = report.error ? `\n      ${style.bad(report.error)}` : ''
@@ -42,12 +48,5 @@ export function renderReport(report: ApplyReport, options: {steps: boolean} = {s
   const lines = report.targets.flatMap((target) => [...renderTarget(target, options.steps), ''])
   const backups = report.targets.flatMap((t) => t.steps.filter((s) => s.backup && s.status === 'done').map((s) => s.backup!))
   if (backups.length > 0) lines.push(`Backups of the files that changed: ${backups.join(', ')}`)
-  const done = report.targets.filter((t) => t.status === 'done')
-  if (done.length > 0) {
-    lines.push(
-      'Next: start Thunderbird (restart it if it was open), send yourself a message, and look for the signature mark.',
-      'To undo: restore the backups above, or run `mailcert remove` when it is available in your version.',
-    )
-  }
   return lines.join('\n').trimEnd()
 }

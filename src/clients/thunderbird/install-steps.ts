@@ -10,6 +10,7 @@ import {ExitCode, ExternalError, UserError} from '../../errors.js'
 import type {Certificate} from '../../identity/certificate-types.js'
 import type {Identity} from '../../identity/identity.js'
 import {reencodeIdentity, temporaryPassword} from '../../identity/reencode.js'
+import type {IdentityRecord} from '../../install/journal.js'
 import type {PlanStep, StepOutcome} from '../../install/plan.js'
 import type {NssCertificate, NssSession} from '../../stores/nss/nss-driver.js'
 import {backupFile, writeFileAtomic} from '../../system/atomic-file.js'
@@ -30,6 +31,11 @@ const bySha = (list: NssCertificate[], der: Certificate): NssCertificate | undef
 export class ImportIdentityStep implements PlanStep {
   readonly id = 'import-identity'
   private added: NssCertificate[] = []
+
+  /** SHA-256 of the certificates this step added (for the journal that `remove` reads). */
+  get addedCertificates(): string[] {
+    return this.added.map((c) => c.sha256)
+  }
 
   constructor(
     private readonly session: SessionHolder,
@@ -76,6 +82,11 @@ export class TrustRootStep implements PlanStep {
   readonly id = 'trust-root'
   private previous: {certificate: NssCertificate; trust: string} | null = null
 
+  /** The root's trust before this step changed it; null when it changed nothing. */
+  get change(): {sha256: string; previousTrust: string} | null {
+    return this.previous ? {sha256: this.previous.certificate.sha256, previousTrust: this.previous.trust} : null
+  }
+
   constructor(
     private readonly session: SessionHolder,
     private readonly root: Certificate,
@@ -115,6 +126,8 @@ export class ConfigureIdentitiesStep implements PlanStep {
   readonly id = 'configure-identities'
   private original: Buffer | null = null
   private backup: string | null = null
+  /** Each setting this step changed: its value before (null: unset) and after. */
+  readonly changes = new Map<string, {previous: PrefValue | null; applied: PrefValue}>()
 
   constructor(
     private readonly profile: ThunderbirdProfile,
@@ -158,6 +171,7 @@ export class ConfigureIdentitiesStep implements PlanStep {
     this.backup = await backupFile(this.prefsPath)
     await writeFileAtomic(this.prefsPath, editPrefs(parsed, pending))
     this.original = original
+    for (const [name, value] of Object.entries(pending)) this.changes.set(name, {previous: getUserPref(parsed, name) ?? null, applied: value})
     return {changed: true, detail: `${Object.keys(pending).length} settings changed`, backup: this.backup}
   }
 
@@ -165,6 +179,23 @@ export class ConfigureIdentitiesStep implements PlanStep {
     if (this.original === null) return
     await writeFileAtomic(this.prefsPath, this.original)
     if (this.backup) await rm(this.backup, {force: true})
+    this.changes.clear()
+  }
+
+  /** The identities' part of the journal entry. */
+  identityRecords(): IdentityRecord[] {
+    return this.identities
+      .map((identity) => {
+        const prefix = `mail.identity.${identity.key}.`
+        const mine = [...this.changes].filter(([name]) => name.startsWith(prefix))
+        return {
+          key: identity.key,
+          email: identity.email,
+          previous: Object.fromEntries(mine.map(([name, change]) => [name, change.previous])),
+          applied: Object.fromEntries(mine.map(([name, change]) => [name, change.applied])),
+        }
+      })
+      .filter((record) => Object.keys(record.applied).length > 0)
   }
 }
 

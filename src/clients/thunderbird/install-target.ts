@@ -8,7 +8,9 @@ import {ExitCode, UserError} from '../../errors.js'
 import type {Certificate} from '../../identity/certificate-types.js'
 import type {Identity} from '../../identity/identity.js'
 import {canEncrypt} from '../../identity/key-usage.js'
+import type {JournalEntry} from '../../install/journal.js'
 import type {PlanStep, PlanTarget} from '../../install/plan.js'
+import {nssDbKey} from '../../stores/nss/dbkey.js'
 import type {NssDriver, NssSession} from '../../stores/nss/nss-driver.js'
 import type {ThunderbirdProfile} from './discovery.js'
 import {identitiesFor} from './identity-settings.js'
@@ -83,14 +85,16 @@ export async function planThunderbirdProfile(profile: ThunderbirdProfile, identi
 
   const session = sessionHolder(() => options.driver.open(profile.dir, {dbPassword}))
   const warnings: string[] = []
-  const steps: PlanStep[] = [new ImportIdentityStep(session, identity, profile)]
+  const importStep = new ImportIdentityStep(session, identity, profile)
+  let trustStep: TrustRootStep | null = null
+  const steps: PlanStep[] = [importStep]
 
   const chain = identity.chain.map((c) => c.der)
   const verdict = await (await session.get()).verify(identity.certificate.der, 'signing', chain)
   const root = rootOf(identity)
   // Without vfychain the chain cannot be checked: a root in the file may then need trust, so ask too.
   if (!verdict.valid && root && (verdict.code === 'untrusted-issuer' || verdict.code === 'unknown-issuer' || verdict.code === 'cannot-check')) {
-    if (await options.trustRoot(root, profile)) steps.push(new TrustRootStep(session, root))
+    if (await options.trustRoot(root, profile)) steps.push((trustStep = new TrustRootStep(session, root)))
     else warnings.push(`The root "${root.subject.text}" is not trusted, so Thunderbird will refuse to sign with this certificate. Run again with --trust-root if you trust it.`)
   } else if (!verdict.valid) {
     warnings.push(`Thunderbird will not accept the certificate: ${verdict.reason ?? 'no reason given'}.`)
@@ -98,16 +102,35 @@ export async function planThunderbirdProfile(profile: ThunderbirdProfile, identi
 
   const encrypt = canEncrypt(identity.certificate)
   steps.push(new VerifyInstalledStep(session, identity, encrypt))
-  steps.push(
-    new ConfigureIdentitiesStep(
-      profile,
-      identities.map((i) => ({key: i.key, email: i.email!})),
-      {certificate: identity.certificate, canEncrypt: encrypt, signByDefault: options.signByDefault, encryptByDefault: options.encryptByDefault},
-      // A Thunderbird driving the database must have quit before prefs.js changes.
-      () => session.release(),
-    ),
+  const configureStep = new ConfigureIdentitiesStep(
+    profile,
+    identities.map((i) => ({key: i.key, email: i.email!})),
+    {certificate: identity.certificate, canEncrypt: encrypt, signByDefault: options.signByDefault, encryptByDefault: options.encryptByDefault},
+    // A Thunderbird driving the database must have quit before prefs.js changes.
+    () => session.release(),
   )
+  steps.push(configureStep)
   if (!encrypt) warnings.push('The certificate cannot be used for encryption: only signing is set up.')
 
-  return {client: 'thunderbird', label: profileLabel(profile), location: profile.dir, accounts, steps, warnings, close: () => session.release()}
+  const label = profileLabel(profile)
+  const record = (): JournalEntry | null => {
+    const entry: JournalEntry = {
+      client: 'thunderbird',
+      label,
+      profileName: profile.name,
+      location: profile.dir,
+      installedAt: new Date().toISOString(),
+      certificate: {
+        sha256: identity.certificate.fingerprints.sha256,
+        emails: identity.certificate.emails,
+        subject: identity.certificate.subject.text,
+        dbKey: nssDbKey(identity.certificate),
+      },
+      identities: configureStep.identityRecords(),
+      addedCertificates: importStep.addedCertificates,
+      trustedRoot: trustStep?.change ?? null,
+    }
+    return entry.identities.length > 0 || entry.addedCertificates.length > 0 || entry.trustedRoot ? entry : null
+  }
+  return {client: 'thunderbird', label, location: profile.dir, accounts, steps, warnings, close: () => session.release(), record}
 }

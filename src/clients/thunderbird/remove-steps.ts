@@ -1,0 +1,116 @@
+/**
+ * Undoing an install in one Thunderbird profile, from what the journal says mailcert did: put the
+ * identity settings back where they still hold mailcert's values, and, when asked, take out the
+ * certificates mailcert added and the trust it gave a root.
+ */
+import {readFile, rm} from 'node:fs/promises'
+import path from 'node:path'
+
+import type {IdentityRecord, JournalEntry} from '../../install/journal.js'
+import type {PlanStep, StepOutcome} from '../../install/plan.js'
+import {backupFile, writeFileAtomic} from '../../system/atomic-file.js'
+import type {ThunderbirdProfile} from './discovery.js'
+import {busyError, type SessionHolder} from './install-steps.js'
+import {editPrefs, getUserPref, parsePrefs, type PrefValue} from './prefs-js.js'
+import {profileLockState} from './profile-lock.js'
+
+export class RestoreIdentitiesStep implements PlanStep {
+  readonly id = 'restore-identities'
+  private original: Buffer | null = null
+  private backup: string | null = null
+
+  constructor(
+    private readonly profile: ThunderbirdProfile,
+    private readonly identities: IdentityRecord[],
+    private readonly beforeWrite: () => Promise<void>,
+  ) {}
+
+  private get prefsPath(): string {
+    return path.join(this.profile.dir, 'prefs.js')
+  }
+
+  describe(): string {
+    return `Put back the S/MIME settings of ${this.identities.map((i) => i.email).join(', ')} as they were before mailcert, in ${this.prefsPath}`
+  }
+
+  async apply(): Promise<StepOutcome> {
+    await this.beforeWrite()
+    const original = await readFile(this.prefsPath)
+    const parsed = parsePrefs(original)
+    const changes: Record<string, PrefValue | null> = {}
+    const warnings: string[] = []
+    for (const identity of this.identities) {
+      for (const [name, applied] of Object.entries(identity.applied)) {
+        const current = getUserPref(parsed, name) ?? null
+        const previous = identity.previous[name] ?? null
+        if (current === previous) continue
+        // Someone changed it after mailcert did: theirs to keep.
+        if (current !== applied) warnings.push(`${name} was changed after mailcert set it; left as it is.`)
+        else changes[name] = previous
+      }
+    }
+    if (Object.keys(changes).length === 0) return {changed: false, detail: 'nothing to put back', warnings}
+
+    const lock = await profileLockState(this.profile.dir, {platform: process.platform, sandboxed: this.profile.root.sandboxed})
+    if (lock.busy) throw busyError([this.profile])
+    this.backup = await backupFile(this.prefsPath)
+    await writeFileAtomic(this.prefsPath, editPrefs(parsed, changes))
+    this.original = original
+    return {changed: true, detail: `${Object.keys(changes).length} settings put back`, backup: this.backup, warnings}
+  }
+
+  async undo(): Promise<void> {
+    if (this.original === null) return
+    await writeFileAtomic(this.prefsPath, this.original)
+    if (this.backup) await rm(this.backup, {force: true})
+  }
+}
+
+/** Taking certificates out is the one change that cannot be undone: it always comes last. */
+export class DeleteIdentityStep implements PlanStep {
+  readonly id = 'delete-identity'
+
+  constructor(
+    private readonly session: SessionHolder,
+    private readonly entry: JournalEntry,
+    /** dbKeys that identities of this profile still point at after the restore (they keep their certificates). */
+    private readonly stillUsed: () => Promise<Set<string>>,
+  ) {}
+
+  describe(): string {
+    const count = this.entry.addedCertificates.length
+    const root = this.entry.trustedRoot ? ' and the e-mail trust it gave the root' : ''
+    return `Remove the certificate${count > 1 ? `s (${count})` : ''} mailcert added to the profile's database, with the private key${root}`
+  }
+
+  async apply(): Promise<StepOutcome> {
+    const session = await this.session.get()
+    const present = await session.listCertificates()
+    const used = await this.stillUsed()
+    const warnings: string[] = []
+    let removed = 0
+    if (this.entry.trustedRoot && !this.entry.addedCertificates.includes(this.entry.trustedRoot.sha256)) {
+      const root = present.find((c) => c.sha256 === this.entry.trustedRoot!.sha256)
+      if (root) await session.setTrust(root, this.entry.trustedRoot.previousTrust)
+    }
+    // Issuers last: the leaf (with its key) goes first.
+    const order = [this.entry.certificate.sha256, ...this.entry.addedCertificates.filter((sha) => sha !== this.entry.certificate.sha256)]
+    for (const sha256 of order.filter((sha) => this.entry.addedCertificates.includes(sha))) {
+      const certificate = present.find((c) => c.sha256 === sha256)
+      if (!certificate) continue
+      if (sha256 === this.entry.certificate.sha256 && used.has(this.entry.certificate.dbKey)) {
+        warnings.push('The certificate is kept: another identity in this profile still uses it.')
+        continue
+      }
+      if (present.filter((c) => c.nickname === certificate.nickname).length > 1) {
+        warnings.push(`"${certificate.nickname}" is kept: another certificate shares its name, and removing by name could hit the wrong one.`)
+        continue
+      }
+      await session.deleteCertificate(certificate, {withKey: certificate.hasKey})
+      removed++
+    }
+    return {changed: removed > 0 || this.entry.trustedRoot !== null, detail: `${removed} certificate${removed === 1 ? '' : 's'} removed`, warnings}
+  }
+
+  async undo(): Promise<void> {}
+}

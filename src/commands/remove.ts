@@ -1,0 +1,119 @@
+import {Flags} from '@oclif/core'
+
+import {ExitCode, UsageError} from '../errors.js'
+import {type ApplyReport, applyPlan, exitCodeOf} from '../install/apply.js'
+import {journalPath, readJournal, writeJournal} from '../install/journal.js'
+import {describePlan} from '../install/plan.js'
+import {planRemove, requireSelection, withoutRemoved} from '../install/remove-service.js'
+import {releasePlan} from '../install/install-service.js'
+import {deferInterrupts} from '../system/interrupts.js'
+import {readSecretFile} from '../system/secret-input.js'
+import {MailcertCommand} from '../ui/base-command.js'
+import {askApply, askToClose} from '../ui/guided/questions.js'
+import {installFlags} from '../ui/install-flags.js'
+import {askDbPassword} from '../ui/prompts.js'
+import {chooseRemovals, askDeleteIdentity} from '../ui/guided/removal-choice.js'
+import {renderReport, renderStep} from '../ui/render-install.js'
+import {style} from '../ui/style.js'
+
+export interface RemoveResult {
+  dryRun: boolean
+  applied: boolean
+  plan: string[]
+  targets: ApplyReport['targets']
+}
+
+export default class Remove extends MailcertCommand {
+  static override summary = 'Undo what `mailcert install` did: for an account, a client, or everything.'
+
+  static override description = `Puts each identity's S/MIME settings back as they were before mailcert changed them (a setting someone changed since is left alone), using the record \`install\` keeps. With --delete-identity it also takes the certificates and private key mailcert added out of the certificate database, and the e-mail trust it gave a root.
+
+Removing the private key means mail encrypted to that certificate can no longer be read in that profile: keep your .p12 file.
+
+At a terminal it asks what to remove; with --yes (or without a terminal) pass --account, --client or --all.`
+
+  static override examples = [
+    {description: 'Choose what to undo:', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Stop using the certificate for one account:', command: '<%= config.bin %> <%= command.id %> --account alice@example.com --yes'},
+    {description: 'Undo everything, certificates and keys included:', command: '<%= config.bin %> <%= command.id %> --all --delete-identity --yes'},
+  ]
+
+  static override flags = {
+    account: Flags.string({summary: 'Undo for the account with this address (repeatable).', multiple: true, env: 'MAILCERT_ACCOUNT', delimiter: ','}),
+    client: installFlags.client,
+    all: Flags.boolean({summary: 'Undo everything mailcert set up for this user.', env: 'MAILCERT_ALL'}),
+    'delete-identity': Flags.boolean({
+      summary: 'Also remove the certificates and private key mailcert added to the certificate databases.',
+      description: 'Mail encrypted to this certificate can then no longer be read in that profile, unless you install the .p12 again.',
+      env: 'MAILCERT_DELETE_IDENTITY',
+    }),
+    yes: installFlags.yes,
+    'dry-run': installFlags['dry-run'],
+    'db-password-file': installFlags['db-password-file'],
+    'nss-driver': installFlags['nss-driver'],
+  }
+
+  async run(): Promise<RemoveResult> {
+    const {flags} = await this.parse(Remove)
+    const interactive = this.canPrompt && !flags.yes
+    requireSelection(flags, interactive)
+    const file = journalPath(this.config.dataDir)
+    let journal = await readJournal(file)
+
+    let accounts = flags.account ?? []
+    if (interactive && !flags.all && accounts.length === 0 && !flags.client) {
+      if (journal.entries.length === 0) throw new UsageError('mailcert has not set up anything on this machine (for this user), so there is nothing to remove.')
+      accounts = await chooseRemovals(journal)
+    }
+    const deleteIdentity = flags['delete-identity'] || (interactive && !flags['dry-run'] ? await askDeleteIdentity() : false)
+    const dbPasswordGiven = flags['db-password-file'] ? await readSecretFile(flags['db-password-file'], '--db-password-file') : process.env.MAILCERT_DB_PASSWORD
+
+    const planned = await planRemove({
+      journal,
+      accounts,
+      clients: flags.client ?? [],
+      deleteIdentity,
+      nssDriver: flags['nss-driver'],
+      machine: {platform: process.platform, home: this.config.home, env: process.env},
+      dbPassword: async (profile) => {
+        if (dbPasswordGiven !== undefined) return dbPasswordGiven
+        if (interactive) return askDbPassword(profile.name)
+        throw new UsageError(`The Thunderbird profile "${profile.name}" is protected by a primary password, and none was given.`, ['Pass --db-password-file FILE or set MAILCERT_DB_PASSWORD.'])
+      },
+      waitForClose: interactive ? askToClose : undefined,
+    })
+
+    const result: RemoveResult = {dryRun: Boolean(flags['dry-run']), applied: false, plan: describePlan(planned.plan), targets: []}
+    const deferral = deferInterrupts(() => this.logToStderr('\nStopping after this step; the changes made so far for this target will be undone…'))
+    let report: ApplyReport
+    try {
+      this.log([style.heading('Plan:'), ...result.plan.map((line) => `  ${line}`)].join('\n'))
+      if (flags['dry-run']) {
+        this.log('\nDry run: nothing was changed.')
+        return result
+      }
+      if (interactive && !(await askApply())) {
+        this.log('Nothing was changed.')
+        return result
+      }
+      this.log('')
+      report = await applyPlan(planned.plan, {onStepEnd: (_target, _step, step) => this.log(renderStep(step)), cancelled: () => deferral.requested()})
+      const removed = planned.selected
+        .map((entry, index) => ({entry, report: report.targets[index]}))
+        .filter(({report}) => report.status === 'done' || report.status === 'unchanged')
+        .map(({entry}) => ({entry, certificatesRemoved: deleteIdentity}))
+      journal = withoutRemoved(journal, removed)
+      await writeJournal(file, journal)
+    } finally {
+      deferral.release()
+      await releasePlan(planned.plan)
+      await planned.driver?.dispose()
+    }
+    this.log('')
+    this.log(renderReport(report, {steps: false}))
+    result.applied = true
+    result.targets = report.targets
+    this.setExitCode(report.cancelled ? ExitCode.cancelled : exitCodeOf(report, () => ExitCode.unexpected))
+    return result
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * `mailcert remove`: undo what `install` recorded, for some accounts, a client, or everything,
+ * with the same plan / apply / report machinery as install (and the same refusal to touch a
+ * profile while Thunderbird runs on it).
+ */
+import {ExitCode, UserError, UsageError} from '../errors.js'
+import {type DiscoveryOptions, describeProfile, discoverProfiles, readAccountsOf, type ThunderbirdProfile} from '../clients/thunderbird/discovery.js'
+import {busyError, type SessionHolder} from '../clients/thunderbird/install-steps.js'
+import {profileLabel} from '../clients/thunderbird/install-target.js'
+import {DeleteIdentityStep, RestoreIdentitiesStep} from '../clients/thunderbird/remove-steps.js'
+import type {NssDriver, NssDriverName, NssSession} from '../stores/nss/nss-driver.js'
+import type {Journal, JournalEntry} from './journal.js'
+import {chooseNssDriver} from './nss-driver-choice.js'
+import type {Plan, PlanStep, PlanTarget} from './plan.js'
+
+export interface RemoveRequest {
+  journal: Journal
+  /** Only identities with these addresses; empty for all. */
+  accounts: string[]
+  clients: string[]
+  /** Also take the certificates (and keys) mailcert added out of the databases. */
+  deleteIdentity: boolean
+  nssDriver: NssDriverName | 'auto'
+  machine: DiscoveryOptions
+  dbPassword(profile: ThunderbirdProfile): Promise<string>
+  waitForClose?(busy: ThunderbirdProfile[]): Promise<boolean>
+}
+
+export interface PlannedRemove {
+  plan: Plan
+  /** The journal entries as they are after a complete removal (the command writes it for the targets that succeed). */
+  selected: JournalEntry[]
+  driver: NssDriver | null
+}
+
+const matches = (email: string, accounts: string[]) => accounts.length === 0 || accounts.some((a) => a.toLowerCase() === email.toLowerCase())
+
+/** The part of each entry the request covers. */
+export function selectEntries(journal: Journal, accounts: string[], clients: string[]): JournalEntry[] {
+  return journal.entries
+    .filter((entry) => clients.length === 0 || clients.includes(entry.client))
+    .map((entry) => ({...entry, identities: entry.identities.filter((identity) => matches(identity.email, accounts))}))
+    .filter((entry) => entry.identities.length > 0 || (accounts.length === 0 && (entry.addedCertificates.length > 0 || entry.trustedRoot !== null)))
+}
+
+/**
+ * The journal after these selected parts were removed. An entry keeps its certificates while some
+ * of its identities remain (they still use them); it goes when nothing of it is left to undo.
+ */
+export function withoutRemoved(journal: Journal, removed: Array<{entry: JournalEntry; certificatesRemoved: boolean}>): Journal {
+  const entries: JournalEntry[] = []
+  for (const entry of journal.entries) {
+    const done = removed.find((r) => r.entry.location === entry.location && r.entry.certificate.sha256 === entry.certificate.sha256)
+    if (!done) {
+      entries.push(entry)
+      continue
+    }
+    const identities = entry.identities.filter((identity) => !done.entry.identities.some((gone) => gone.key === identity.key))
+    const dropCertificates = done.certificatesRemoved && identities.length === 0
+    const rest: JournalEntry = {
+      ...entry,
+      identities,
+      addedCertificates: dropCertificates ? [] : entry.addedCertificates,
+      trustedRoot: dropCertificates ? null : entry.trustedRoot,
+    }
+    if (rest.identities.length > 0 || rest.addedCertificates.length > 0 || rest.trustedRoot !== null) entries.push(rest)
+  }
+  return {...journal, entries}
+}
+
+function sessionHolder(open: () => Promise<NssSession>): SessionHolder {
+  let session: Promise<NssSession> | null = null
+  return {
+    get: () => (session ??= open()),
+    async release() {
+      const current = session
+      session = null
+      if (current) await (await current).close()
+    },
+  }
+}
+
+export async function planRemove(request: RemoveRequest): Promise<PlannedRemove> {
+  const selected = selectEntries(request.journal, request.accounts, request.clients)
+  if (selected.length === 0) {
+    const known = [...new Set(request.journal.entries.flatMap((e) => e.identities.map((i) => i.email)))]
+    throw new UserError(
+      request.journal.entries.length === 0
+        ? 'mailcert has not set up anything on this machine (for this user), so there is nothing to remove.'
+        : `mailcert set up nothing for ${request.accounts.join(', ')}. It set up: ${known.join(', ') || 'certificates only'}.`,
+      {code: 'nothing-to-remove', exitCode: ExitCode.usage, hints: ['Run `mailcert check` to see what each account uses.']},
+    )
+  }
+
+  // Each profile as discovery sees it (its root says whether it is a Snap or Flatpak one), else as recorded.
+  const describeAll = async (): Promise<ThunderbirdProfile[]> => {
+    const known = await discoverProfiles(request.machine)
+    return Promise.all(
+      selected.map(
+        (entry) =>
+          known.find((p) => p.dir === entry.location) ??
+          describeProfile(entry.location, {name: entry.profileName, root: {dir: entry.location, packaging: 'standard', sandboxed: false}, isDefault: false}, request.machine),
+      ),
+    )
+  }
+  let profiles = await describeAll()
+  for (;;) {
+    const busy = profiles.filter((p) => p.lock.busy)
+    if (busy.length === 0) break
+    if (!request.waitForClose || !(await request.waitForClose(busy))) throw busyError(busy)
+    profiles = await describeAll()
+  }
+
+  const driver = request.deleteIdentity ? await chooseNssDriver(request.nssDriver, profiles, request.machine) : null
+  const targets: PlanTarget[] = []
+  for (const [index, entry] of selected.entries()) {
+    const profile = profiles[index]
+    if (profile.prefsState !== 'ok') {
+      targets.push({client: entry.client, label: entry.label, location: entry.location, accounts: [], steps: [], warnings: [], skip: {code: 'profile-gone', reason: profile.prefsProblem ?? 'the profile cannot be read'}})
+      continue
+    }
+    let dbPassword: string | undefined
+    if (driver && (await driver.hasPrimaryPassword(profile.dir))) dbPassword = await request.dbPassword(profile)
+    const session = driver ? sessionHolder(() => driver.open(profile.dir, {dbPassword})) : null
+    const steps: PlanStep[] = []
+    if (entry.identities.length > 0) steps.push(new RestoreIdentitiesStep(profile, entry.identities, async () => session?.release()))
+    if (session) {
+      steps.push(
+        new DeleteIdentityStep(session, entry, async () => {
+          const {accounts} = await readAccountsOf(profile.dir)
+          return new Set((accounts?.identities ?? []).flatMap((i) => [i.smime.signingCertDbKey, i.smime.encryptionCertDbKey]).filter(Boolean))
+        }),
+      )
+    }
+    targets.push({
+      client: entry.client,
+      label: profileLabel(profile),
+      location: entry.location,
+      accounts: entry.identities.map((i) => i.email),
+      steps,
+      warnings: [],
+      close: async () => session?.release(),
+    })
+  }
+  return {plan: {targets}, selected, driver}
+}
+
+export function requireSelection(flags: {account?: string[]; client?: string[]; all?: boolean}, interactive: boolean): void {
+  if (interactive || flags.all || (flags.account?.length ?? 0) > 0 || (flags.client?.length ?? 0) > 0) return
+  throw new UsageError('What should be removed? Without a terminal mailcert does not ask.', ['Pass --account EMAIL, --client thunderbird, or --all.'])
+}
