@@ -3,12 +3,9 @@
  * support table), and, for Thunderbird, every profile and identity with the state of its
  * certificate. Problems are collected in one list, each with the command that fixes it.
  */
-import {stat} from 'node:fs/promises'
-import path from 'node:path'
-
 import {UsageError} from '../errors.js'
-import {findOnPath} from '../system/find-program.js'
 import type {NssDriver} from '../stores/nss/nss-driver.js'
+import {findEvolution} from './evolution/detect.js'
 import {type DiscoveryOptions, discoverProfiles, type ThunderbirdProfile} from './thunderbird/discovery.js'
 import {checkIdentities, type ProfileCheck, type Problem} from './thunderbird/check-profile.js'
 import {chooseNssDriver, thunderbirdFor} from '../install/nss-driver-choice.js'
@@ -115,13 +112,6 @@ async function checkWith(profile: ThunderbirdProfile, driver: NssDriver, dbPassw
 
 const SEVERITY_ORDER = {error: 0, warning: 1, info: 2}
 
-/** Evolution keeps its accounts in ~/.config/evolution; mailcert reports it but does not configure it yet. */
-async function findEvolution(machine: DiscoveryOptions): Promise<string | null> {
-  const program = await findOnPath('evolution', machine.env)
-  if (program) return program
-  const sources = path.join(machine.env.XDG_CONFIG_HOME ?? path.join(machine.home, '.config'), 'evolution', 'sources')
-  return (await stat(sources).then(() => true, () => false)) ? sources : null
-}
 
 export async function checkMachine(options: CheckOptions): Promise<CheckResult> {
   const now = options.now ?? new Date()
@@ -151,7 +141,7 @@ export async function checkMachine(options: CheckOptions): Promise<CheckResult> 
     clients.push({client: 'thunderbird', name: 'Thunderbird', program: program?.command ?? null, support: supportRow('thunderbird', platform)!, profiles: checked})
   }
 
-  const evolution = platform === 'linux' ? await findEvolution(options.machine) : null
+  const evolution = platform === 'linux' ? await findEvolution(options.machine.home, options.machine.env) : null
   if (evolution) clients.push({client: 'evolution', name: 'Evolution', program: evolution, support: supportRow('evolution', 'linux')!, profiles: []})
 
   const found = new Set(clients.map((c) => c.client))

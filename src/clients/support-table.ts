@@ -23,6 +23,8 @@ export interface SupportRow {
   /** Whether this mailcert build implements that already (the rest is on the roadmap). */
   implemented: boolean
   notes: string
+  /** What a person does by hand where mailcert does not (yet) configure the client. */
+  manualSteps?: string[]
   source: string
 }
 
@@ -121,6 +123,10 @@ export const SUPPORT_TABLE: readonly SupportRow[] = [
     mailcert: 'configures',
     implemented: false,
     notes: 'Identities name the certificate by its NSS nickname in ~/.config/evolution/sources.',
+    manualSteps: [
+      'In Evolution: Edit > Preferences > Certificates > Your Certificates > Import, and choose the .p12 file (same password).',
+      'Then Edit > Preferences > Mail Accounts > Edit (your account) > Security > Secure MIME: Select the certificate for signing and for encryption.',
+    ],
     source: 'research/thunderbird-nss.md §7',
   },
 ]

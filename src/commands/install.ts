@@ -1,5 +1,7 @@
 import {Args, ux} from '@oclif/core'
 
+import {findEvolution} from '../clients/evolution/detect.js'
+import {supportRow} from '../clients/support-table.js'
 import {ExitCode, UsageError} from '../errors.js'
 import {inspectIdentity} from '../identity/inspection.js'
 import {type ApplyReport, applyPlan, exitCodeOf} from '../install/apply.js'
@@ -20,6 +22,7 @@ import {openIdentity} from '../ui/open-identity.js'
 import {passwordFlags} from '../ui/password-flags.js'
 import {askDbPassword, askPassword, askTrustRoot} from '../ui/prompts.js'
 import {renderPlan, renderReport, renderStep, stepOutcome} from '../ui/render-install.js'
+import {style} from '../ui/style.js'
 
 export interface InstallResult {
   certificate: {emails: string[]; subject: string; fingerprintSha256: string; dbKey: string}
@@ -75,6 +78,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     refuseUnusable(identity, opened.protection !== null, new Date())
 
     const discovered = await findProfiles({profiles: flags.profile ?? [], machine})
+    if (interactive) await this.showManualClients()
     let include: ((profileDir: string, identityKey: string) => boolean) | undefined
     if (interactive && !flags.account && !flags.profile) {
       const groups = targetChoices(discovered, identity.certificate.emails)
@@ -161,6 +165,13 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     result.cancelled = report.cancelled
     this.setExitCode(report.cancelled ? ExitCode.cancelled : exitCodeOf(report, () => ExitCode.unexpected))
     return result
+  }
+
+  /** Mail clients found here that mailcert cannot configure itself: say how to do it by hand. */
+  private async showManualClients(): Promise<void> {
+    if (process.platform !== 'linux' || !(await findEvolution(this.config.home, process.env))) return
+    const row = supportRow('evolution', 'linux')
+    this.log([style.heading('Also found: Evolution.') + ' mailcert does not set it up yet; to use the certificate there:', ...(row?.manualSteps ?? []).map((step) => `  - ${step}`), ''].join('\n'))
   }
 
   /** Keep what changed, so that `mailcert remove` can undo it (and only it). */

@@ -12,7 +12,7 @@ import {MailcertCommand} from '../ui/base-command.js'
 import {askApply, askToClose} from '../ui/guided/questions.js'
 import {installFlags} from '../ui/install-flags.js'
 import {askDbPassword} from '../ui/prompts.js'
-import {chooseRemovals, askDeleteIdentity} from '../ui/guided/removal-choice.js'
+import {askDeleteIdentity, chooseRemovals, removalChoices} from '../ui/guided/removal-choice.js'
 import {renderReport, renderStep} from '../ui/render-install.js'
 import {style} from '../ui/style.js'
 
@@ -63,7 +63,8 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
     let accounts = flags.account ?? []
     if (interactive && !flags.all && accounts.length === 0 && !flags.client) {
       if (journal.entries.length === 0) throw new UsageError('mailcert has not set up anything on this machine (for this user), so there is nothing to remove.')
-      accounts = await chooseRemovals(journal)
+      // When only certificates remain from earlier removals, there are no accounts to choose: all of it is meant.
+      if (removalChoices(journal).length > 0) accounts = await chooseRemovals(journal)
     }
     const deleteIdentity = flags['delete-identity'] || (interactive && !flags['dry-run'] ? await askDeleteIdentity() : false)
     const dbPasswordGiven = flags['db-password-file'] ? await readSecretFile(flags['db-password-file'], '--db-password-file') : process.env.MAILCERT_DB_PASSWORD

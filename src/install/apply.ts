@@ -81,6 +81,7 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
     warnings: [...target.warnings],
   }
   if (target.skip) return {...report, status: 'skipped', reason: target.skip.reason, code: target.skip.code}
+  if (target.failure) return {...report, status: 'failed', reason: target.failure.reason, code: target.failure.code, hints: target.failure.hints}
 
   const done: Array<{step: PlanStep; report: StepReport}> = []
   try {

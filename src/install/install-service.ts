@@ -3,16 +3,16 @@
  * (today: every Thunderbird profile with a matching identity), make sure none is busy, choose how to
  * reach the NSS databases, and plan each target. Applying the plan is apply.ts's job.
  */
-import {ExitCode, UserError, UsageError} from '../errors.js'
+import {ExitCode, ExternalError, UserError, UsageError} from '../errors.js'
 import type {Certificate} from '../identity/certificate-types.js'
 import {hasErrors, lintIdentity} from '../identity/findings.js'
 import type {Identity} from '../identity/identity.js'
 import {type DiscoveryOptions, describeProfile, discoverProfiles, type ThunderbirdProfile} from '../clients/thunderbird/discovery.js'
 import {identitiesFor} from '../clients/thunderbird/identity-settings.js'
 import {busyError} from '../clients/thunderbird/install-steps.js'
-import {planThunderbirdProfile} from '../clients/thunderbird/install-target.js'
+import {planThunderbirdProfile, profileLabel} from '../clients/thunderbird/install-target.js'
 import type {NssDriver, NssDriverName} from '../stores/nss/nss-driver.js'
-import type {Plan} from './plan.js'
+import type {Plan, PlanTarget} from './plan.js'
 import {chooseNssDriver} from './nss-driver-choice.js'
 
 export type ClientChoice = 'thunderbird'
@@ -108,26 +108,50 @@ export async function planInstall(request: InstallRequest): Promise<PlannedInsta
 
   const driver = await chooseNssDriver(request.nssDriver, wanted(profiles), request.machine)
   const plan: Plan = {targets: []}
+  const failures: ExternalError[] = []
   try {
-    for (const profile of profiles) {
-      plan.targets.push(
-        await planThunderbirdProfile(profile, request.identity, {
-          accounts: request.accounts,
-          include: request.include,
-          signByDefault: request.signByDefault,
-          encryptByDefault: request.encryptByDefault,
-          trustRoot: request.trustRoot,
-          dbPassword: request.dbPassword,
-          driver,
-        }),
-      )
+    const options = {
+      accounts: request.accounts,
+      include: request.include,
+      signByDefault: request.signByDefault,
+      encryptByDefault: request.encryptByDefault,
+      trustRoot: request.trustRoot,
+      dbPassword: request.dbPassword,
+      driver,
     }
+    for (const profile of profiles) {
+      plan.targets.push(await planOrFail(profile, () => planThunderbirdProfile(profile, request.identity, options), failures))
+    }
+    // With nothing else to do, a failure is simply the answer: report it as the error it is.
+    if (failures.length > 0 && !plan.targets.some((t) => t.steps.length > 0)) throw failures[0]
   } catch (error) {
     await releasePlan(plan)
     await driver.dispose()
     throw error
   }
   return {plan, driver, profiles}
+}
+
+/**
+ * A profile whose database a program cannot read fails on its own; the other profiles go on
+ * (exit 7). The user's own mistakes (a wrong password, a missing answer) still stop everything.
+ */
+async function planOrFail(profile: ThunderbirdProfile, plan: () => Promise<PlanTarget>, failures: ExternalError[]): Promise<PlanTarget> {
+  try {
+    return await plan()
+  } catch (error) {
+    if (!(error instanceof ExternalError)) throw error
+    failures.push(error)
+    return {
+      client: 'thunderbird',
+      label: profileLabel(profile),
+      location: profile.dir,
+      accounts: [],
+      steps: [],
+      warnings: [],
+      failure: {code: error.code, reason: `${error.tool}: ${error.message}`, hints: error.hints},
+    }
+  }
 }
 
 /** Close whatever the planned targets hold open (a dry run ends here; apply closes each as it finishes). */

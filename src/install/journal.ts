@@ -69,13 +69,13 @@ export function recordInstall(journal: Journal, entry: JournalEntry): Journal {
   if (!same) return {...journal, entries: [...journal.entries, entry]}
   const identities = [...same.identities]
   for (const identity of entry.identities) {
-    const existing = identities.find((i) => i.key === identity.key)
-    if (!existing) {
+    const index = identities.findIndex((i) => i.key === identity.key)
+    if (index < 0) {
       identities.push(identity)
       continue
     }
-    existing.previous = {...identity.previous, ...existing.previous}
-    existing.applied = {...existing.applied, ...identity.applied}
+    const existing = identities[index]
+    identities[index] = {...existing, previous: {...identity.previous, ...existing.previous}, applied: {...existing.applied, ...identity.applied}}
   }
   const merged: JournalEntry = {
     ...same,

@@ -39,6 +39,8 @@ export interface PlanTarget {
   steps: PlanStep[]
   /** A target that will not be touched, and why. */
   skip?: {code: string; reason: string}
+  /** A target that could not even be planned (its database cannot be read): reported as failed, the others go on. */
+  failure?: {code: string; reason: string; hints: string[]}
   /** Warnings known at planning time (a private root left untrusted, ...). */
   warnings: string[]
   /** Releases what the steps share (a database session); always called after the steps. */
@@ -56,6 +58,10 @@ export function describePlan(plan: Plan): string[] {
   for (const target of plan.targets) {
     if (target.skip) {
       lines.push(`${target.label}: skipped, ${target.skip.reason}`)
+      continue
+    }
+    if (target.failure) {
+      lines.push(`${target.label}: cannot be set up, ${target.failure.reason}`)
       continue
     }
     lines.push(`${target.label}:`)

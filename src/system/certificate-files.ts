@@ -47,14 +47,20 @@ export async function findCertificateFiles(folders: string[]): Promise<Certifica
 
 /** Folder entries for completing a typed path: directories (with a trailing separator) and certificate-looking files. */
 export async function completePath(typed: string, cwd: string, home: string): Promise<string[]> {
-  const expanded = typed.startsWith('~') ? path.join(home, typed.slice(1)) : typed
-  const absolute = path.resolve(cwd, expanded || '.')
-  const [folder, prefix] = expanded.endsWith(path.sep) || expanded === '' ? [absolute, ''] : [path.dirname(absolute), path.basename(absolute)]
+  const expanded = typed === '~' || typed.startsWith(`~${path.sep}`) ? home + typed.slice(1) : typed
+  // Split where the person typed the last separator: normalising first would drop a trailing "." they typed.
+  const cut = expanded.lastIndexOf(path.sep)
+  const folder = path.resolve(cwd, expanded.slice(0, cut + 1) || '.')
+  const prefix = expanded.slice(cut + 1)
   const entries = await readdir(folder, {withFileTypes: true}).catch(() => [])
-  return entries
-    .filter((entry) => entry.name.startsWith(prefix) && (prefix.startsWith('.') || !entry.name.startsWith('.')))
-    .filter((entry) => entry.isDirectory() || /\.(p12|pfx|pem|crt|cer|der)$/i.test(entry.name))
-    .map((entry) => path.join(folder, entry.name) + (entry.isDirectory() ? path.sep : ''))
-    .sort()
-    .slice(0, 50)
+  const results: string[] = []
+  for (const entry of entries) {
+    if (!entry.name.startsWith(prefix) || (entry.name.startsWith('.') && !prefix.startsWith('.'))) continue
+    const full = path.join(folder, entry.name)
+    // A folder reached through a symlink (Downloads moved to another disk) is still a folder.
+    const isDirectory = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(full).then((info) => info.isDirectory(), () => false)))
+    if (isDirectory) results.push(full + path.sep)
+    else if (/\.(p12|pfx|pem|crt|cer|der)$/i.test(entry.name)) results.push(full)
+  }
+  return results.sort().slice(0, 50)
 }

@@ -43,6 +43,7 @@ function renderProfile(profile: ProfileCheck): string[] {
 
 function renderClient(client: ClientCheck): string[] {
   const lines = [`${style.heading(client.name)}${client.program ? style.dim(` ${client.program}`) : ''}`, `  ${describeSupport(client.support)}`]
+  if (!client.support.implemented) lines.push(...(client.support.manualSteps ?? []).map((step) => `  - ${step}`))
   for (const profile of client.profiles) lines.push(...renderProfile(profile))
   return lines
 }

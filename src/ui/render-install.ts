@@ -37,7 +37,8 @@ function renderTarget(target: TargetReport, withSteps: boolean): string[] {
     failed: style.bad(`failed: ${target.reason ?? ''}${target.rolledBack ? ' (its earlier changes were undone)' : ''}`),
   }
   const lines = [`${style.heading(target.label)} ${style.dim(target.location)}: ${status[target.status]}`]
-  if (withSteps && target.status !== 'skipped') lines.push(...target.steps.map((step) => renderStep(step)))
+  // Steps already shown as they ran are shown again only when some were undone since.
+  if ((withSteps && target.status !== 'skipped') || target.rolledBack) lines.push(...target.steps.filter((s) => s.status !== 'not-run').map((step) => renderStep(step)))
   for (const warning of target.warnings) lines.push(`  ${style.warn('▲')} ${warning}`)
   for (const hint of target.hints ?? []) lines.push(`  › ${hint}`)
   return lines

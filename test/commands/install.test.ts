@@ -3,7 +3,7 @@
  * profile made by Thunderbird 153, the built CLI, NSS's own tools to read back the database, and
  * Thunderbird itself as the final judge of whether it can sign and decrypt.
  */
-import {execFileSync, spawn} from 'node:child_process'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -12,6 +12,8 @@ import {describe, expect, it} from 'vitest'
 
 import {startHeadlessThunderbird} from '../../src/clients/thunderbird/headless.js'
 import {certificatesFromPem, parseCertificate} from '../../src/identity/certificate.js'
+import {decodeInput, openPkcs12} from '../../src/identity/input.js'
+import {encodePfx} from '../../src/identity/pkcs12/encode.js'
 import {nssDbKey} from '../../src/stores/nss/dbkey.js'
 import {FIXTURES} from '../helpers/fixtures.js'
 import {json, runCli} from '../helpers/run-cli.js'
@@ -245,6 +247,41 @@ describe('installing into a real Thunderbird profile with NSS tools', () => {
     expect(result.stderr).toContain("NSS's certutil and pk12util are needed")
     expect(result.stderr).toContain('sudo apt-get install libnss3-tools')
   }, 60_000)
+})
+
+describe('installing what NSS cannot read itself, and more than one profile', () => {
+  it('installs files without a MAC and with a PBMAC1 MAC, which pk12util 3.87 refuses, by re-encoding them', async () => {
+    const direct = spawnSync('pk12util', ['-i', p12('rsa-nomac.p12'), '-d', `sql:${mkdtempSync(join(tmpdir(), 'mailcert-nss-'))}`, '-W', 'test'], {encoding: 'utf8'})
+    expect(direct.status).not.toBe(0)
+
+    const home = await thunderbirdHome(ACCOUNTS)
+    const nomac = await install(home, [p12('rsa-nomac.p12'), '--yes', '--trust-root'])
+    expect(nomac.code, nomac.stderr).toBe(0)
+    expect(certutil(home, '-L')).toMatch(/Alice Example\s+u,u,u/)
+
+    // A PBMAC1 file (RFC 9579) of the EC identity, made with mailcert's own writer: OpenSSL 3.0 cannot make one.
+    const input = decodeInput(readFileSync(p12('ec-p256.p12')))
+    if (input.kind !== 'pkcs12') throw new Error('not PKCS#12')
+    const {identity} = await openPkcs12(input, 'test')
+    const pbmac1 = join(mkdtempSync(join(tmpdir(), 'mailcert-pbmac1-')), 'ec-pbmac1.p12')
+    writeFileSync(pbmac1, encodePfx({privateKey: identity.privateKey!, certificates: [identity.certificate, ...identity.chain].map((c) => c.der), friendlyName: 'Alice EC'}, 'test', {profile: 'modern', mac: 'pbmac1'}))
+    const second = await thunderbirdHome(ACCOUNTS)
+    const result = await install(second, [pbmac1, '--yes', '--trust-root'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(certutil(second, '-K')).toMatch(/ec\s+[0-9a-f]+\s+Alice EC/)
+  }, 120_000)
+
+  it('exits 7 when one profile fails and another is done, and says which', async () => {
+    const good = await thunderbirdHome(ACCOUNTS)
+    const broken = await thunderbirdHome(ACCOUNTS)
+    writeFileSync(join(broken.profileDir, 'key4.db'), 'not a database')
+    const result = await install(good, [p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--profile', good.profileDir, '--profile', broken.profileDir, '--json'])
+    expect(result.code).toBe(7)
+    const targets = json<{status: number; result: {targets: Array<{location: string; status: string; reason?: string}>}}>(result).result.targets
+    expect(targets.find((t) => t.location === good.profileDir)?.status).toBe('done')
+    expect(targets.find((t) => t.location === broken.profileDir)).toMatchObject({status: 'failed', reason: expect.stringMatching(/certutil/)})
+    expect(prefsOf(broken)).not.toContain('signing_cert_dbkey')
+  }, 120_000)
 })
 
 describe('install never waits for input without a terminal', () => {

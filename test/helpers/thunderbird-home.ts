@@ -68,15 +68,25 @@ async function build(dir: string, accounts: TestAccount[]): Promise<ThunderbirdH
 }
 
 const templates = new Map<string, Promise<ThunderbirdHome>>()
+const made: string[] = []
+// Sandbox homes hold NSS databases and profiles: gone when the test process ends.
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, {recursive: true, force: true})
+})
 
 /** A fresh copy of a Thunderbird home with these accounts. */
 export async function thunderbirdHome(accounts: TestAccount[]): Promise<ThunderbirdHome> {
   const key = JSON.stringify(accounts)
-  if (!templates.has(key)) templates.set(key, build(mkdtempSync(join(tmpdir(), 'mailcert-tb-template-')), accounts))
+  if (!templates.has(key)) {
+    const dir = mkdtempSync(join(tmpdir(), 'mailcert-tb-template-'))
+    made.push(dir)
+    templates.set(key, build(dir, accounts))
+  }
   const template = await templates.get(key)!
   const home = mkdtempSync(join(tmpdir(), 'mailcert-tb-home-'))
   rmSync(home, {recursive: true})
   cpSync(template.home, home, {recursive: true, verbatimSymlinks: true})
+  made.push(home)
   const profileDir = join(home, '.thunderbird', PROFILE_FOLDER)
   if (!existsSync(join(profileDir, 'cert9.db'))) throw new Error(`Thunderbird did not create its certificate database in ${profileDir}`)
   return {home, profileDir, identityKeys: template.identityKeys}

@@ -1,8 +1,7 @@
 /**
  * Running the user's own Thunderbird headless on one profile, with Marionette on a free loopback
  * port, to let Thunderbird do NSS work itself (research/prototype.md §3.4–3.5). The port is set in
- * user.js for this run only; afterwards user.js is put back byte for byte, and the pref Thunderbird
- * copied from it into prefs.js is removed again, so the profile is left as it was.
+ * user.js for this run only; afterwards user.js and prefs.js are put back as they were.
  */
 import {readFile, rm, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
@@ -13,7 +12,7 @@ import {type BackgroundProgram, startBackgroundProgram} from '../../system/backg
 import {writeFileAtomic} from '../../system/atomic-file.js'
 import {cleanupOnInterrupt} from '../../system/interrupts.js'
 import {MarionetteClient} from '../../system/marionette.js'
-import {editPrefs, formatUserPref, getUserPref, parsePrefs, type PrefValue} from './prefs-js.js'
+import {editPrefs, formatUserPref, getUserPref, parsePrefs} from './prefs-js.js'
 import type {ThunderbirdProgram} from './program.js'
 
 const PORT_PREF = 'marionette.port'
@@ -50,17 +49,24 @@ async function readOptional(path: string): Promise<Buffer | null> {
   }
 }
 
-/** Put user.js back as it was, and undo what Thunderbird copied from it into prefs.js. */
-async function restorePrefs(profileDir: string, userJs: Buffer | null, previousPort: PrefValue | undefined): Promise<void> {
+/**
+ * Put user.js and prefs.js back byte for byte. Thunderbird rewrites prefs.js whenever it runs (it
+ * copies user.js into it, and tidies up); a run that mailcert started must leave no trace there.
+ * A profile that had no prefs.js yet keeps the one Thunderbird wrote, without the Marionette port.
+ */
+async function restorePrefs(profileDir: string, userJs: Buffer | null, prefs: Buffer | null): Promise<void> {
   const userJsPath = join(profileDir, 'user.js')
   if (userJs === null) await rm(userJsPath, {force: true})
   else await writeFile(userJsPath, userJs)
   const prefsPath = join(profileDir, 'prefs.js')
-  const prefs = await readOptional(prefsPath)
-  if (prefs === null) return
-  const parsed = parsePrefs(prefs)
-  if (getUserPref(parsed, PORT_PREF) === previousPort) return
-  await writeFileAtomic(prefsPath, editPrefs(parsed, {[PORT_PREF]: previousPort ?? null}))
+  const now = await readOptional(prefsPath)
+  if (now === null) return
+  if (prefs !== null) {
+    if (!now.equals(prefs)) await writeFileAtomic(prefsPath, prefs)
+    return
+  }
+  const written = parsePrefs(now)
+  if (getUserPref(written, PORT_PREF) !== undefined) await writeFileAtomic(prefsPath, editPrefs(written, {[PORT_PREF]: null}))
 }
 
 async function connectWhenReady(port: number, program: BackgroundProgram, deadline: number): Promise<MarionetteClient> {
@@ -88,7 +94,6 @@ export async function startHeadlessThunderbird(program: ThunderbirdProgram, prof
   const userJsPath = join(profileDir, 'user.js')
   const userJs = await readOptional(userJsPath)
   const prefs = await readOptional(join(profileDir, 'prefs.js'))
-  const previousPort = prefs === null ? undefined : getUserPref(parsePrefs(prefs), PORT_PREF)
   const port = await freeLoopbackPort()
 
   const separator = userJs === null || userJs.length === 0 || userJs.at(-1) === 0x0a ? '' : '\n'
@@ -97,7 +102,7 @@ export async function startHeadlessThunderbird(program: ThunderbirdProgram, prof
   let process: BackgroundProgram | undefined
   const forget = cleanupOnInterrupt(async () => {
     await process?.stop(2000)
-    await restorePrefs(profileDir, userJs, previousPort)
+    await restorePrefs(profileDir, userJs, prefs)
   })
   try {
     process = await startBackgroundProgram(
@@ -120,14 +125,14 @@ export async function startHeadlessThunderbird(program: ThunderbirdProgram, prof
         } finally {
           client.close()
           await running.stop(2000)
-          await restorePrefs(profileDir, userJs, previousPort)
+          await restorePrefs(profileDir, userJs, prefs)
           forget()
         }
       },
     }
   } catch (error) {
     await process?.stop(2000)
-    await restorePrefs(profileDir, userJs, previousPort)
+    await restorePrefs(profileDir, userJs, prefs)
     forget()
     throw error
   }

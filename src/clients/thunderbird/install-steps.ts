@@ -12,6 +12,7 @@ import type {Identity} from '../../identity/identity.js'
 import {reencodeIdentity, temporaryPassword} from '../../identity/reencode.js'
 import type {IdentityRecord} from '../../install/journal.js'
 import type {PlanStep, StepOutcome} from '../../install/plan.js'
+import {nssDbKey, sameDbKey} from '../../stores/nss/dbkey.js'
 import type {NssCertificate, NssSession} from '../../stores/nss/nss-driver.js'
 import {backupFile, writeFileAtomic} from '../../system/atomic-file.js'
 import type {ThunderbirdProfile} from './discovery.js'
@@ -62,9 +63,13 @@ export class ImportIdentityStep implements PlanStep {
     const stored = bySha(after, this.identity.certificate)
     if (!stored) throw new ExternalError(session.driver === 'tools' ? 'pk12util' : 'Thunderbird', 'The import reported success, but the certificate is not in the database.')
     if (!stored.hasKey) throw new ExternalError(session.driver === 'tools' ? 'pk12util' : 'Thunderbird', 'The certificate was stored without its private key.')
+    // The identity settings will name the certificate by the dbKey mailcert computes: NSS must agree.
+    if (stored.dbKey !== undefined && !sameDbKey(stored.dbKey, nssDbKey(this.identity.certificate))) {
+      throw new ExternalError('Thunderbird', 'Thunderbird reports a different database key for the certificate than mailcert computed; nothing was configured.', {code: 'dbkey-mismatch'})
+    }
     this.added = after.filter((c) => !before.some((old) => old.sha256 === c.sha256))
     // NSS chooses (and sometimes changes) the nickname: report the one it stored.
-    return {changed: true, detail: `stored as "${stored.nickname}"`}
+    return {changed: true, detail: `stored as "${stored.nickname}"${stored.dbKey ? ', dbKey confirmed by Thunderbird' : ''}`}
   }
 
   async undo(): Promise<void> {

@@ -13,6 +13,7 @@ import type {PlanStep, PlanTarget} from '../../install/plan.js'
 import {nssDbKey} from '../../stores/nss/dbkey.js'
 import type {NssDriver, NssSession} from '../../stores/nss/nss-driver.js'
 import type {ThunderbirdProfile} from './discovery.js'
+import type {MailIdentity} from './accounts.js'
 import {identitiesFor} from './identity-settings.js'
 import {ConfigureIdentitiesStep, ImportIdentityStep, type SessionHolder, TrustRootStep, VerifyInstalledStep} from './install-steps.js'
 
@@ -84,6 +85,23 @@ export async function planThunderbirdProfile(profile: ThunderbirdProfile, identi
   }
 
   const session = sessionHolder(() => options.driver.open(profile.dir, {dbPassword}))
+  try {
+    return await planSteps(profile, identity, identities, accounts, session, options)
+  } catch (error) {
+    // A question cancelled or a database that cannot be read: nothing may stay open.
+    await session.release()
+    throw error
+  }
+}
+
+async function planSteps(
+  profile: ThunderbirdProfile,
+  identity: Identity,
+  identities: MailIdentity[],
+  accounts: string[],
+  session: SessionHolder,
+  options: ThunderbirdInstallOptions,
+): Promise<PlanTarget> {
   const warnings: string[] = []
   const importStep = new ImportIdentityStep(session, identity, profile)
   let trustStep: TrustRootStep | null = null

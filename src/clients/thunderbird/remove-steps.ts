@@ -86,22 +86,21 @@ export class DeleteIdentityStep implements PlanStep {
   async apply(): Promise<StepOutcome> {
     const session = await this.session.get()
     const present = await session.listCertificates()
-    const used = await this.stillUsed()
+    // Another identity still signs with the certificate: it keeps the certificate, its issuers and the root's trust.
+    if ((await this.stillUsed()).has(this.entry.certificate.dbKey)) {
+      return {changed: false, detail: '0 certificates removed', warnings: ['The certificate is kept: another identity in this profile still uses it.']}
+    }
     const warnings: string[] = []
     let removed = 0
     if (this.entry.trustedRoot && !this.entry.addedCertificates.includes(this.entry.trustedRoot.sha256)) {
       const root = present.find((c) => c.sha256 === this.entry.trustedRoot!.sha256)
       if (root) await session.setTrust(root, this.entry.trustedRoot.previousTrust)
     }
-    // Issuers last: the leaf (with its key) goes first.
+    // The leaf (with its key) first, then the issuers.
     const order = [this.entry.certificate.sha256, ...this.entry.addedCertificates.filter((sha) => sha !== this.entry.certificate.sha256)]
     for (const sha256 of order.filter((sha) => this.entry.addedCertificates.includes(sha))) {
       const certificate = present.find((c) => c.sha256 === sha256)
       if (!certificate) continue
-      if (sha256 === this.entry.certificate.sha256 && used.has(this.entry.certificate.dbKey)) {
-        warnings.push('The certificate is kept: another identity in this profile still uses it.')
-        continue
-      }
       if (present.filter((c) => c.nickname === certificate.nickname).length > 1) {
         warnings.push(`"${certificate.nickname}" is kept: another certificate shares its name, and removing by name could hit the wrong one.`)
         continue

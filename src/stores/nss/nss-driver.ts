@@ -17,6 +17,8 @@ export interface NssCertificate {
   hasKey: boolean
   /** A CA certificate (basicConstraints cA). */
   isCa: boolean
+  /** The dbKey NSS itself reports, when the driver can ask (Thunderbird can; the tools cannot). */
+  dbKey?: string
 }
 
 export type EmailUsage = 'signing' | 'encryption'

@@ -27,7 +27,7 @@ const SCRIPTS = {
       .map((c) => {
         const user = c.certType === Ci.nsIX509Cert.USER_CERT;
         const trust = user ? "u,u,u" : [trusted(c, Ci.nsIX509CertDB.TRUSTED_SSL) ? "C" : "", trusted(c, Ci.nsIX509CertDB.TRUSTED_EMAIL) ? "C" : "", ""].join(",");
-        return {nickname: c.displayName, trust, der: toBase64(c.getRawDER()), hasKey: user, isCa: c.certType === Ci.nsIX509Cert.CA_CERT};
+        return {nickname: c.displayName, trust, der: toBase64(c.getRawDER()), hasKey: user, isCa: c.certType === Ci.nsIX509Cert.CA_CERT, dbKey: c.dbKey};
       });`,
   login: `${TOKEN}
     if (!token.hasPassword) return "no-password";
@@ -90,6 +90,7 @@ interface ListedCertificate {
   der: string
   hasKey: boolean
   isCa: boolean
+  dbKey: string
 }
 
 class ThunderbirdSession implements NssSession {
@@ -108,7 +109,7 @@ class ThunderbirdSession implements NssSession {
     const listed = await this.run<ListedCertificate[]>(SCRIPTS.list)
     return listed.map((c) => {
       const der = Buffer.from(c.der, 'base64')
-      return {nickname: c.nickname, trust: c.trust, der, sha256: createHash('sha256').update(der).digest('hex'), hasKey: c.hasKey, isCa: c.isCa}
+      return {nickname: c.nickname, trust: c.trust, der, sha256: createHash('sha256').update(der).digest('hex'), hasKey: c.hasKey, isCa: c.isCa, dbKey: c.dbKey}
     })
   }
 

@@ -12,10 +12,12 @@ function size(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`
 }
 
+/** Local date and time, as the person's clock shows them. */
 function when(date: Date, now: Date): string {
-  const sameDay = date.toDateString() === now.toDateString()
-  const time = date.toTimeString().slice(0, 5)
-  return sameDay ? `today ${time}` : `${date.toISOString().slice(0, 10)} ${time}`
+  const two = (n: number) => String(n).padStart(2, '0')
+  const time = `${two(date.getHours())}:${two(date.getMinutes())}`
+  if (date.toDateString() === now.toDateString()) return `today ${time}`
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${time}`
 }
 
 export function tildePath(file: string, home: string): string {
@@ -52,11 +54,12 @@ export async function chooseFile(home: string, cwd: string): Promise<string> {
   }
   return search<string>({
     message: files.length > 0 ? 'Path of the certificate file:' : 'No .p12 or .pfx file in Downloads, Desktop or Documents. Path of the certificate file:',
+    // Tab puts the highlighted entry's name into the input: names are paths, so Tab completes.
     source: async (term) => {
       const typed = term ?? ''
-      const matches = await completePath(typed, cwd, home)
-      const typedChoice = typed === '' ? [] : [{name: typed, value: typed, description: 'use what you typed'}]
-      return [...typedChoice, ...matches.filter((m) => m !== typed).map((m) => ({name: tildePath(m, home), value: m}))]
+      const matches = (await completePath(typed, cwd, home)).map((m) => ({name: tildePath(m, home), value: m}))
+      const typedIsListed = matches.some((m) => m.name === typed || m.value === typed)
+      return typed === '' || typedIsListed ? matches : [...matches, {name: typed, value: typed, description: 'use what you typed'}]
     },
   })
 }

@@ -1,0 +1,204 @@
+/**
+ * The guided installer, as a person meets it: `mailcert` with no arguments in a real terminal
+ * (tmux), a certificate in Downloads, a real Thunderbird profile. Assertions are on the screen and
+ * on what the profile holds afterwards.
+ */
+import {execFileSync, spawn} from 'node:child_process'
+import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {startHeadlessThunderbird} from '../../src/clients/thunderbird/headless.js'
+import {FIXTURES, REPO} from '../helpers/fixtures.js'
+import {Terminal} from '../helpers/terminal.js'
+import {prefsOf, thunderbirdHome, thunderbirdProgram, type ThunderbirdHome} from '../helpers/thunderbird-home.js'
+
+const ACCOUNTS = [
+  {email: 'alice@example.com', name: 'Alice Example'},
+  {email: 'alice.example@example.org', name: 'Alice at the org'},
+  {email: 'bob@example.com', name: 'Bob Example'},
+]
+
+let terminal: Terminal | undefined
+afterEach(() => terminal?.close())
+
+/** A home whose Downloads holds the sponsor certificate (for alice@example.com and alice.example@example.org). */
+async function homeWithDownload(): Promise<ThunderbirdHome> {
+  const home = await thunderbirdHome(ACCOUNTS)
+  mkdirSync(join(home.home, 'Downloads'), {recursive: true})
+  copyFileSync(join(FIXTURES, 'p12', 'sponsor-rsa.p12'), join(home.home, 'Downloads', 'alice-smime.p12'))
+  return home
+}
+
+function start(home: ThunderbirdHome, args: string[] = []): Terminal {
+  // cwd: the home, so that only the Downloads file is offered.
+  return Terminal.start(args, {HOME: home.home}, home.home)
+}
+
+const certificates = (home: ThunderbirdHome) => execFileSync('certutil', ['-L', '-d', `sql:${home.profileDir}`], {encoding: 'utf8'})
+
+/** Walk the first steps: the file, a wrong then the right password, and the certificate shown. */
+async function toAccounts(t: Terminal): Promise<string> {
+  await t.waitFor('Which certificate file?')
+  await t.waitFor('alice-smime.p12')
+  t.press('Enter')
+  await t.waitFor('Password for alice-smime.p12:')
+  t.type('not-the-password')
+  t.press('Enter')
+  await t.waitFor('Wrong password. Try again (2 of 3):')
+  t.type('test')
+  t.press('Enter')
+  return t.waitFor('Set up these accounts?')
+}
+
+describe('mailcert with no arguments, in a terminal', () => {
+  it('takes a person from the file in Downloads to a configured profile, with only the accounts they kept ticked', async () => {
+    const home = await homeWithDownload()
+    terminal = start(home)
+    const screen = await toAccounts(terminal)
+    expect(screen).toContain('This certificate')
+    expect(screen).toMatch(/For\s+alice@example\.com/)
+    expect(screen).toContain('Email, sender name and company')
+    expect(screen).toMatch(/bob@example\.com .*the certificate is not for this address/)
+    expect(screen).not.toContain('not-the-password')
+
+    // Untick the second address (alice.example@example.org): it is the second line of the list.
+    terminal.press('Down')
+    terminal.press('Space')
+    terminal.press('Enter')
+    await terminal.waitFor('Sign every message you send by default?')
+    terminal.press('Enter')
+    await terminal.waitFor('Encrypt every message by default?')
+    terminal.press('Enter')
+    await terminal.waitFor('Trust it to vouch for')
+    terminal.type('y')
+    terminal.press('Enter')
+    const plan = await terminal.waitFor('Make these changes?')
+    expect(plan).toContain('Set alice@example.com to sign and decrypt with this certificate (sign by default: yes, encrypt by default: no)')
+    expect(plan).not.toContain('Set alice.example@example.org')
+    terminal.press('Enter')
+    const end = await terminal.waitFor('To undo: mailcert remove')
+    expect(end).toContain(': done')
+    expect(await terminal.exitCode()).toBe(0)
+
+    const prefs = prefsOf(home)
+    expect(prefs).toContain(`mail.identity.${home.identityKeys['alice@example.com']}.signing_cert_dbkey`)
+    expect(prefs).toContain(`mail.identity.${home.identityKeys['alice@example.com']}.sign_mail", true`)
+    expect(prefs).not.toContain(`mail.identity.${home.identityKeys['alice.example@example.org']}.signing_cert_dbkey`)
+    expect(prefs).not.toContain(`mail.identity.${home.identityKeys['bob@example.com']}.signing_cert`)
+    expect(certificates(home)).toMatch(/Alice Example\s+u,u,u/)
+    expect(existsSync(join(home.home, '.local', 'share', 'mailcert', 'installed.json'))).toBe(true)
+  }, 120_000)
+
+  it('finds a file elsewhere through "Another file…" with Tab completion', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    mkdirSync(join(home.home, 'Mail certificates'), {recursive: true})
+    copyFileSync(join(FIXTURES, 'p12', 'mailbox-rsa.p12'), join(home.home, 'Mail certificates', 'alice.pfx'))
+    terminal = start(home)
+    await terminal.waitFor('No .p12 or .pfx file in Downloads, Desktop or Documents. Path of the certificate file:')
+    terminal.type('~/Mail')
+    await terminal.waitFor('~/Mail certificates/')
+    terminal.press('Tab')
+    await terminal.waitFor('~/Mail certificates/alice.pfx')
+    terminal.press('Tab')
+    terminal.press('Enter')
+    await terminal.waitFor('Password for alice.pfx:')
+    terminal.press('C-c')
+    expect(await terminal.exitCode()).toBe(130)
+  }, 60_000)
+
+  it('changes nothing when the answer at the plan is no', async () => {
+    const home = await homeWithDownload()
+    const prefs = prefsOf(home)
+    const listing = certificates(home)
+    terminal = start(home)
+    await toAccounts(terminal)
+    terminal.press('Enter')
+    for (const question of ['Sign every message', 'Encrypt every message']) {
+      await terminal.waitFor(question)
+      terminal.press('Enter')
+    }
+    await terminal.waitFor('Trust it to vouch')
+    terminal.type('y')
+    terminal.press('Enter')
+    await terminal.waitFor('Make these changes?')
+    terminal.type('n')
+    terminal.press('Enter')
+    await terminal.waitFor('Nothing was changed.')
+    expect(await terminal.exitCode()).toBe(0)
+    expect(prefsOf(home)).toBe(prefs)
+    expect(certificates(home)).toBe(listing)
+    expect(readdirSync(home.profileDir).filter((name) => name.includes('mailcert'))).toEqual([])
+  }, 120_000)
+
+  it('leaves nothing half-done on Ctrl+C in the middle', async () => {
+    const home = await homeWithDownload()
+    const prefs = prefsOf(home)
+    terminal = start(home)
+    await toAccounts(terminal)
+    terminal.press('Enter')
+    await terminal.waitFor('Sign every message')
+    terminal.press('C-c')
+    await terminal.waitFor('Cancelled. Nothing was changed.')
+    expect(await terminal.exitCode()).toBe(130)
+    expect(prefsOf(home)).toBe(prefs)
+  }, 120_000)
+
+  it('asks to close a running Thunderbird and goes on once it is closed', async () => {
+    const home = await homeWithDownload()
+    const thunderbird = await startHeadlessThunderbird(await thunderbirdProgram(), home.profileDir, {env: {...process.env, HOME: home.home}})
+    try {
+      terminal = start(home, ['install', join(home.home, 'Downloads', 'alice-smime.p12'), '--account', 'alice@example.com', '--trust-root', '--sign-by-default', '--no-encrypt-by-default'])
+      await terminal.waitFor('Password for alice-smime.p12:')
+      terminal.type('test')
+      terminal.press('Enter')
+      await terminal.waitFor('Thunderbird is running (profile "default-release"). Close Thunderbird, then press Enter.')
+    } finally {
+      await thunderbird.stop()
+    }
+    terminal.press('Enter')
+    await terminal.waitFor('Make these changes?')
+    terminal.press('Enter')
+    await terminal.waitFor(': done')
+    expect(await terminal.exitCode()).toBe(0)
+    expect(prefsOf(home)).toContain(`mail.identity.${home.identityKeys['alice@example.com']}.signing_cert_dbkey`)
+  }, 120_000)
+
+  it('lets a person undo it with the guided mailcert remove', async () => {
+    const home = await homeWithDownload()
+    execFileSync(process.execPath, [join(REPO, 'bin', 'run.js'), 'install', join(home.home, 'Downloads', 'alice-smime.p12'), '--yes', '--trust-root', '--account', 'alice@example.com'], {
+      env: {...process.env, HOME: home.home, MAILCERT_PASSWORD: 'test'},
+      stdio: 'ignore',
+    })
+    expect(prefsOf(home)).toContain('signing_cert_dbkey')
+
+    terminal = start(home, ['remove'])
+    await terminal.waitFor('Stop using the certificate for these accounts?')
+    await terminal.waitFor('alice@example.com')
+    terminal.press('Enter')
+    await terminal.waitFor('Also remove the certificate and its private key from Thunderbird?')
+    terminal.type('y')
+    terminal.press('Enter')
+    await terminal.waitFor('Make these changes?')
+    terminal.press('Enter')
+    await terminal.waitFor(': done')
+    expect(await terminal.exitCode()).toBe(0)
+    expect(prefsOf(home)).not.toContain('signing_cert_dbkey')
+    expect(certificates(home)).not.toContain('Alice Example')
+  }, 120_000)
+})
+
+describe('mailcert with no arguments, without a terminal', () => {
+  it('never waits for input: a usage error that names what to pass', async () => {
+    const home = await homeWithDownload()
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js')], {env: {...process.env, HOME: home.home, NO_COLOR: '1'}, stdio: ['pipe', 'pipe', 'pipe']})
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(2)
+    expect(stderr).toContain('Which certificate file?')
+    expect(stderr).toContain('mailcert install FILE')
+    expect(readFileSync(join(home.profileDir, 'prefs.js'), 'utf8')).not.toContain('signing_cert')
+  }, 60_000)
+})
