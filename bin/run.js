@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+// The execute entry alone: --version and --help need nothing else of oclif's index.
+import {execute} from '@oclif/core/execute'
 
 // `mailcert` on its own is the guided installer: the command a person who just bought a
 // certificate types. Everything else is oclif's usual dispatch.
