@@ -2,8 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {type CheckResult, checkMachine, hasProblems} from '../clients/check.js'
 import {ExitCode} from '../errors.js'
-import {readSecretFile} from '../system/secret-input.js'
 import {MailcertCommand} from '../ui/base-command.js'
+import {givenDbPassword} from '../ui/db-password.js'
+import {installFlags} from '../ui/install-flags.js'
 import {askDbPassword} from '../ui/prompts.js'
 import {renderCheck} from '../ui/render-check.js'
 
@@ -26,17 +27,12 @@ Exit codes: 0 nothing wrong, 8 problems found.`
   static override flags = {
     deep: Flags.boolean({summary: 'Ask Thunderbird itself whether each certificate is valid for signing and encryption.', env: 'MAILCERT_DEEP'}),
     all: Flags.boolean({summary: 'Also list the S/MIME support of mail clients that are not installed here.', env: 'MAILCERT_ALL'}),
-    'db-password-file': Flags.file({
-      summary: "Read the primary password of Thunderbird's certificate database from this file.",
-      description: 'Only profiles protected by a Primary Password need it. MAILCERT_DB_PASSWORD works too.',
-      env: 'MAILCERT_DB_PASSWORD_FILE',
-      helpGroup: 'PASSWORD',
-    }),
+    'db-password-file': installFlags['db-password-file'],
   }
 
   async run(): Promise<CheckResult> {
     const {flags} = await this.parse(Check)
-    const given = flags['db-password-file'] ? await readSecretFile(flags['db-password-file'], '--db-password-file') : process.env.MAILCERT_DB_PASSWORD
+    const given = await givenDbPassword(flags['db-password-file'])
     const result = await checkMachine({
       machine: {platform: process.platform, home: this.config.home, env: process.env},
       deep: flags.deep,

@@ -10,8 +10,8 @@ import {journalPath, readJournal, recordInstall, writeJournal} from '../install/
 import {describePlan, type PlanTarget} from '../install/plan.js'
 import {nssDbKey} from '../stores/nss/dbkey.js'
 import {deferInterrupts} from '../system/interrupts.js'
-import {readSecretFile} from '../system/secret-input.js'
 import {MailcertCommand} from '../ui/base-command.js'
+import {dbPasswordSource, givenDbPassword} from '../ui/db-password.js'
 import {renderCertificateSummary} from '../ui/guided/certificate-summary.js'
 import {chooseFile} from '../ui/guided/file-choice.js'
 import {nextSteps} from '../ui/guided/next-steps.js'
@@ -20,7 +20,7 @@ import {chooseTargets, identityChoiceValue, targetChoices} from '../ui/guided/ta
 import {installFlags} from '../ui/install-flags.js'
 import {openIdentity} from '../ui/open-identity.js'
 import {passwordFlags} from '../ui/password-flags.js'
-import {askDbPassword, askPassword, askTrustRoot} from '../ui/prompts.js'
+import {askPassword, askTrustRoot} from '../ui/prompts.js'
 import {renderPlan, renderReport, renderStep, stepOutcome} from '../ui/render-install.js'
 import {style} from '../ui/style.js'
 
@@ -89,7 +89,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     }
     const signByDefault = flags['sign-by-default'] ?? (interactive ? await askSignByDefault() : undefined)
     const encryptByDefault = flags['encrypt-by-default'] ?? (interactive ? await askEncryptByDefault() : undefined)
-    const dbPasswordGiven = flags['db-password-file'] ? await readSecretFile(flags['db-password-file'], '--db-password-file') : process.env.MAILCERT_DB_PASSWORD
+    const dbPasswordGiven = await givenDbPassword(flags['db-password-file'])
 
     const planned = await planInstall({
       identity,
@@ -104,13 +104,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
       nssDriver: flags['nss-driver'],
       machine,
       trustRoot: async (root) => flags['trust-root'] || (interactive && !flags['dry-run'] ? askTrustRoot(root) : false),
-      dbPassword: async (profile) => {
-        if (dbPasswordGiven !== undefined) return dbPasswordGiven
-        if (interactive) return askDbPassword(profile.name)
-        throw new UsageError(`The Thunderbird profile "${profile.name}" is protected by a primary password, and none was given.`, [
-          'Pass --db-password-file FILE or set MAILCERT_DB_PASSWORD.',
-        ])
-      },
+      dbPassword: dbPasswordSource(dbPasswordGiven, interactive),
       waitForClose: interactive ? askToClose : undefined,
     })
 

@@ -7,11 +7,10 @@ import {describePlan} from '../install/plan.js'
 import {planRemove, requireSelection, withoutRemoved} from '../install/remove-service.js'
 import {releasePlan} from '../install/install-service.js'
 import {deferInterrupts} from '../system/interrupts.js'
-import {readSecretFile} from '../system/secret-input.js'
 import {MailcertCommand} from '../ui/base-command.js'
+import {dbPasswordSource, givenDbPassword} from '../ui/db-password.js'
 import {askApply, askToClose} from '../ui/guided/questions.js'
 import {installFlags} from '../ui/install-flags.js'
-import {askDbPassword} from '../ui/prompts.js'
 import {askDeleteIdentity, chooseRemovals, removalChoices} from '../ui/guided/removal-choice.js'
 import {renderReport, renderStep} from '../ui/render-install.js'
 import {style} from '../ui/style.js'
@@ -67,7 +66,7 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
       if (removalChoices(journal).length > 0) accounts = await chooseRemovals(journal)
     }
     const deleteIdentity = flags['delete-identity'] || (interactive && !flags['dry-run'] ? await askDeleteIdentity() : false)
-    const dbPasswordGiven = flags['db-password-file'] ? await readSecretFile(flags['db-password-file'], '--db-password-file') : process.env.MAILCERT_DB_PASSWORD
+    const dbPasswordGiven = await givenDbPassword(flags['db-password-file'])
 
     const planned = await planRemove({
       journal,
@@ -76,11 +75,7 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
       deleteIdentity,
       nssDriver: flags['nss-driver'],
       machine: {platform: process.platform, home: this.config.home, env: process.env},
-      dbPassword: async (profile) => {
-        if (dbPasswordGiven !== undefined) return dbPasswordGiven
-        if (interactive) return askDbPassword(profile.name)
-        throw new UsageError(`The Thunderbird profile "${profile.name}" is protected by a primary password, and none was given.`, ['Pass --db-password-file FILE or set MAILCERT_DB_PASSWORD.'])
-      },
+      dbPassword: dbPasswordSource(dbPasswordGiven, interactive),
       waitForClose: interactive ? askToClose : undefined,
     })
 

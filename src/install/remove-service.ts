@@ -5,10 +5,10 @@
  */
 import {ExitCode, UserError, UsageError} from '../errors.js'
 import {type DiscoveryOptions, describeProfile, discoverProfiles, readAccountsOf, type ThunderbirdProfile} from '../clients/thunderbird/discovery.js'
-import {busyError, type SessionHolder} from '../clients/thunderbird/install-steps.js'
+import {busyError, sessionHolder} from '../clients/thunderbird/install-steps.js'
 import {profileLabel} from '../clients/thunderbird/install-target.js'
 import {DeleteIdentityStep, RestoreIdentitiesStep} from '../clients/thunderbird/remove-steps.js'
-import type {NssDriver, NssDriverName, NssSession} from '../stores/nss/nss-driver.js'
+import type {NssDriver, NssDriverName} from '../stores/nss/nss-driver.js'
 import type {Journal, JournalEntry} from './journal.js'
 import {chooseNssDriver} from './nss-driver-choice.js'
 import type {Plan, PlanStep, PlanTarget} from './plan.js'
@@ -66,18 +66,6 @@ export function withoutRemoved(journal: Journal, removed: Array<{entry: JournalE
     if (rest.identities.length > 0 || rest.addedCertificates.length > 0 || rest.trustedRoot !== null) entries.push(rest)
   }
   return {...journal, entries}
-}
-
-function sessionHolder(open: () => Promise<NssSession>): SessionHolder {
-  let session: Promise<NssSession> | null = null
-  return {
-    get: () => (session ??= open()),
-    async release() {
-      const current = session
-      session = null
-      if (current) await (await current).close()
-    },
-  }
 }
 
 export async function planRemove(request: RemoveRequest): Promise<PlannedRemove> {

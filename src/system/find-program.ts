@@ -3,7 +3,7 @@ import {constants} from 'node:fs'
 import {access} from 'node:fs/promises'
 import {delimiter, join} from 'node:path'
 
-async function isExecutable(path: string): Promise<boolean> {
+export async function isExecutable(path: string): Promise<boolean> {
   try {
     await access(path, constants.X_OK)
     return true

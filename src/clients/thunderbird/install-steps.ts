@@ -20,11 +20,23 @@ import {smimePrefChanges, type SmimeChoice} from './identity-settings.js'
 import {editPrefs, getUserPref, parsePrefs, type PrefValue} from './prefs-js.js'
 import {profileLockState} from './profile-lock.js'
 
-/** The session is opened when the target is applied, not when it is planned (a dry run opens nothing). */
+/** One database session shared by a target's steps, opened on first use and closable in between. */
 export interface SessionHolder {
   get(): Promise<NssSession>
-  /** Close it if open (Thunderbird must not run while prefs.js changes). */
+  /** Close it if open (Thunderbird must not run while prefs.js changes); a later get() opens a new one. */
   release(): Promise<void>
+}
+
+export function sessionHolder(open: () => Promise<NssSession>): SessionHolder {
+  let session: Promise<NssSession> | null = null
+  return {
+    get: () => (session ??= open()),
+    async release() {
+      const current = session
+      session = null
+      if (current) await (await current).close()
+    },
+  }
 }
 
 const bySha = (list: NssCertificate[], der: Certificate): NssCertificate | undefined => list.find((c) => c.sha256 === der.fingerprints.sha256)

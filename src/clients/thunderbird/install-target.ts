@@ -11,11 +11,11 @@ import {canEncrypt} from '../../identity/key-usage.js'
 import type {JournalEntry} from '../../install/journal.js'
 import type {PlanStep, PlanTarget} from '../../install/plan.js'
 import {nssDbKey} from '../../stores/nss/dbkey.js'
-import type {NssDriver, NssSession} from '../../stores/nss/nss-driver.js'
+import type {NssDriver} from '../../stores/nss/nss-driver.js'
 import type {ThunderbirdProfile} from './discovery.js'
 import type {MailIdentity} from './accounts.js'
 import {identitiesFor} from './identity-settings.js'
-import {ConfigureIdentitiesStep, ImportIdentityStep, type SessionHolder, TrustRootStep, VerifyInstalledStep} from './install-steps.js'
+import {ConfigureIdentitiesStep, ImportIdentityStep, type SessionHolder, sessionHolder, TrustRootStep, VerifyInstalledStep} from './install-steps.js'
 
 export interface ThunderbirdInstallOptions {
   /** Only these addresses (`--account`); empty for every address of the certificate. */
@@ -33,18 +33,6 @@ export interface ThunderbirdInstallOptions {
 
 export function profileLabel(profile: ThunderbirdProfile): string {
   return `Thunderbird profile "${profile.name}"${profile.root.packaging === 'standard' ? '' : ` (${profile.root.packaging})`}`
-}
-
-function sessionHolder(open: () => Promise<NssSession>): SessionHolder {
-  let session: Promise<NssSession> | null = null
-  return {
-    get: () => (session ??= open()),
-    async release() {
-      const current = session
-      session = null
-      if (current) await (await current).close()
-    },
-  }
 }
 
 function skipped(profile: ThunderbirdProfile, code: string, reason: string, accounts: string[] = []): PlanTarget {

@@ -4,10 +4,10 @@
  * (Snap, Flatpak), then the usual places (Linux packages and tarballs, /Applications on macOS, the
  * registry and Program Files on Windows). Candidate lists are pure; only `findThunderbird` looks.
  */
-import {access, constants, readdir} from 'node:fs/promises'
+import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 
-import {findOnPath} from '../../system/find-program.js'
+import {findOnPath, isExecutable} from '../../system/find-program.js'
 import {runProgram} from '../../system/run-program.js'
 import type {ProfileRoot} from './profile-roots.js'
 
@@ -86,15 +86,6 @@ export function candidatePaths(context: ProgramContext, registryPaths: string[] 
   return candidates
 }
 
-async function exists(command: string): Promise<boolean> {
-  try {
-    await access(command, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
-
 async function windowsRegistryPaths(): Promise<string[]> {
   const keys = [
     'HKCU\\SOFTWARE\\Mozilla\\Mozilla Thunderbird',
@@ -131,7 +122,7 @@ export async function findThunderbird(context: ProgramContext): Promise<Thunderb
       if (flatpak) return {...candidate, command: flatpak}
       continue
     }
-    if (await exists(candidate.command)) return candidate
+    if (await isExecutable(candidate.command)) return candidate
   }
   if (context.platform !== 'win32' && context.platform !== 'darwin') {
     const onPath = await findOnPath('thunderbird', context.env)
