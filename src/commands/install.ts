@@ -94,7 +94,6 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     const planned = await planInstall({
       identity,
       fromPkcs12: opened.protection !== null,
-      clients: flags.client ?? ['thunderbird'],
       accounts: flags.account ?? [],
       profiles: flags.profile ?? [],
       discovered,

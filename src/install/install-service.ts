@@ -15,13 +15,10 @@ import type {NssDriver, NssDriverName} from '../stores/nss/nss-driver.js'
 import type {Plan, PlanTarget} from './plan.js'
 import {chooseNssDriver} from './nss-driver-choice.js'
 
-export type ClientChoice = 'thunderbird'
-
 export interface InstallRequest {
   identity: Identity
-  /** Null when the file was a bare certificate (install refuses those anyway: no private key). */
+  /** False for a bare certificate (refused: it has no private key), which changes how that is explained. */
   fromPkcs12: boolean
-  clients: ClientChoice[]
   accounts: string[]
   profiles: string[]
   /** The guided installer's choice of identities; undefined for every matching one. */
