@@ -3,7 +3,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  {ignores: ['dist/', 'node_modules/', 'test/fixtures/', 'tmp/']},
+  {ignores: ['dist/', 'node_modules/', 'test/fixtures/', 'test/vectors/', 'tmp/']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,8 @@ import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url))
-export const VECTORS = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url))
+/** Unchanged copies of other projects' test files (see test/vectors/SOURCES.md). */
+export const VECTORS = fileURLToPath(new URL('../vectors/', import.meta.url))
 export const REPO = fileURLToPath(new URL('../../', import.meta.url))
 
 export interface FixtureEntry {

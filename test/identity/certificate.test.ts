@@ -3,14 +3,13 @@ import {X509Certificate} from 'node:crypto'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import asn1 from 'node-forge/lib/asn1.js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {certificatesFromPem, looksLikeCertificate, parseCertificate} from '../../src/identity/certificate.js'
 import type {Certificate} from '../../src/identity/certificate-types.js'
+import {VECTORS} from '../helpers/fixtures.js'
 
-const VECTORS = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url))
 
 function vectorCertificate(path: string): Buffer {
   return certificatesFromPem(readFileSync(join(VECTORS, path), 'utf8'))[0]

@@ -1,6 +1,5 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
 import {certificatesFromPem, parseCertificate} from '../../src/identity/certificate.js'
@@ -14,9 +13,10 @@ import {
   type SmimeType,
   TYPE_LABELS,
 } from '../../src/identity/smime-type.js'
+import {VECTORS} from '../helpers/fixtures.js'
 
 // pkilint's S/MIME integration vectors, used where they are: <type>/<generation>/<name>.crttest.
-const PKILINT_VECTORS = fileURLToPath(new URL('../../../shared/vectors/pkilint-smime/', import.meta.url))
+const PKILINT_VECTORS = join(VECTORS, 'pkilint-smime')
 
 const FOLDER_TYPES: Record<string, SmimeType> = {
   mailbox: 'mailbox',
