@@ -61,8 +61,3 @@ export function smimePrefChanges(identityKeys: readonly string[], choice: SmimeC
   }
   return changes
 }
-
-/** The prefs that hold S/MIME settings for these identities, to put back when undoing. */
-export function smimePrefNames(identityKeys: readonly string[]): string[] {
-  return identityKeys.flatMap((key) => Object.values(SMIME_IDENTITY_ATTRIBUTES).map((attribute) => identityPrefName(key, attribute)))
-}

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 
 import {ExternalError} from '../../errors.js'
 import {type RunResult, runProgram} from '../../system/run-program.js'
-import {SecretFiles} from '../../system/secret-files.js'
+import {SecretFiles, withSecretFiles} from '../../system/secret-files.js'
 import {classifyNssError, hasPrivateKey, isTrustedEmailIssuer, parseCertificateList, pemBlocks, withEmailTrust} from './certutil-output.js'
 import {parseKeyList, nssKeyId} from './key-id.js'
 import {describeNssError} from './nss-errors.js'
@@ -201,14 +201,11 @@ export class ToolsDriver implements NssDriver {
 
   async checkPrimaryPassword(profileDir: string, password: string): Promise<boolean> {
     const db = await databaseSpec(profileDir)
-    const files = await SecretFiles.create()
-    try {
+    return withSecretFiles(async (files) => {
       const passwordFile = await files.write(`${password}\n`, 'db-password')
       const result = await runProgram(this.tools.certutil, ['-K', '-d', db, '-f', passwordFile], {timeoutMs: 30_000})
       return classifyNssError(`${result.stdout}${result.stderr}`) !== 'bad-password'
-    } finally {
-      await files.dispose()
-    }
+    })
   }
 
   async dispose(): Promise<void> {}

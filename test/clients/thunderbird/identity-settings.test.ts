@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import type {MailIdentity} from '../../../src/clients/thunderbird/accounts.js'
-import {certificateDisplayName, identitiesFor, smimePrefChanges, smimePrefNames} from '../../../src/clients/thunderbird/identity-settings.js'
+import {certificateDisplayName, identitiesFor, smimePrefChanges} from '../../../src/clients/thunderbird/identity-settings.js'
 import {certificatesFromPem, parseCertificate} from '../../../src/identity/certificate.js'
 import type {Certificate, NameAttribute} from '../../../src/identity/certificate-types.js'
 import {canEncrypt} from '../../../src/identity/key-usage.js'
@@ -146,29 +146,5 @@ describe('smimePrefChanges', () => {
 
   it('changes nothing for no identities', () => {
     expect(smimePrefChanges([], {certificate: mailbox, canEncrypt: true, signByDefault: true})).toEqual({})
-  })
-})
-
-describe('smimePrefNames', () => {
-  it('names all six S/MIME prefs of each identity, for undo', () => {
-    expect(smimePrefNames(['id1', 'id3'])).toEqual([
-      'mail.identity.id1.signing_cert_dbkey',
-      'mail.identity.id1.signing_cert_name',
-      'mail.identity.id1.encryption_cert_dbkey',
-      'mail.identity.id1.encryption_cert_name',
-      'mail.identity.id1.sign_mail',
-      'mail.identity.id1.encryptionpolicy',
-      'mail.identity.id3.signing_cert_dbkey',
-      'mail.identity.id3.signing_cert_name',
-      'mail.identity.id3.encryption_cert_dbkey',
-      'mail.identity.id3.encryption_cert_name',
-      'mail.identity.id3.sign_mail',
-      'mail.identity.id3.encryptionpolicy',
-    ])
-  })
-
-  it('covers every pref that smimePrefChanges can write', () => {
-    const written = Object.keys(smimePrefChanges(['id1'], {certificate: mailbox, canEncrypt: true, signByDefault: true, encryptByDefault: true}))
-    expect(smimePrefNames(['id1'])).toEqual(expect.arrayContaining(written))
   })
 })
