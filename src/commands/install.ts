@@ -1,27 +1,27 @@
-import {Args, ux} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {findEvolution} from '../clients/evolution/detect.js'
 import {supportRow} from '../clients/support-table.js'
 import {ExitCode, UsageError} from '../errors.js'
 import {inspectIdentity} from '../identity/inspection.js'
-import {type ApplyReport, applyPlan, exitCodeOf} from '../install/apply.js'
+import {type ApplyReport, exitCodeOf} from '../install/apply.js'
 import {findProfiles, planInstall, refuseUnusable, releasePlan} from '../install/install-service.js'
 import {journalPath, readJournal, recordInstall, writeJournal} from '../install/journal.js'
 import {describePlan, type PlanTarget} from '../install/plan.js'
 import {nssDbKey} from '../stores/nss/dbkey.js'
-import {deferInterrupts} from '../system/interrupts.js'
 import {MailcertCommand} from '../ui/base-command.js'
+import {confirmAndApply} from '../ui/confirm-and-apply.js'
 import {dbPasswordSource, givenDbPassword} from '../ui/db-password.js'
 import {renderCertificateSummary} from '../ui/guided/certificate-summary.js'
 import {chooseFile} from '../ui/guided/file-choice.js'
 import {nextSteps} from '../ui/guided/next-steps.js'
-import {askApply, askEncryptByDefault, askSignByDefault, askToClose} from '../ui/guided/questions.js'
+import {askEncryptByDefault, askSignByDefault, askToClose} from '../ui/guided/questions.js'
 import {chooseTargets, identityChoiceValue, targetChoices} from '../ui/guided/target-choice.js'
 import {installFlags} from '../ui/install-flags.js'
 import {openIdentity} from '../ui/open-identity.js'
 import {passwordFlags} from '../ui/password-flags.js'
 import {askPassword, askTrustRoot} from '../ui/prompts.js'
-import {renderPlan, renderReport, renderStep, stepOutcome} from '../ui/render-install.js'
+import {renderPlan, renderReport} from '../ui/render-install.js'
 import {style} from '../ui/style.js'
 
 export interface InstallResult {
@@ -122,32 +122,16 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
       cancelled: false,
     }
 
-    const deferral = deferInterrupts(() => this.logToStderr('\nStopping after this step; the changes made so far for this target will be undone…'))
-    let report: ApplyReport
+    let report: ApplyReport | null
     try {
       this.log(renderPlan(identity, planned.plan))
-      if (flags['dry-run']) {
-        this.log('\nDry run: nothing was changed.')
-        return result
-      }
-      if (interactive && !(await askApply())) {
-        this.log('Nothing was changed.')
-        return result
-      }
-      this.log('')
-      // At a terminal a spinner shows the step that is running; its line then shows the outcome.
-      const spinner = interactive && Boolean(process.stdout.isTTY)
-      report = await applyPlan(planned.plan, {
-        onStepStart: (_target, step) => spinner && ux.action.start(`  ${step.describe()}`),
-        onStepEnd: (_target, _step, step) => (spinner ? ux.action.stop(stepOutcome(step)) : this.log(renderStep(step))),
-        cancelled: () => deferral.requested(),
-      })
-      await this.recordChanges(planned.plan.targets, report)
+      report = await confirmAndApply(planned.plan, {dryRun: Boolean(flags['dry-run']), interactive, log: (m) => this.log(m), logToStderr: (m) => this.logToStderr(m)})
+      if (report) await this.recordChanges(planned.plan.targets, report)
     } finally {
-      deferral.release()
       await releasePlan(planned.plan)
       await planned.driver.dispose()
     }
+    if (!report) return result
 
     this.log('')
     this.log(renderReport(report, {steps: false}))

@@ -1,18 +1,18 @@
 import {Flags} from '@oclif/core'
 
 import {ExitCode, UsageError} from '../errors.js'
-import {type ApplyReport, applyPlan, exitCodeOf} from '../install/apply.js'
+import {type ApplyReport, exitCodeOf} from '../install/apply.js'
 import {journalPath, readJournal, writeJournal} from '../install/journal.js'
 import {describePlan} from '../install/plan.js'
 import {planRemove, requireSelection, withoutRemoved} from '../install/remove-service.js'
 import {releasePlan} from '../install/install-service.js'
-import {deferInterrupts} from '../system/interrupts.js'
 import {MailcertCommand} from '../ui/base-command.js'
+import {confirmAndApply} from '../ui/confirm-and-apply.js'
 import {dbPasswordSource, givenDbPassword} from '../ui/db-password.js'
-import {askApply, askToClose} from '../ui/guided/questions.js'
+import {askToClose} from '../ui/guided/questions.js'
 import {installFlags} from '../ui/install-flags.js'
 import {askDeleteIdentity, chooseRemovals, removalChoices} from '../ui/guided/removal-choice.js'
-import {renderReport, renderStep} from '../ui/render-install.js'
+import {renderReport} from '../ui/render-install.js'
 import {style} from '../ui/style.js'
 
 export interface RemoveResult {
@@ -80,31 +80,24 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
     })
 
     const result: RemoveResult = {dryRun: Boolean(flags['dry-run']), applied: false, plan: describePlan(planned.plan), targets: []}
-    const deferral = deferInterrupts(() => this.logToStderr('\nStopping after this step; the changes made so far for this target will be undone…'))
-    let report: ApplyReport
+    let report: ApplyReport | null
     try {
       this.log([style.heading('Plan:'), ...result.plan.map((line) => `  ${line}`)].join('\n'))
-      if (flags['dry-run']) {
-        this.log('\nDry run: nothing was changed.')
-        return result
+      report = await confirmAndApply(planned.plan, {dryRun: Boolean(flags['dry-run']), interactive, log: (m) => this.log(m), logToStderr: (m) => this.logToStderr(m)})
+      if (report) {
+        const done = report.targets
+        const removed = planned.selected
+          .filter((_entry, index) => done[index].status === 'done' || done[index].status === 'unchanged')
+          .map((entry) => ({entry, certificatesRemoved: deleteIdentity}))
+        journal = withoutRemoved(journal, removed)
+        await writeJournal(file, journal)
       }
-      if (interactive && !(await askApply())) {
-        this.log('Nothing was changed.')
-        return result
-      }
-      this.log('')
-      report = await applyPlan(planned.plan, {onStepEnd: (_target, _step, step) => this.log(renderStep(step)), cancelled: () => deferral.requested()})
-      const removed = planned.selected
-        .map((entry, index) => ({entry, report: report.targets[index]}))
-        .filter(({report}) => report.status === 'done' || report.status === 'unchanged')
-        .map(({entry}) => ({entry, certificatesRemoved: deleteIdentity}))
-      journal = withoutRemoved(journal, removed)
-      await writeJournal(file, journal)
     } finally {
-      deferral.release()
       await releasePlan(planned.plan)
       await planned.driver?.dispose()
     }
+    if (!report) return result
+
     this.log('')
     this.log(renderReport(report, {steps: false}))
     result.applied = true
