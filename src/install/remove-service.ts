@@ -5,7 +5,8 @@
  */
 import {ExitCode, UserError, UsageError} from '../errors.js'
 import {type DiscoveryOptions, describeProfile, discoverProfiles, readAccountsOf, type ThunderbirdProfile} from '../clients/thunderbird/discovery.js'
-import {busyError, sessionHolder} from '../clients/thunderbird/install-steps.js'
+import {sessionHolder} from '../clients/thunderbird/install-steps.js'
+import {busyError} from '../clients/thunderbird/profile-lock.js'
 import {profileLabel} from '../clients/thunderbird/install-target.js'
 import {DeleteIdentityStep, RestoreIdentitiesStep} from '../clients/thunderbird/remove-steps.js'
 import type {NssDriver, NssDriverName} from '../stores/nss/nss-driver.js'

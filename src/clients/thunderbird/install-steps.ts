@@ -3,10 +3,9 @@
  * itself: put the identity into the profile's NSS database, trust a private root for e-mail (only
  * with consent), and point the matching identities at the certificate in prefs.js.
  */
-import {readFile, rm} from 'node:fs/promises'
 import path from 'node:path'
 
-import {ExitCode, ExternalError, UserError} from '../../errors.js'
+import {ExternalError} from '../../errors.js'
 import type {Certificate} from '../../identity/certificate-types.js'
 import type {Identity} from '../../identity/identity.js'
 import {reencodeIdentity, temporaryPassword} from '../../identity/reencode.js'
@@ -14,11 +13,10 @@ import type {IdentityRecord} from '../../install/journal.js'
 import type {PlanStep, StepOutcome} from '../../install/plan.js'
 import {nssDbKey, sameDbKey} from '../../stores/nss/dbkey.js'
 import type {NssCertificate, NssSession} from '../../stores/nss/nss-driver.js'
-import {backupFile, writeFileAtomic} from '../../system/atomic-file.js'
 import type {ThunderbirdProfile} from './discovery.js'
 import {smimePrefChanges, type SmimeChoice} from './identity-settings.js'
-import {editPrefs, getUserPref, parsePrefs, type PrefValue} from './prefs-js.js'
-import {profileLockState} from './profile-lock.js'
+import {PrefsEdit} from './prefs-edit.js'
+import {getUserPref, type PrefValue} from './prefs-js.js'
 
 /** One database session shared by a target's steps, opened on first use and closable in between. */
 export interface SessionHolder {
@@ -130,31 +128,19 @@ export class TrustRootStep implements PlanStep {
   }
 }
 
-export function busyError(profiles: Array<Pick<ThunderbirdProfile, 'name' | 'dir'>>): UserError {
-  const names = profiles.map((p) => `${p.name} (${p.dir})`).join(', ')
-  return new UserError(`Thunderbird is running on ${profiles.length === 1 ? 'the profile' : 'the profiles'} ${names}. Nothing was changed.`, {
-    code: 'client-running',
-    exitCode: ExitCode.busy,
-    hints: ['Close Thunderbird (all its windows) and run mailcert again: Thunderbird rewrites its settings when it exits, so changes made while it runs would be lost.'],
-  })
-}
-
 export class ConfigureIdentitiesStep implements PlanStep {
   readonly id = 'configure-identities'
-  private original: Buffer | null = null
-  private backup: string | null = null
+  private readonly prefs: PrefsEdit
   /** Each setting this step changed: its value before (null: unset) and after. */
   readonly changes = new Map<string, {previous: PrefValue | null; applied: PrefValue}>()
 
   constructor(
-    private readonly profile: ThunderbirdProfile,
+    profile: ThunderbirdProfile,
     private readonly identities: Array<{key: string; email: string}>,
     private readonly choice: SmimeChoice,
     private readonly beforeWrite: () => Promise<void>,
-  ) {}
-
-  private get prefsPath(): string {
-    return path.join(this.profile.dir, 'prefs.js')
+  ) {
+    this.prefs = new PrefsEdit(profile)
   }
 
   describe(): string {
@@ -167,13 +153,12 @@ export class ConfigureIdentitiesStep implements PlanStep {
       this.choice.encryptByDefault === undefined ? null : `encrypt by default: ${this.choice.encryptByDefault ? 'yes' : 'no'}`,
     ].filter(Boolean)
     const list = this.identities.map((i) => i.email).join(', ')
-    return `Set ${list} to ${what} with this certificate${defaults.length ? ` (${defaults.join(', ')})` : ''} in ${this.prefsPath}`
+    return `Set ${list} to ${what} with this certificate${defaults.length ? ` (${defaults.join(', ')})` : ''} in ${this.prefs.path}`
   }
 
   async apply(): Promise<StepOutcome> {
     await this.beforeWrite()
-    const original = await readFile(this.prefsPath)
-    const parsed = parsePrefs(original)
+    const parsed = await this.prefs.read()
     const changes = smimePrefChanges(
       this.identities.map((i) => i.key),
       this.choice,
@@ -181,22 +166,13 @@ export class ConfigureIdentitiesStep implements PlanStep {
     const pending: Record<string, PrefValue> = Object.fromEntries(Object.entries(changes).filter(([name, value]) => getUserPref(parsed, name) !== value))
     if (Object.keys(pending).length === 0) return {changed: false, detail: 'already set'}
 
-    // Thunderbird may have been started since the plan was made: it would overwrite the change on exit.
-    const lock = await profileLockState(this.profile.dir, {platform: process.platform, sandboxed: this.profile.root.sandboxed})
-    if (lock.busy) throw busyError([this.profile])
-
-    this.backup = await backupFile(this.prefsPath)
-    await writeFileAtomic(this.prefsPath, editPrefs(parsed, pending))
-    this.original = original
+    const backup = await this.prefs.write(parsed, pending)
     for (const [name, value] of Object.entries(pending)) this.changes.set(name, {previous: getUserPref(parsed, name) ?? null, applied: value})
-    return {changed: true, detail: `${Object.keys(pending).length} settings changed`, backup: this.backup}
+    return {changed: true, detail: `${Object.keys(pending).length} settings changed`, backup}
   }
 
   async undo(): Promise<void> {
-    if (this.original === null) return
-    await writeFileAtomic(this.prefsPath, this.original)
-    if (this.backup) await rm(this.backup, {force: true})
-    this.changes.clear()
+    if (await this.prefs.undo()) this.changes.clear()
   }
 
   /** The identities' part of the journal entry. */

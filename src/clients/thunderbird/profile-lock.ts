@@ -9,6 +9,7 @@
 import {readlink} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {ExitCode, UserError} from '../../errors.js'
 import {isProcessAlive, programOf, runningPrograms} from '../../system/processes.js'
 import {runProgram} from '../../system/run-program.js'
 
@@ -105,4 +106,14 @@ export async function profileLockState(profileDir: string, options: {platform: N
   if (options.platform === 'win32') return windowsLockState(profileDir, probe)
   if (options.platform === 'darwin') return macLockState(profileDir, probe)
   return linuxLockState(profileDir, options.sandboxed, probe)
+}
+
+/** Nothing may change in a profile Thunderbird has open (exit 6). */
+export function busyError(profiles: Array<{name: string; dir: string}>): UserError {
+  const names = profiles.map((p) => `${p.name} (${p.dir})`).join(', ')
+  return new UserError(`Thunderbird is running on ${profiles.length === 1 ? 'the profile' : 'the profiles'} ${names}. Nothing was changed.`, {
+    code: 'client-running',
+    exitCode: ExitCode.busy,
+    hints: ['Close Thunderbird (all its windows) and run mailcert again: Thunderbird rewrites its settings when it exits, so changes made while it runs would be lost.'],
+  })
 }

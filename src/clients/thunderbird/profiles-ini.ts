@@ -148,14 +148,8 @@ function profileDescriptor(root: string, absolutePath: string, pathValue: string
   return path.isAbsolute(pathValue) ? pathValue : absolutePath
 }
 
-interface ProfileSection {
-  section: string
-  name: string
-  path: string
-  descriptor: string
-  isRelative: boolean
-  legacyDefault: boolean
-}
+/** What one [ProfileN] section says; the install sections add the rest of a ProfileEntry. */
+type ProfileSection = Omit<ProfileEntry, 'installDefault' | 'locked' | 'installs'>
 
 function readProfileSection(sections: readonly IniSection[], section: string, root: string, path: PathApi): ProfileSection | null {
   const value = (key: string): string | undefined => iniValue(sections, section, key)

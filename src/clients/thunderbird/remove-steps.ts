@@ -3,40 +3,32 @@
  * identity settings back where they still hold mailcert's values, and, when asked, take out the
  * certificates mailcert added and the trust it gave a root.
  */
-import {readFile, rm} from 'node:fs/promises'
-import path from 'node:path'
-
 import type {IdentityRecord, JournalEntry} from '../../install/journal.js'
 import type {PlanStep, StepOutcome} from '../../install/plan.js'
-import {backupFile, writeFileAtomic} from '../../system/atomic-file.js'
 import type {ThunderbirdProfile} from './discovery.js'
-import {busyError, type SessionHolder} from './install-steps.js'
-import {editPrefs, getUserPref, parsePrefs, type PrefValue} from './prefs-js.js'
-import {profileLockState} from './profile-lock.js'
+import type {SessionHolder} from './install-steps.js'
+import {PrefsEdit} from './prefs-edit.js'
+import {getUserPref, type PrefValue} from './prefs-js.js'
 
 export class RestoreIdentitiesStep implements PlanStep {
   readonly id = 'restore-identities'
-  private original: Buffer | null = null
-  private backup: string | null = null
+  private readonly prefs: PrefsEdit
 
   constructor(
-    private readonly profile: ThunderbirdProfile,
+    profile: ThunderbirdProfile,
     private readonly identities: IdentityRecord[],
     private readonly beforeWrite: () => Promise<void>,
-  ) {}
-
-  private get prefsPath(): string {
-    return path.join(this.profile.dir, 'prefs.js')
+  ) {
+    this.prefs = new PrefsEdit(profile)
   }
 
   describe(): string {
-    return `Put back the S/MIME settings of ${this.identities.map((i) => i.email).join(', ')} as they were before mailcert, in ${this.prefsPath}`
+    return `Put back the S/MIME settings of ${this.identities.map((i) => i.email).join(', ')} as they were before mailcert, in ${this.prefs.path}`
   }
 
   async apply(): Promise<StepOutcome> {
     await this.beforeWrite()
-    const original = await readFile(this.prefsPath)
-    const parsed = parsePrefs(original)
+    const parsed = await this.prefs.read()
     const changes: Record<string, PrefValue | null> = {}
     const warnings: string[] = []
     for (const identity of this.identities) {
@@ -51,18 +43,12 @@ export class RestoreIdentitiesStep implements PlanStep {
     }
     if (Object.keys(changes).length === 0) return {changed: false, detail: 'nothing to put back', warnings}
 
-    const lock = await profileLockState(this.profile.dir, {platform: process.platform, sandboxed: this.profile.root.sandboxed})
-    if (lock.busy) throw busyError([this.profile])
-    this.backup = await backupFile(this.prefsPath)
-    await writeFileAtomic(this.prefsPath, editPrefs(parsed, changes))
-    this.original = original
-    return {changed: true, detail: `${Object.keys(changes).length} settings put back`, backup: this.backup, warnings}
+    const backup = await this.prefs.write(parsed, changes)
+    return {changed: true, detail: `${Object.keys(changes).length} settings put back`, backup, warnings}
   }
 
   async undo(): Promise<void> {
-    if (this.original === null) return
-    await writeFileAtomic(this.prefsPath, this.original)
-    if (this.backup) await rm(this.backup, {force: true})
+    await this.prefs.undo()
   }
 }
 

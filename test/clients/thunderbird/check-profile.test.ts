@@ -4,16 +4,14 @@
  * identity, with the certificates of the private test PKI in test/fixtures.
  */
 import {rmSync} from 'node:fs'
-import {dirname} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {readAccounts} from '../../../src/clients/thunderbird/accounts.js'
 import {checkIdentities, EXPIRY_WARNING_DAYS, type IdentityCheck} from '../../../src/clients/thunderbird/check-profile.js'
 import type {ThunderbirdProfile} from '../../../src/clients/thunderbird/discovery.js'
-import {parsePrefs} from '../../../src/clients/thunderbird/prefs-js.js'
 import {ToolsDriver} from '../../../src/stores/nss/tools-driver.js'
 import {manifest, plainHex} from '../../helpers/fixtures.js'
+import {profileFromPrefs} from '../../helpers/profile-object.js'
 import {addCertificate, fixtureCertificate, fixtureDbKey, importP12, makeNssDb, ROOT_NICKNAME, setTrust} from '../../helpers/nss-db.js'
 
 const DAY_MS = 86_400_000
@@ -73,19 +71,7 @@ function prefsText(identities: TestIdentity[]): string {
 }
 
 function profileOf(dir: string, identities: TestIdentity[]): ThunderbirdProfile {
-  return {
-    name: 'default-release',
-    dir,
-    root: {dir: dirname(dir), packaging: 'standard', sandboxed: false},
-    isDefault: true,
-    version: '153.0',
-    lastAppDir: null,
-    database: 'sql',
-    accounts: readAccounts(parsePrefs(prefsText(identities))),
-    prefsState: 'ok',
-    prefsProblem: null,
-    lock: {busy: false},
-  }
+  return profileFromPrefs(dir, prefsText(identities))
 }
 
 let driver: ToolsDriver

@@ -6,10 +6,9 @@
  */
 import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {readAccounts} from '../../../src/clients/thunderbird/accounts.js'
 import type {ThunderbirdProfile} from '../../../src/clients/thunderbird/discovery.js'
 import {ConfigureIdentitiesStep, type SessionHolder} from '../../../src/clients/thunderbird/install-steps.js'
 import {editPrefs, getUserPref, parsePrefs, type PrefValue} from '../../../src/clients/thunderbird/prefs-js.js'
@@ -21,6 +20,7 @@ import {ToolsDriver} from '../../../src/stores/nss/tools-driver.js'
 import {FIXTURES, manifest, plainHex} from '../../helpers/fixtures.js'
 import {addCertificate, fixtureCertificate, fixtureDbKey, importP12, INTERMEDIATE_NICKNAME, makeNssDb, ROOT_NICKNAME, setTrust} from '../../helpers/nss-db.js'
 import {nssTool, passwordFile} from '../../helpers/nss.js'
+import {profileFromPrefs} from '../../helpers/profile-object.js'
 
 const scratch: string[] = []
 afterAll(() => {
@@ -43,19 +43,7 @@ function fixtureProfile(): ThunderbirdProfile {
   const dir = mkdtempSync(join(tmpdir(), 'mailcert-remove-profile-'))
   scratch.push(dir)
   copyFileSync(FIXTURE_PREFS, join(dir, 'prefs.js'))
-  return {
-    name: 'default-release',
-    dir,
-    root: {dir: dirname(dir), packaging: 'standard', sandboxed: false},
-    isDefault: true,
-    version: '153.8.0',
-    lastAppDir: null,
-    database: 'sql',
-    accounts: readAccounts(parsePrefs(ORIGINAL)),
-    prefsState: 'ok',
-    prefsProblem: null,
-    lock: {busy: false},
-  }
+  return profileFromPrefs(dir, ORIGINAL, {version: '153.8.0'})
 }
 
 const prefsOf = (profile: ThunderbirdProfile): Buffer => readFileSync(join(profile.dir, 'prefs.js'))

@@ -5,10 +5,9 @@
  */
 import {describe, expect, it} from 'vitest'
 
-import {readAccounts} from '../../../src/clients/thunderbird/accounts.js'
 import type {ThunderbirdProfile} from '../../../src/clients/thunderbird/discovery.js'
-import {parsePrefs} from '../../../src/clients/thunderbird/prefs-js.js'
 import {identityChoiceValue, targetChoices} from '../../../src/ui/guided/target-choice.js'
+import {profileFromPrefs} from '../../helpers/profile-object.js'
 
 interface TestIdentity {
   key: string
@@ -36,21 +35,7 @@ function prefsText(identities: TestIdentity[]): string {
 }
 
 function profile(name: string, identities: TestIdentity[], overrides: Partial<ThunderbirdProfile> = {}): ThunderbirdProfile {
-  const dir = `/home/alice/.thunderbird/${name}`
-  return {
-    name,
-    dir,
-    root: {dir: '/home/alice/.thunderbird', packaging: 'standard', sandboxed: false},
-    isDefault: false,
-    version: '153.0',
-    lastAppDir: null,
-    database: 'sql',
-    accounts: readAccounts(parsePrefs(prefsText(identities))),
-    prefsState: 'ok',
-    prefsProblem: null,
-    lock: {busy: false},
-    ...overrides,
-  }
+  return profileFromPrefs(`/home/alice/.thunderbird/${name}`, prefsText(identities), {name, isDefault: false, ...overrides})
 }
 
 const ALICE = ['alice@example.com']
