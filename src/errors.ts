@@ -13,6 +13,8 @@ export const ExitCode = {
   busy: 6,
   partial: 7,
   problemsFound: 8,
+  /** A program mailcert drives (NSS's tools, Thunderbird, `security`) failed or stopped answering. */
+  external: 9,
   /** Ctrl+C: the conventional 128 + SIGINT. */
   cancelled: 130,
 } as const
@@ -65,7 +67,7 @@ export class ExternalError extends Error {
     this.output = options.output ?? ''
     this.hints = options.hints ?? []
     this.code = options.code ?? 'external-tool-failed'
-    this.exitCode = options.exitCode ?? ExitCode.unexpected
+    this.exitCode = options.exitCode ?? ExitCode.external
   }
 }
 
