@@ -2,12 +2,13 @@ import {Args} from '@oclif/core'
 
 import {findEvolution} from '../clients/evolution/detect.js'
 import {supportRow} from '../clients/support-table.js'
-import {ExitCode, UsageError} from '../errors.js'
+import {UsageError} from '../errors.js'
 import {inspectIdentity} from '../identity/inspection.js'
 import {type ApplyReport, exitCodeOf} from '../install/apply.js'
-import {findProfiles, planInstall, refuseUnusable, releasePlan} from '../install/install-service.js'
-import {journalPath, readJournal, recordInstall, writeJournal} from '../install/journal.js'
-import {describePlan, type PlanTarget} from '../install/plan.js'
+import type {Identity} from '../identity/identity.js'
+import {findProfiles, type InstallRequest, planInstall, refuseUnusable, releasePlan} from '../install/install-service.js'
+import type {JournalFile} from '../install/journal-file.js'
+import {describePlan} from '../install/plan.js'
 import {nssDbKey} from '../stores/nss/dbkey.js'
 import {MailcertCommand} from '../ui/base-command.js'
 import {confirmAndApply} from '../ui/confirm-and-apply.js'
@@ -91,21 +92,30 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     const encryptByDefault = flags['encrypt-by-default'] ?? (interactive ? await askEncryptByDefault() : undefined)
     const dbPasswordGiven = await givenDbPassword(flags['db-password-file'])
 
-    const planned = await planInstall({
-      identity,
-      fromPkcs12: opened.protection !== null,
-      accounts: flags.account ?? [],
-      profiles: flags.profile ?? [],
-      discovered,
-      include: include ? (profile, key) => include(profile.dir, key) : undefined,
-      signByDefault,
-      encryptByDefault,
-      nssDriver: flags['nss-driver'],
-      machine,
-      trustRoot: async (root) => flags['trust-root'] || (interactive && !flags['dry-run'] ? askTrustRoot(root) : false),
-      dbPassword: dbPasswordSource(dbPasswordGiven, interactive),
-      waitForClose: interactive ? askToClose : undefined,
-    })
+    const locked = await this.lockUserState('install', flags['lock-wait'])
+    try {
+      return await this.planAndApply(identity, locked.journal, {
+        accounts: flags.account ?? [],
+        profiles: flags.profile ?? [],
+        discovered,
+        include: include ? (profile, key) => include(profile.dir, key) : undefined,
+        signByDefault,
+        encryptByDefault,
+        keepRefused: flags['keep-refused'],
+        nssDriver: flags['nss-driver'],
+        machine,
+        trustRoot: async (root) => flags['trust-root'] || (interactive && !flags['dry-run'] ? askTrustRoot(root) : false),
+        dbPassword: dbPasswordSource(dbPasswordGiven, interactive),
+        waitForClose: interactive ? askToClose : undefined,
+        fromPkcs12: opened.protection !== null,
+      }, {dryRun: Boolean(flags['dry-run']), interactive})
+    } finally {
+      await locked.release()
+    }
+  }
+
+  private async planAndApply(identity: Identity, journal: JournalFile, request: Omit<InstallRequest, 'identity'>, how: {dryRun: boolean; interactive: boolean}): Promise<InstallResult> {
+    const planned = await planInstall({...request, identity})
 
     const result: InstallResult = {
       certificate: {
@@ -114,7 +124,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
         fingerprintSha256: identity.certificate.fingerprints.sha256,
         dbKey: nssDbKey(identity.certificate),
       },
-      dryRun: Boolean(flags['dry-run']),
+      dryRun: how.dryRun,
       applied: false,
       nssDriver: planned.driver.name,
       plan: describePlan(planned.plan),
@@ -125,8 +135,12 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     let report: ApplyReport | null
     try {
       this.log(renderPlan(identity, planned.plan))
-      report = await confirmAndApply(planned.plan, {dryRun: Boolean(flags['dry-run']), interactive, log: (m) => this.log(m), logToStderr: (m) => this.logToStderr(m)})
-      if (report) await this.recordChanges(planned.plan.targets, report)
+      report = await confirmAndApply(planned.plan, {
+        ...how,
+        log: (m) => this.log(m),
+        logToStderr: (m) => this.logToStderr(m),
+        journal: {recorder: (target) => journal.recorderFor(target.recordAs!)},
+      })
     } finally {
       await releasePlan(planned.plan)
       await planned.driver.dispose()
@@ -140,7 +154,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     result.applied = true
     result.targets = report.targets
     result.cancelled = report.cancelled
-    this.setExitCode(report.cancelled ? ExitCode.cancelled : exitCodeOf(report, () => ExitCode.unexpected))
+    this.setExitCode(exitCodeOf(report))
     return result
   }
 
@@ -149,21 +163,5 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     if (process.platform !== 'linux' || !(await findEvolution(this.config.home, process.env))) return
     const row = supportRow('evolution', 'linux')
     this.log([style.heading('Also found: Evolution.') + ' mailcert does not set it up yet; to use the certificate there:', ...(row?.manualSteps ?? []).map((step) => `  - ${step}`), ''].join('\n'))
-  }
-
-  /** Keep what changed, so that `mailcert remove` can undo it (and only it). */
-  private async recordChanges(targets: PlanTarget[], report: ApplyReport): Promise<void> {
-    const file = journalPath(this.config.dataDir)
-    let journal = await readJournal(file)
-    let changed = false
-    for (const [index, target] of targets.entries()) {
-      if (report.targets[index]?.status !== 'done') continue
-      const entry = target.record?.()
-      if (entry) {
-        journal = recordInstall(journal, entry)
-        changed = true
-      }
-    }
-    if (changed) await writeJournal(file, journal)
   }
 }

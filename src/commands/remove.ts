@@ -1,8 +1,8 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
-import {ExitCode, UsageError} from '../errors.js'
+import {UsageError} from '../errors.js'
 import {type ApplyReport, exitCodeOf} from '../install/apply.js'
-import {journalPath, readJournal, writeJournal} from '../install/journal.js'
+import type {JournalFile} from '../install/journal-file.js'
 import {describePlan} from '../install/plan.js'
 import {planRemove, requireSelection, withoutRemoved} from '../install/remove-service.js'
 import {releasePlan} from '../install/install-service.js'
@@ -21,6 +21,8 @@ export interface RemoveResult {
   plan: string[]
   targets: ApplyReport['targets']
 }
+
+type RemoveFlags = Interfaces.InferredFlags<typeof Remove.flags>
 
 export default class Remove extends MailcertCommand {
   static override summary = 'Undo what `mailcert install` did: for an account, a client, or everything.'
@@ -50,14 +52,23 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
     'dry-run': installFlags['dry-run'],
     'db-password-file': installFlags['db-password-file'],
     'nss-driver': installFlags['nss-driver'],
+    'lock-wait': installFlags['lock-wait'],
   }
 
   async run(): Promise<RemoveResult> {
     const {flags} = await this.parse(Remove)
     const interactive = this.canPrompt && !flags.yes
     requireSelection(flags, interactive)
-    const file = journalPath(this.config.dataDir)
-    let journal = await readJournal(file)
+    const locked = await this.lockUserState('remove', flags['lock-wait'])
+    try {
+      return await this.removeWithJournal(locked.journal, flags, interactive)
+    } finally {
+      await locked.release()
+    }
+  }
+
+  private async removeWithJournal(journalFile: JournalFile, flags: RemoveFlags, interactive: boolean): Promise<RemoveResult> {
+    const journal = journalFile.journal
 
     let accounts = flags.account ?? []
     if (interactive && !flags.all && accounts.length === 0 && !flags.client) {
@@ -83,15 +94,21 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
     let report: ApplyReport | null
     try {
       this.log([style.heading('Plan:'), ...result.plan.map((line) => `  ${line}`)].join('\n'))
-      report = await confirmAndApply(planned.plan, {dryRun: Boolean(flags['dry-run']), interactive, log: (m) => this.log(m), logToStderr: (m) => this.logToStderr(m)})
-      if (report) {
-        const done = report.targets
-        const removed = planned.selected
-          .filter((_entry, index) => done[index].status === 'done' || done[index].status === 'unchanged')
-          .map((entry) => ({entry, certificatesRemoved: deleteIdentity}))
-        journal = withoutRemoved(journal, removed)
-        await writeJournal(file, journal)
-      }
+      report = await confirmAndApply(planned.plan, {
+        dryRun: Boolean(flags['dry-run']),
+        interactive,
+        log: (m) => this.log(m),
+        logToStderr: (m) => this.logToStderr(m),
+        journal: {
+          // Each profile's part of the record goes as soon as that profile is done, so that a run
+          // stopped half-way leaves a record of exactly what is still to undo.
+          onTargetEnd: async (target, targetReport) => {
+            if (targetReport.status !== 'done' && targetReport.status !== 'unchanged') return
+            const entries = planned.selected[planned.plan.targets.indexOf(target)]
+            await journalFile.replace(withoutRemoved(journalFile.journal, entries.map((entry) => ({entry, certificatesRemoved: deleteIdentity}))))
+          },
+        },
+      })
     } finally {
       await releasePlan(planned.plan)
       await planned.driver?.dispose()
@@ -102,7 +119,7 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
     this.log(renderReport(report, {steps: false}))
     result.applied = true
     result.targets = report.targets
-    this.setExitCode(report.cancelled ? ExitCode.cancelled : exitCodeOf(report, () => ExitCode.unexpected))
+    this.setExitCode(exitCodeOf(report))
     return result
   }
 }

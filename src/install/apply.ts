@@ -4,7 +4,8 @@
  * profile. A cancellation (Ctrl+C) is honoured between steps in the same way.
  */
 import {ExitCode, type ExitCodeValue, isMailcertError} from '../errors.js'
-import type {Plan, PlanStep, PlanTarget, StepOutcome} from './plan.js'
+import type {TargetRecorder} from './journal-file.js'
+import type {ChangeRecorder, Plan, PlanStep, PlanTarget, StepOutcome} from './plan.js'
 
 export type StepStatus = 'done' | 'unchanged' | 'failed' | 'undone' | 'undo-failed' | 'not-run'
 export type TargetStatus = 'done' | 'unchanged' | 'skipped' | 'failed'
@@ -27,6 +28,8 @@ export interface TargetReport {
   /** Why it was skipped or failed. */
   reason?: string
   code?: string
+  /** For a failed target: the exit code its failure stands for (3 wrong password, 5 refused, 9 a program failed, ...). */
+  exitCode?: ExitCodeValue
   hints?: string[]
   /** The finished steps were undone after a failure or cancellation. */
   rolledBack: boolean
@@ -45,28 +48,38 @@ export interface ApplyHooks {
   onStepEnd?(target: PlanTarget, step: PlanStep, report: StepReport): void
   /** Polled between steps: true once the user asked to stop. */
   cancelled?(): boolean
+  /** The journal's recorder for a target that records its changes (see PlanTarget.recordAs). */
+  recorder?(target: PlanTarget): TargetRecorder
+  /** After each target, so that what it did is recorded before the next one starts. */
+  onTargetEnd?(target: PlanTarget, report: TargetReport): Promise<void>
 }
 
-function errorText(error: unknown): {message: string; code: string; hints: string[]} {
-  if (isMailcertError(error)) return {message: error.message, code: error.code, hints: 'hints' in error ? error.hints : []}
-  return {message: error instanceof Error ? error.message : String(error), code: 'unexpected', hints: []}
+/** For targets that record nothing (remove's: its journal is updated per target by the command). */
+const NO_RECORDER: TargetRecorder = {note: async () => {}, finish: async () => {}, abandon: async () => {}}
+
+function errorText(error: unknown): {message: string; code: string; hints: string[]; exitCode: ExitCodeValue} {
+  if (isMailcertError(error)) return {message: error.message, code: error.code, hints: 'hints' in error ? error.hints : [], exitCode: error.exitCode}
+  return {message: error instanceof Error ? error.message : String(error), code: 'unexpected', hints: [], exitCode: ExitCode.unexpected}
 }
 
-/** Undo finished steps, newest first. True when there was something to undo and all of it was undone. */
-async function rollBack(done: Array<{step: PlanStep; report: StepReport}>): Promise<boolean> {
-  if (done.length === 0) return false
+/**
+ * Undo the steps that changed something, newest first (a step that failed is undone too: it may
+ * have made part of its change, and every undo is safe for a change that was not made).
+ * `clean` is false when an undo failed; `rolledBack` claims a clean rollback of something.
+ */
+async function rollBack(done: Array<{step: PlanStep; report: StepReport}>): Promise<{rolledBack: boolean; clean: boolean}> {
   let clean = true
   for (const {step, report} of [...done].reverse()) {
     try {
       await step.undo()
-      report.status = 'undone'
+      if (report.status !== 'failed') report.status = 'undone'
     } catch (error) {
       clean = false
       report.status = 'undo-failed'
       report.error = errorText(error).message
     }
   }
-  return clean
+  return {rolledBack: clean && done.some(({report}) => report.status === 'undone'), clean}
 }
 
 async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<TargetReport> {
@@ -81,27 +94,38 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
     warnings: [...target.warnings],
   }
   if (target.skip) return {...report, status: 'skipped', reason: target.skip.reason, code: target.skip.code}
-  if (target.failure) return {...report, status: 'failed', reason: target.failure.reason, code: target.failure.code, hints: target.failure.hints}
+  if (target.failure) {
+    const {code, reason, hints, exitCode} = target.failure
+    return {...report, status: 'failed', reason, code, hints, exitCode}
+  }
 
+  const recorder = target.recordAs && hooks.recorder ? hooks.recorder(target) : NO_RECORDER
   const done: Array<{step: PlanStep; report: StepReport}> = []
+  /** Undo what was done; the record goes back to before this run only when all of it was undone. */
+  const giveUp = async (): Promise<void> => {
+    const {rolledBack, clean} = await rollBack(done)
+    report.rolledBack = rolledBack
+    await settleRecord(clean ? recorder.abandon() : recorder.finish(), report)
+  }
   try {
     for (const [index, step] of target.steps.entries()) {
       const stepReport = report.steps[index]
       if (hooks.cancelled?.()) {
-        report.rolledBack = await rollBack(done)
+        await giveUp()
         return {...report, status: 'skipped', code: 'cancelled', reason: 'cancelled; the finished steps were undone'}
       }
       hooks.onStepStart?.(target, step)
       let outcome: StepOutcome
       try {
-        outcome = await step.apply()
+        outcome = await step.apply(recorder satisfies ChangeRecorder)
       } catch (error) {
-        const {message, code, hints} = errorText(error)
+        const {message, code, hints, exitCode} = errorText(error)
         stepReport.status = 'failed'
         stepReport.error = message
         hooks.onStepEnd?.(target, step, stepReport)
-        report.rolledBack = await rollBack(done)
-        return {...report, status: 'failed', reason: message, code, hints}
+        done.push({step, report: stepReport})
+        await giveUp()
+        return {...report, status: 'failed', reason: message, code, hints, exitCode}
       }
       stepReport.status = outcome.changed ? 'done' : 'unchanged'
       stepReport.detail = outcome.detail
@@ -113,27 +137,50 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
         report.status = 'done'
       }
       hooks.onStepEnd?.(target, step, stepReport)
+      if (outcome.failTarget) {
+        await settleRecord(recorder.finish(), report)
+        const {message, code, hints, exitCode} = outcome.failTarget
+        return {...report, status: 'failed', reason: message, code, hints, exitCode}
+      }
     }
+    await settleRecord(recorder.finish(), report)
     return report
   } catch (error) {
-    const {message, code, hints} = errorText(error)
-    report.rolledBack = await rollBack(done)
-    return {...report, status: 'failed', reason: message, code, hints}
+    const {message, code, hints, exitCode} = errorText(error)
+    await giveUp()
+    return {...report, status: 'failed', reason: message, code, hints, exitCode}
   } finally {
     await target.close?.()
   }
 }
 
+/**
+ * Closing a record that was already noted on disk: if that write fails, the on-disk record still
+ * covers every change (it is marked in progress, and the next run settles it), so it is a warning.
+ */
+async function settleRecord(closing: Promise<void>, report: TargetReport): Promise<void> {
+  try {
+    await closing
+  } catch (error) {
+    report.warnings.push(`${errorText(error).message} The record written before the change still covers it; the next mailcert run tidies it up.`)
+  }
+}
+
 export async function applyPlan(plan: Plan, hooks: ApplyHooks = {}): Promise<ApplyReport> {
   const targets: TargetReport[] = []
-  for (const target of plan.targets) targets.push(await applyTarget(target, hooks))
+  for (const target of plan.targets) {
+    const report = await applyTarget(target, hooks)
+    targets.push(report)
+    await hooks.onTargetEnd?.(target, report)
+  }
   return {targets, cancelled: hooks.cancelled?.() ?? false}
 }
 
-/** 0 when everything asked for is done; 7 when some targets failed and others were done; else the failure's code. */
-export function exitCodeOf(report: ApplyReport, failureCode: (code: string | undefined) => ExitCodeValue): ExitCodeValue {
+/** 0 when everything asked for is done; 7 when some targets failed and others were done; else the failure's own code. */
+export function exitCodeOf(report: ApplyReport): ExitCodeValue {
+  if (report.cancelled) return ExitCode.cancelled
   const failed = report.targets.filter((t) => t.status === 'failed')
   if (failed.length === 0) return ExitCode.ok
   const succeeded = report.targets.some((t) => t.status === 'done' || t.status === 'unchanged')
-  return succeeded ? ExitCode.partial : failureCode(failed[0].code)
+  return succeeded ? ExitCode.partial : (failed[0].exitCode ?? ExitCode.unexpected)
 }

@@ -27,6 +27,7 @@ export interface InstallRequest {
   discovered?: ThunderbirdProfile[]
   signByDefault?: boolean
   encryptByDefault?: boolean
+  keepRefused?: boolean
   nssDriver: NssDriverName | 'auto'
   machine: DiscoveryOptions
   trustRoot(root: Certificate, profile: ThunderbirdProfile): Promise<boolean>
@@ -112,6 +113,7 @@ export async function planInstall(request: InstallRequest): Promise<PlannedInsta
       include: request.include,
       signByDefault: request.signByDefault,
       encryptByDefault: request.encryptByDefault,
+      keepRefused: request.keepRefused,
       trustRoot: request.trustRoot,
       dbPassword: request.dbPassword,
       driver,
@@ -146,7 +148,7 @@ async function planOrFail(profile: ThunderbirdProfile, plan: () => Promise<PlanT
       accounts: [],
       steps: [],
       warnings: [],
-      failure: {code: error.code, reason: `${error.tool}: ${error.message}`, hints: error.hints},
+      failure: {code: error.code, reason: `${error.tool}: ${error.message}`, hints: error.hints, exitCode: error.exitCode},
     }
   }
 }

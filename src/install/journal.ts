@@ -2,11 +2,15 @@
  * What mailcert changed, kept so that `mailcert remove` can undo exactly that and nothing else:
  * per target, the certificate, each identity setting with the value it had before, the
  * certificates mailcert added to the database, and a root's trust before mailcert changed it.
- * One JSON file in mailcert's data folder, written atomically.
+ *
+ * It is a write-ahead record: a change is noted (durably) before it is made, so that a run killed
+ * at any point leaves a record that `remove` can undo from. Every undo is written to be safe when
+ * the change it undoes never happened. One JSON file in mailcert's data folder, written atomically.
  */
 import {mkdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
 
+import {ExitCode, UserError} from '../errors.js'
 import {writeFileAtomic} from '../system/atomic-file.js'
 
 export type SettingValue = string | number | boolean
@@ -20,7 +24,18 @@ export interface IdentityRecord {
   applied: Record<string, SettingValue>
 }
 
-export interface JournalEntry {
+/** What one install run changed (or is about to change) in a target. */
+export interface TargetChanges {
+  identities: IdentityRecord[]
+  /** SHA-256 of the certificates mailcert added to the database (the leaf, and issuers that were not there). */
+  addedCertificates: string[]
+  /** A root whose trust mailcert changed, with the trust it had before. */
+  trustedRoot: {sha256: string; previousTrust: string} | null
+}
+
+export interface JournalEntry extends TargetChanges {
+  /** Orders the entries: a later install has a larger number, and is undone first. */
+  sequence: number
   client: string
   /** What a person recognises, as the install report said it. */
   label: string
@@ -30,15 +45,12 @@ export interface JournalEntry {
   location: string
   installedAt: string
   certificate: {sha256: string; emails: string[]; subject: string; dbKey: string}
-  identities: IdentityRecord[]
-  /** SHA-256 of the certificates mailcert added to the database (the leaf, and issuers that were not there). */
-  addedCertificates: string[]
-  /** A root whose trust mailcert changed, with the trust it had before. */
-  trustedRoot: {sha256: string; previousTrust: string} | null
+  /** Set while the run that writes this entry is changing the target; a run that finds it later knows that run was interrupted. */
+  inProgress?: {pid: number; startedAt: string}
 }
 
 export interface Journal {
-  version: 1
+  version: 2
   entries: JournalEntry[]
 }
 
@@ -46,29 +58,73 @@ export function journalPath(dataDir: string): string {
   return path.join(dataDir, 'installed.json')
 }
 
+function unreadable(file: string, why: string): UserError {
+  return new UserError(`mailcert's record of what it installed (${file}) cannot be read: ${why}.`, {
+    code: 'journal-unreadable',
+    exitCode: ExitCode.unexpected,
+    hints: [`Nothing was changed. If you moved or edited that file, put it back as it was; to start afresh, move it aside (mailcert remove can then no longer undo what it recorded).`],
+  })
+}
+
+/** Version 1 had no sequence numbers; its entries were appended in the order they were made. */
+function upgrade(parsed: {version?: unknown; entries?: unknown}, file: string): Journal {
+  if (!Array.isArray(parsed.entries)) throw unreadable(file, 'it has no list of entries')
+  if (parsed.version === 1) return {version: 2, entries: (parsed.entries as Omit<JournalEntry, 'sequence'>[]).map((entry, index) => ({...entry, sequence: index + 1}))}
+  if (parsed.version === 2) return parsed as Journal
+  throw unreadable(file, `it is version ${String(parsed.version)}, which this mailcert does not know (a newer mailcert wrote it)`)
+}
+
 export async function readJournal(file: string): Promise<Journal> {
+  let text: string
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as Journal
-    return parsed.version === 1 && Array.isArray(parsed.entries) ? parsed : {version: 1, entries: []}
-  } catch {
-    return {version: 1, entries: []}
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    // No file, or no data folder (a file stands in its way): nothing was recorded yet.
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return {version: 2, entries: []}
+    throw unreadable(file, (error as Error).message)
+  }
+  try {
+    return upgrade(JSON.parse(text) as {version?: unknown; entries?: unknown}, file)
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    throw unreadable(file, 'it is not valid JSON')
   }
 }
 
 export async function writeJournal(file: string, journal: Journal): Promise<void> {
-  await mkdir(path.dirname(file), {recursive: true, mode: 0o700})
-  await writeFileAtomic(file, `${JSON.stringify(journal, null, 2)}\n`)
+  try {
+    await mkdir(path.dirname(file), {recursive: true, mode: 0o700})
+    await writeFileAtomic(file, `${JSON.stringify(journal, null, 2)}\n`)
+  } catch (error) {
+    throw new UserError(`mailcert cannot write its record of what it changes (${file}): ${(error as Error).message}.`, {
+      code: 'journal-unwritable',
+      exitCode: ExitCode.unexpected,
+      hints: ['mailcert makes no change it cannot record. Free some disk space, or make that folder writable (or set XDG_DATA_HOME to another one), and run mailcert again.'],
+    })
+  }
+}
+
+export function nextSequence(journal: Journal): number {
+  return Math.max(0, ...journal.entries.map((e) => e.sequence)) + 1
+}
+
+/** The entries newest first: the order in which their changes are undone. */
+export function newestFirst(entries: readonly JournalEntry[]): JournalEntry[] {
+  return [...entries].sort((a, b) => b.sequence - a.sequence)
+}
+
+export function isEmpty(changes: TargetChanges): boolean {
+  return changes.identities.length === 0 && changes.addedCertificates.length === 0 && changes.trustedRoot === null
 }
 
 /**
- * Add what one install did. A second install of the same certificate into the same target keeps
- * the oldest `previous` values, so that remove returns to the state before mailcert first came.
+ * `later` on top of `earlier` for the same certificate and target: the oldest `previous` values
+ * stay, so that remove returns to the state before mailcert first came.
  */
-export function recordInstall(journal: Journal, entry: JournalEntry): Journal {
-  const same = journal.entries.find((e) => e.location === entry.location && e.certificate.sha256 === entry.certificate.sha256)
-  if (!same) return {...journal, entries: [...journal.entries, entry]}
-  const identities = [...same.identities]
-  for (const identity of entry.identities) {
+export function mergeChanges(earlier: TargetChanges, later: TargetChanges): TargetChanges {
+  const identities = [...earlier.identities]
+  for (const identity of later.identities) {
     const index = identities.findIndex((i) => i.key === identity.key)
     if (index < 0) {
       identities.push(identity)
@@ -77,11 +133,43 @@ export function recordInstall(journal: Journal, entry: JournalEntry): Journal {
     const existing = identities[index]
     identities[index] = {...existing, previous: {...identity.previous, ...existing.previous}, applied: {...existing.applied, ...identity.applied}}
   }
-  const merged: JournalEntry = {
-    ...same,
+  return {
     identities,
-    addedCertificates: [...new Set([...same.addedCertificates, ...entry.addedCertificates])],
-    trustedRoot: same.trustedRoot ?? entry.trustedRoot,
+    addedCertificates: [...new Set([...earlier.addedCertificates, ...later.addedCertificates])],
+    trustedRoot: earlier.trustedRoot ?? later.trustedRoot,
   }
-  return {...journal, entries: journal.entries.map((e) => (e === same ? merged : e))}
+}
+
+/**
+ * The entry a new install into `location` with this certificate builds on: the newest entry for
+ * that target, when it is for the same certificate. After another certificate was installed there
+ * in between, a new entry is made instead, so that undoing newest first passes through each state.
+ */
+export function entryToExtend(journal: Journal, location: string, sha256: string): JournalEntry | undefined {
+  const newest = newestFirst(journal.entries).find((e) => e.location === location)
+  return newest?.certificate.sha256 === sha256 ? newest : undefined
+}
+
+/** Entries that a run interrupted (killed, or the machine went down) left marked as in progress. */
+export function interruptedEntries(journal: Journal): JournalEntry[] {
+  return journal.entries.filter((e) => e.inProgress !== undefined)
+}
+
+/**
+ * Settle what interrupted runs left: their records are kept as they are, complete, so that
+ * `remove` undoes whatever those runs got to (each undo is safe for a change that never happened)
+ * and a new `install` finishes the job. Only called while holding the user lock, so no run that
+ * is still going can be mistaken for an interrupted one.
+ */
+export function settleInterrupted(journal: Journal): {journal: Journal; settled: JournalEntry[]} {
+  const settled = interruptedEntries(journal)
+  if (settled.length === 0) return {journal, settled}
+  const entries = journal.entries
+    .map((entry) => {
+      if (!entry.inProgress) return entry
+      const {inProgress: _inProgress, ...rest} = entry
+      return rest
+    })
+    .filter((entry) => !isEmpty(entry))
+  return {journal: {...journal, entries}, settled}
 }

@@ -1,4 +1,5 @@
-import type {JournalEntry} from './journal.js'
+import type {ExitCodeValue} from '../errors.js'
+import type {JournalEntry, TargetChanges} from './journal.js'
 
 /**
  * A plan is the list of changes mailcert will make, grouped by target (one Thunderbird profile, one
@@ -17,13 +18,24 @@ export interface StepOutcome {
   warnings?: string[]
   /** A check's verdicts, for the report (`signing`, `encryption`). */
   verification?: Record<string, {valid: boolean; reason?: string}>
+  /** Stop the target here and report it as failed, keeping what was done (the user asked to keep it). */
+  failTarget?: {message: string; code: string; hints: string[]; exitCode: ExitCodeValue}
+}
+
+/**
+ * Where a step notes a change before it makes it (the write-ahead journal). A step calls it before
+ * every change it makes, with this run's part of the record so far; the call returns once the note
+ * is on disk, and throws (so the change is not made) when it cannot be written.
+ */
+export interface ChangeRecorder {
+  note(change: Partial<TargetChanges>): Promise<void>
 }
 
 export interface PlanStep {
   /** Stable identifier for reports: `import-identity`, `trust-root`, `configure-identities`. */
   readonly id: string
   describe(): string
-  apply(): Promise<StepOutcome>
+  apply(recorder: ChangeRecorder): Promise<StepOutcome>
   /** Called only after a successful apply() whose outcome changed something. */
   undo(): Promise<void>
 }
@@ -40,14 +52,17 @@ export interface PlanTarget {
   /** A target that will not be touched, and why. */
   skip?: {code: string; reason: string}
   /** A target that could not even be planned (its database cannot be read): reported as failed, the others go on. */
-  failure?: {code: string; reason: string; hints: string[]}
+  failure?: {code: string; reason: string; hints: string[]; exitCode: ExitCodeValue}
   /** Warnings known at planning time (a private root left untrusted, ...). */
   warnings: string[]
   /** Releases what the steps share (a database session); always called after the steps. */
   close?(): Promise<void>
-  /** After a successful apply: what changed, for the journal `remove` reads. Null when nothing changed. */
-  record?(): JournalEntry | null
+  /** How the changes of this target are recorded for `remove`; targets without it record nothing (remove's own). */
+  recordAs?: RecordedTarget
 }
+
+/** The part of a journal entry that names the target and the certificate. */
+export type RecordedTarget = Pick<JournalEntry, 'client' | 'label' | 'profileName' | 'location' | 'certificate'>
 
 export interface Plan {
   targets: PlanTarget[]

@@ -10,7 +10,7 @@ import {busyError} from '../clients/thunderbird/profile-lock.js'
 import {profileLabel} from '../clients/thunderbird/install-target.js'
 import {DeleteIdentityStep, RestoreIdentitiesStep} from '../clients/thunderbird/remove-steps.js'
 import type {NssDriver, NssDriverName} from '../stores/nss/nss-driver.js'
-import type {Journal, JournalEntry} from './journal.js'
+import {type Journal, type JournalEntry, newestFirst} from './journal.js'
 import {chooseNssDriver} from './nss-driver-choice.js'
 import type {Plan, PlanStep, PlanTarget} from './plan.js'
 
@@ -29,8 +29,8 @@ export interface RemoveRequest {
 
 export interface PlannedRemove {
   plan: Plan
-  /** The journal entries as they are after a complete removal (the command writes it for the targets that succeed). */
-  selected: JournalEntry[]
+  /** Per target of the plan (one per profile), the parts of the journal entries it undoes. */
+  selected: JournalEntry[][]
   driver: NssDriver | null
 }
 
@@ -51,7 +51,7 @@ export function selectEntries(journal: Journal, accounts: string[], clients: str
 export function withoutRemoved(journal: Journal, removed: Array<{entry: JournalEntry; certificatesRemoved: boolean}>): Journal {
   const entries: JournalEntry[] = []
   for (const entry of journal.entries) {
-    const done = removed.find((r) => r.entry.location === entry.location && r.entry.certificate.sha256 === entry.certificate.sha256)
+    const done = removed.find((r) => r.entry.sequence === entry.sequence)
     if (!done) {
       entries.push(entry)
       continue
@@ -102,36 +102,50 @@ export async function planRemove(request: RemoveRequest): Promise<PlannedRemove>
 
   const driver = request.deleteIdentity ? await chooseNssDriver(request.nssDriver, profiles, request.machine) : null
   const targets: PlanTarget[] = []
-  for (const [index, entry] of selected.entries()) {
-    const profile = profiles[index]
-    if (profile.prefsState !== 'ok') {
-      targets.push({client: entry.client, label: entry.label, location: entry.location, accounts: [], steps: [], warnings: [], skip: {code: 'profile-gone', reason: profile.prefsProblem ?? 'the profile cannot be read'}})
-      continue
-    }
-    let dbPassword: string | undefined
-    if (driver && (await driver.hasPrimaryPassword(profile.dir))) dbPassword = await request.dbPassword(profile)
-    const session = driver ? sessionHolder(() => driver.open(profile.dir, {dbPassword})) : null
-    const steps: PlanStep[] = []
-    if (entry.identities.length > 0) steps.push(new RestoreIdentitiesStep(profile, entry.identities, async () => session?.release()))
-    if (session) {
-      steps.push(
-        new DeleteIdentityStep(session, entry, async () => {
-          const {accounts} = await readAccountsOf(profile.dir)
-          return new Set((accounts?.identities ?? []).flatMap((i) => [i.smime.signingCertDbKey, i.smime.encryptionCertDbKey]).filter(Boolean))
-        }),
-      )
-    }
-    targets.push({
-      client: entry.client,
-      label: profileLabel(profile),
-      location: entry.location,
-      accounts: entry.identities.map((i) => i.email),
-      steps,
-      warnings: [],
-      close: async () => session?.release(),
-    })
+  const perTarget: JournalEntry[][] = []
+  for (const location of [...new Set(selected.map((entry) => entry.location))]) {
+    const entries = newestFirst(selected.filter((entry) => entry.location === location))
+    const profile = profiles[selected.indexOf(entries[0])]
+    perTarget.push(entries)
+    targets.push(await removeTarget(profile, entries, driver, request))
   }
-  return {plan: {targets}, selected, driver}
+  return {plan: {targets}, selected: perTarget, driver}
+}
+
+/**
+ * Undoing every recorded install in one profile. The settings are put back newest install first,
+ * so that each one returns to the state the one before it left; only then are certificates taken
+ * out, each only when no identity still names it, so no setting is left naming a certificate that
+ * this run removed.
+ */
+async function removeTarget(profile: ThunderbirdProfile, entries: JournalEntry[], driver: NssDriver | null, request: RemoveRequest): Promise<PlanTarget> {
+  const newest = entries[0]
+  if (profile.prefsState !== 'ok') {
+    return {client: newest.client, label: newest.label, location: newest.location, accounts: [], steps: [], warnings: [], skip: {code: 'profile-gone', reason: profile.prefsProblem ?? 'the profile cannot be read'}}
+  }
+  let dbPassword: string | undefined
+  if (driver && (await driver.hasPrimaryPassword(profile.dir))) dbPassword = await request.dbPassword(profile)
+  const session = driver ? sessionHolder(() => driver.open(profile.dir, {dbPassword})) : null
+  const steps: PlanStep[] = []
+  for (const entry of entries) {
+    if (entry.identities.length > 0) steps.push(new RestoreIdentitiesStep(profile, entry.identities, async () => session?.release()))
+  }
+  if (session) {
+    const stillUsed = async () => {
+      const {accounts} = await readAccountsOf(profile.dir)
+      return new Set((accounts?.identities ?? []).flatMap((i) => [i.smime.signingCertDbKey, i.smime.encryptionCertDbKey]).filter(Boolean))
+    }
+    for (const entry of entries) steps.push(new DeleteIdentityStep(session, entry, stillUsed))
+  }
+  return {
+    client: newest.client,
+    label: profileLabel(profile),
+    location: newest.location,
+    accounts: [...new Set(entries.flatMap((entry) => entry.identities.map((i) => i.email)))],
+    steps,
+    warnings: [],
+    close: async () => session?.release(),
+  }
 }
 
 export function requireSelection(flags: {account?: string[]; client?: string[]; all?: boolean}, interactive: boolean): void {

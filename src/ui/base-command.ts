@@ -6,6 +6,7 @@
 import {Command, Errors, ux} from '@oclif/core'
 
 import {ExitCode, type ExitCodeValue, ExternalError, isMailcertError} from '../errors.js'
+import {JournalFile, type LockedJournal} from '../install/journal-file.js'
 
 export interface ErrorJson {
   status: number
@@ -86,6 +87,22 @@ export abstract class MailcertCommand extends Command {
   protected note(message: string): void {
     this.warnings.push(message)
     this.logToStderr(ux.colorize('yellow', `Warning: ${message}`))
+  }
+
+  /**
+   * For a command that changes a user's stores and mail clients: one mailcert at a time (waiting
+   * up to `waitSeconds` for another to finish), and what interrupted runs left, settled first.
+   */
+  protected async lockUserState(command: string, waitSeconds: number): Promise<LockedJournal> {
+    const locked = await JournalFile.lockAndOpen(this.config.dataDir, {
+      command,
+      waitMs: waitSeconds * 1000,
+      onWait: (holder) => this.logToStderr(`Another mailcert (process ${holder.pid}, ${holder.command}) is changing this user's certificates; waiting up to ${waitSeconds} s for it to finish…`),
+    })
+    for (const entry of locked.settled) {
+      this.note(`An earlier mailcert run was interrupted while it changed ${entry.label}; what it changed is recorded. Run \`mailcert install\` with the same file to finish it, or \`mailcert remove\` to undo it.`)
+    }
+    return locked
   }
 
   /** A result that is not a failure of the command but must still show in the exit code (exit 5, 7, 8). */

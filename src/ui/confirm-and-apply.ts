@@ -5,7 +5,7 @@
  */
 import {ux} from '@oclif/core'
 
-import {type ApplyReport, applyPlan} from '../install/apply.js'
+import {type ApplyHooks, type ApplyReport, applyPlan} from '../install/apply.js'
 import type {Plan} from '../install/plan.js'
 import {deferInterrupts} from '../system/interrupts.js'
 import {askApply} from './guided/questions.js'
@@ -16,6 +16,8 @@ export interface ApplyOptions {
   interactive: boolean
   log(message: string): void
   logToStderr(message: string): void
+  /** How each target's changes are recorded as they are made. */
+  journal?: Pick<ApplyHooks, 'recorder' | 'onTargetEnd'>
 }
 
 /** Null when nothing was applied: a dry run, or "no" at the question. */
@@ -34,6 +36,7 @@ export async function confirmAndApply(plan: Plan, options: ApplyOptions): Promis
   const spinner = options.interactive && Boolean(process.stdout.isTTY)
   try {
     return await applyPlan(plan, {
+      ...options.journal,
       onStepStart: (_target, step) => spinner && ux.action.start(`  ${step.describe()}`),
       onStepEnd: (_target, _step, step) => (spinner ? ux.action.stop(stepOutcome(step)) : options.log(renderStep(step))),
       cancelled: () => deferral.requested(),

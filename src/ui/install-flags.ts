@@ -53,6 +53,18 @@ export const installFlags = {
     env: 'MAILCERT_DB_PASSWORD_FILE',
     helpGroup: 'PASSWORD',
   }),
+  'keep-refused': Flags.boolean({
+    summary: 'Keep the certificate in the store even when the mail client refuses it; no account is set to use it.',
+    description: 'Without it, a certificate the mail client would not sign or decrypt with (an untrusted or missing issuer, a key usage that allows neither) is not installed at all (exit 5). With it the certificate is imported and checked, the accounts are left as they are, and the run still exits 5 (7 when other targets worked), so that you can fix the chain and run mailcert again.',
+    env: 'MAILCERT_KEEP_REFUSED',
+  }),
+  'lock-wait': Flags.integer({
+    summary: 'Seconds to wait for another mailcert that is changing this user\'s certificates to finish.',
+    description: 'One mailcert at a time changes a user\'s stores and mail clients. After this long, mailcert gives up with exit 6 and changes nothing.',
+    default: 60,
+    min: 0,
+    env: 'MAILCERT_LOCK_WAIT',
+  }),
   'nss-driver': Flags.option({
     summary: 'How to reach Thunderbird\'s certificate database: NSS\'s tools or Thunderbird itself.',
     description: '"auto" uses NSS\'s certutil and pk12util when they are installed and the Thunderbird program otherwise.',

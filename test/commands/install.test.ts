@@ -120,15 +120,37 @@ describe('installing into a real Thunderbird profile with NSS tools', () => {
     expect(backups(home)).toHaveLength(0)
   }, 60_000)
 
-  it('leaves a private root untrusted without consent, and says so', async () => {
+  it('installs nothing when the private root is not trusted (exit 5): Thunderbird would refuse the certificate', async () => {
     const home = await thunderbirdHome(ACCOUNTS)
+    const listing = certutil(home, '-L')
+    const prefs = prefsOf(home)
     const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--json'])
-    expect(result.code).toBe(0)
-    const target = json<{result: {targets: Array<{warnings: string[]; verification: Record<string, {valid: boolean}>}>}}>(result).result.targets[0]
-    expect(target.warnings.join(' ')).toMatch(/is not trusted.*--trust-root/)
-    expect(target.verification.signing.valid).toBe(false)
-    expect(certutil(home, '-L')).toMatch(/mailcert Test Root CA.*\s+,,\s*$/m)
+    expect(result.code).toBe(5)
+    const target = json<{result: {targets: Array<{status: string; code: string; reason: string; hints: string[]}>}}>(result).result.targets[0]
+    expect(target).toMatchObject({status: 'failed', code: 'refused-by-client'})
+    expect(target.reason).toMatch(/is not trusted.*nothing was installed/)
+    expect(target.hints.join(' ')).toContain('--trust-root')
+    expect(certutil(home, '-L')).toBe(listing)
+    expect(prefsOf(home)).toBe(prefs)
+    expect(backups(home)).toHaveLength(0)
   }, 60_000)
+
+  it('with --keep-refused imports the certificate but sets no identity to use it, and still exits 5', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const prefs = prefsOf(home)
+    const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--keep-refused', '--json'])
+    expect(result.code).toBe(5)
+    const target = json<{result: {targets: Array<{status: string; code: string; reason: string; verification: Record<string, {valid: boolean}>}>}}>(result).result.targets[0]
+    expect(target).toMatchObject({status: 'failed', code: 'refused-by-client', verification: {signing: {valid: false}}})
+    expect(target.reason).toContain('--keep-refused')
+    expect(certutil(home, '-L')).toMatch(/mailcert Test Root CA.*\s+,,\s*$/m)
+    expect(certutil(home, '-L')).toMatch(/u,u,u/)
+    expect(prefsOf(home)).toBe(prefs)
+    // What it imported is recorded: remove takes it out again.
+    const removed = await runCli(['remove', '--all', '--delete-identity', '--yes'], {env: {HOME: home.home}})
+    expect(removed.code).toBe(0)
+    expect(certutil(home, '-L')).not.toMatch(/u,u,u/)
+  }, 90_000)
 
   it('refuses while Thunderbird runs on the profile (exit 6) and changes nothing', async () => {
     const home = await thunderbirdHome(ACCOUNTS)

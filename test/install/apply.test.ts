@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {ExitCode, ExternalError, UserError} from '../../src/errors.js'
 import {type ApplyReport, applyPlan, exitCodeOf, type TargetReport} from '../../src/install/apply.js'
+import type {TargetRecorder} from '../../src/install/journal-file.js'
 import type {PlanStep, PlanTarget, StepOutcome} from '../../src/install/plan.js'
 
 /** What happened, in order, across every fake step and target: `apply a`, `undo a`, `close T`. */
@@ -17,7 +18,9 @@ function fakeStep(journal: Journal, id: string, options: FakeStepOptions = {}): 
   return {
     id,
     describe: () => `step ${id}`,
-    async apply() {
+    async apply(recorder) {
+      // Every changing step notes its change first, as the real ones do.
+      await recorder.note({addedCertificates: [id]})
       journal.push(`apply ${id}`)
       if (options.fail) throw options.fail
       return options.outcome ?? {changed: true}
@@ -108,8 +111,9 @@ describe('applyPlan', () => {
       fakeStep(journal, 'd'),
     ])
     const [result] = (await applyPlan({targets: [target]})).targets
-    // An unchanged step has nothing to undo; the step after the failure never runs.
-    expect(journal).toEqual(['apply a', 'apply unchanged', 'apply b', 'apply c', 'undo b', 'undo a', 'close P'])
+    // An unchanged step has nothing to undo; the failed step may have made part of its change, so it is undone
+    // too (every undo is safe for a change not made); the step after the failure never runs.
+    expect(journal).toEqual(['apply a', 'apply unchanged', 'apply b', 'apply c', 'undo c', 'undo b', 'undo a', 'close P'])
     expect(statuses(result)).toEqual(['a:undone', 'unchanged:unchanged', 'b:undone', 'c:failed', 'd:not-run'])
     expect(result).toMatchObject({status: 'failed', reason: failure.message, code: 'nss-bad-password', hints: ['check it'], rolledBack: true})
     expect(result.steps[3].error).toBe(failure.message)
@@ -124,7 +128,7 @@ describe('applyPlan', () => {
     ])
     const [result] = (await applyPlan({targets: [target]})).targets
     // The older step is still undone after the newer one's undo failed.
-    expect(journal).toEqual(['apply a', 'apply b', 'apply c', 'undo b', 'undo a', 'close P'])
+    expect(journal).toEqual(['apply a', 'apply b', 'apply c', 'undo c', 'undo b', 'undo a', 'close P'])
     expect(statuses(result)).toEqual(['a:undone', 'b:undo-failed', 'c:failed'])
     expect(result.steps[1].error).toBe('prefs.js is read-only')
     expect(result).toMatchObject({status: 'failed', rolledBack: false, reason: 'disk full', code: 'unexpected'})
@@ -139,7 +143,8 @@ describe('applyPlan', () => {
       ],
     })
     expect(report.targets.map((t) => t.status)).toEqual(['failed', 'done'])
-    expect(journal).toEqual(['apply x', 'close P1', 'apply y', 'close P2'])
+    expect(journal).toEqual(['apply x', 'undo x', 'close P1', 'apply y', 'close P2'])
+    expect(report.targets[0].exitCode).toBe(ExitCode.busy)
   })
 
   it('leaves a skipped target alone and says why', async () => {
@@ -227,34 +232,97 @@ describe('applyPlan', () => {
   })
 })
 
+describe('applyPlan and the journal', () => {
+  /** A recorder that writes what it is told into the same list as the steps. */
+  const recording = (journal: Journal): {recorder: (target: PlanTarget) => TargetRecorder} => ({
+    recorder: (target) => ({
+      note: async (change) => void journal.push(`note ${target.label} ${change.addedCertificates?.join(',')}`),
+      finish: async () => void journal.push(`finish ${target.label}`),
+      abandon: async () => void journal.push(`abandon ${target.label}`),
+    }),
+  })
+  const recorded = {recordAs: {client: 'thunderbird', label: 'P', profileName: 'p', location: '/p', certificate: {sha256: 'aa', emails: [], subject: 'CN=x', dbKey: 'K'}}}
+
+  it('notes each change before it is made, and finishes the record after the last step', async () => {
+    const journal: Journal = []
+    await applyPlan({targets: [fakeTarget(journal, 'P', [fakeStep(journal, 'a'), fakeStep(journal, 'b')], recorded)]}, recording(journal))
+    expect(journal).toEqual(['note P a', 'apply a', 'note P b', 'apply b', 'finish P', 'close P'])
+  })
+
+  it('abandons the record after a clean rollback, and keeps it when an undo failed (remove can still try)', async () => {
+    const clean: Journal = []
+    await applyPlan({targets: [fakeTarget(clean, 'P', [fakeStep(clean, 'a'), fakeStep(clean, 'b', {fail: new Error('x')})], recorded)]}, recording(clean))
+    expect(clean.slice(-2)).toEqual(['abandon P', 'close P'])
+    const dirty: Journal = []
+    await applyPlan(
+      {targets: [fakeTarget(dirty, 'P', [fakeStep(dirty, 'a', {failUndo: new Error('read-only')}), fakeStep(dirty, 'b', {fail: new Error('x')})], recorded)]},
+      recording(dirty),
+    )
+    expect(dirty.slice(-2)).toEqual(['finish P', 'close P'])
+  })
+
+  it('a step whose note cannot be written makes no change, and the target is rolled back', async () => {
+    const journal: Journal = []
+    const full = new UserError('mailcert cannot write its record', {code: 'journal-unwritable', exitCode: ExitCode.unexpected})
+    let notes = 0
+    const report = await applyPlan({targets: [fakeTarget(journal, 'P', [fakeStep(journal, 'a'), fakeStep(journal, 'b')], recorded)]}, {
+      recorder: () => ({
+        note: async () => {
+          if (++notes === 2) throw full
+        },
+        finish: async () => void journal.push('finish'),
+        abandon: async () => void journal.push('abandon'),
+      }),
+    })
+    expect(journal).toEqual(['apply a', 'undo b', 'undo a', 'abandon', 'close P'])
+    expect(report.targets[0]).toMatchObject({status: 'failed', code: 'journal-unwritable', exitCode: 1, rolledBack: true})
+  })
+
+  it('a step that fails its target on purpose keeps what was done, records it, and reports the failure', async () => {
+    const journal: Journal = []
+    const failTarget = {message: 'refused', code: 'refused-by-client', hints: ['fix the chain'], exitCode: ExitCode.notForSmime}
+    const report = await applyPlan(
+      {targets: [fakeTarget(journal, 'P', [fakeStep(journal, 'a'), fakeStep(journal, 'check', {outcome: {changed: false, failTarget}}), fakeStep(journal, 'c')], recorded)]},
+      recording(journal),
+    )
+    expect(journal).toEqual(['note P a', 'apply a', 'note P check', 'apply check', 'finish P', 'close P'])
+    expect(report.targets[0]).toMatchObject({status: 'failed', code: 'refused-by-client', exitCode: 5, rolledBack: false, reason: 'refused'})
+    expect(exitCodeOf(report)).toBe(ExitCode.notForSmime)
+  })
+})
+
 describe('exitCodeOf', () => {
-  const target = (status: TargetReport['status'], code?: string): TargetReport => ({
+  const target = (status: TargetReport['status'], exitCode?: TargetReport['exitCode']): TargetReport => ({
     client: 'thunderbird',
     label: 'P',
     location: '/p',
     accounts: [],
     status,
-    code,
+    exitCode,
     rolledBack: false,
     steps: [],
     warnings: [],
   })
   const report = (...targets: TargetReport[]): ApplyReport => ({targets, cancelled: false})
-  const byCode = (code: string | undefined) => (code === 'wrong-db-password' ? ExitCode.wrongPassword : code === 'busy' ? ExitCode.busy : ExitCode.unexpected)
 
   it('is 0 when nothing failed', () => {
-    expect(exitCodeOf(report(target('done'), target('unchanged'), target('skipped')), byCode)).toBe(0)
-    expect(exitCodeOf(report(), byCode)).toBe(0)
+    expect(exitCodeOf(report(target('done'), target('unchanged'), target('skipped')))).toBe(0)
+    expect(exitCodeOf(report())).toBe(0)
   })
 
   it('is 7 when some targets failed and others were done or already right', () => {
-    expect(exitCodeOf(report(target('done'), target('failed', 'busy')), byCode)).toBe(ExitCode.partial)
-    expect(exitCodeOf(report(target('failed', 'busy'), target('unchanged')), byCode)).toBe(7)
+    expect(exitCodeOf(report(target('done'), target('failed', ExitCode.busy)))).toBe(ExitCode.partial)
+    expect(exitCodeOf(report(target('failed', ExitCode.busy), target('unchanged')))).toBe(7)
   })
 
-  it('is the first failure\'s own code when nothing succeeded', () => {
-    expect(exitCodeOf(report(target('failed', 'wrong-db-password'), target('failed', 'busy')), byCode)).toBe(ExitCode.wrongPassword)
-    expect(exitCodeOf(report(target('skipped'), target('failed', 'busy')), byCode)).toBe(ExitCode.busy)
-    expect(exitCodeOf(report(target('failed', 'something-else')), byCode)).toBe(ExitCode.unexpected)
+  it("is the first failure's own code when nothing succeeded", () => {
+    expect(exitCodeOf(report(target('failed', ExitCode.wrongPassword), target('failed', ExitCode.busy)))).toBe(ExitCode.wrongPassword)
+    expect(exitCodeOf(report(target('skipped'), target('failed', ExitCode.notForSmime)))).toBe(ExitCode.notForSmime)
+    expect(exitCodeOf(report(target('failed', ExitCode.external)))).toBe(ExitCode.external)
+    expect(exitCodeOf(report(target('failed')))).toBe(ExitCode.unexpected)
+  })
+
+  it('is 130 when the run was cancelled', () => {
+    expect(exitCodeOf({targets: [target('done')], cancelled: true})).toBe(ExitCode.cancelled)
   })
 })

@@ -7,7 +7,19 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {type IdentityRecord, type Journal, type JournalEntry, journalPath, readJournal, recordInstall, writeJournal} from '../../src/install/journal.js'
+import {JournalFile} from '../../src/install/journal-file.js'
+import {
+  entryToExtend,
+  type IdentityRecord,
+  type Journal,
+  type JournalEntry,
+  journalPath,
+  mergeChanges,
+  newestFirst,
+  readJournal,
+  settleInterrupted,
+  writeJournal,
+} from '../../src/install/journal.js'
 
 const scratch: string[] = []
 afterAll(() => {
@@ -34,6 +46,7 @@ function identity(key: string, email: string, previous: IdentityRecord['previous
 
 function entry(overrides: Partial<JournalEntry> = {}): JournalEntry {
   return {
+    sequence: 1,
     client: 'thunderbird',
     label: 'Thunderbird profile "default-release" (~/.thunderbird/ab12.default-release)',
     profileName: 'default-release',
@@ -49,7 +62,8 @@ function entry(overrides: Partial<JournalEntry> = {}): JournalEntry {
   }
 }
 
-const empty = (): Journal => ({version: 1, entries: []})
+const empty = (): Journal => ({version: 2, entries: []})
+const journalOf = (...entries: JournalEntry[]): Journal => ({version: 2, entries})
 
 describe('journalPath', () => {
   it('is installed.json in the data folder', () => {
@@ -57,17 +71,11 @@ describe('journalPath', () => {
   })
 })
 
-describe('recordInstall', () => {
-  it('adds the first install as an entry', () => {
-    const first = entry()
-    expect(recordInstall(empty(), first)).toEqual({version: 1, entries: [first]})
-  })
-
-  it('merges a second install of the same certificate into the same profile, keeping the oldest previous values', () => {
+describe('mergeChanges', () => {
+  it('keeps the oldest previous values and the newest applied ones', () => {
     const first = entry()
     // The second install sees mailcert's own values as "previous", changes sign_mail back, and sets encryption.
     const second = entry({
-      installedAt: '2026-04-01T10:00:00.000Z',
       identities: [
         identity(
           'id1',
@@ -78,11 +86,8 @@ describe('recordInstall', () => {
       ],
       addedCertificates: [],
     })
-    const journal = recordInstall(recordInstall(empty(), first), second)
-    expect(journal.entries).toHaveLength(1)
-    const [merged] = journal.entries
-    expect(merged?.installedAt).toBe('2026-03-01T10:00:00.000Z')
-    expect(merged?.identities).toEqual([
+    const merged = mergeChanges(first, second)
+    expect(merged.identities).toEqual([
       {
         key: 'id1',
         email: 'alice@example.com',
@@ -92,64 +97,145 @@ describe('recordInstall', () => {
         applied: {[pref('id1', 'signing_cert_dbkey')]: 'KEY-1', [pref('id1', 'sign_mail')]: false, [pref('id1', 'encryption_cert_dbkey')]: 'KEY-1'},
       },
     ])
-    expect(merged?.addedCertificates).toEqual([ALICE_SHA, INTERMEDIATE_SHA])
+    expect(merged.addedCertificates).toEqual([ALICE_SHA, INTERMEDIATE_SHA])
   })
 
-  it('adds the identities a second install set up, and the certificates and root trust it added', () => {
-    const first = entry({addedCertificates: [ALICE_SHA]})
+  it('adds identities, certificates and a root trust that the later run added; the first root trust stays', () => {
+    const first = entry({addedCertificates: [ALICE_SHA], trustedRoot: {sha256: ROOT_SHA, previousTrust: ',,'}})
     const second = entry({
       identities: [identity('id2', 'alice@example.com', {[pref('id2', 'signing_cert_dbkey')]: null}, {[pref('id2', 'signing_cert_dbkey')]: 'KEY-1'})],
       addedCertificates: [ALICE_SHA, INTERMEDIATE_SHA],
-      trustedRoot: {sha256: ROOT_SHA, previousTrust: ',,'},
+      trustedRoot: {sha256: ROOT_SHA, previousTrust: 'C,C,'},
     })
-    const [merged] = recordInstall(recordInstall(empty(), first), second).entries
-    expect(merged?.identities.map((i) => i.key)).toEqual(['id1', 'id2'])
-    expect(merged?.identities[1]).toEqual(second.identities[0])
-    expect(merged?.addedCertificates).toEqual([ALICE_SHA, INTERMEDIATE_SHA])
-    expect(merged?.trustedRoot).toEqual({sha256: ROOT_SHA, previousTrust: ',,'})
+    const merged = mergeChanges(first, second)
+    expect(merged.identities.map((i) => i.key)).toEqual(['id1', 'id2'])
+    expect(merged.addedCertificates).toEqual([ALICE_SHA, INTERMEDIATE_SHA])
+    expect(merged.trustedRoot).toEqual({sha256: ROOT_SHA, previousTrust: ',,'})
+  })
+})
+
+describe('entryToExtend', () => {
+  it('extends the newest entry of the profile when it is for the same certificate', () => {
+    const first = entry({sequence: 1})
+    expect(entryToExtend(journalOf(first), PROFILE, ALICE_SHA)).toBe(first)
   })
 
-  it('keeps the root trust the first install recorded', () => {
-    const first = entry({trustedRoot: {sha256: ROOT_SHA, previousTrust: ',,'}})
-    const second = entry({trustedRoot: {sha256: ROOT_SHA, previousTrust: 'C,C,'}})
-    expect(recordInstall(recordInstall(empty(), first), second).entries[0]?.trustedRoot).toEqual({sha256: ROOT_SHA, previousTrust: ',,'})
+  it('starts a new entry once another certificate was installed there since, so undo passes back through each state', () => {
+    const first = entry({sequence: 1})
+    const renewed = entry({sequence: 2, certificate: {...first.certificate, sha256: RENEWED_SHA}})
+    expect(entryToExtend(journalOf(first, renewed), PROFILE, ALICE_SHA)).toBeUndefined()
+    expect(entryToExtend(journalOf(first, renewed), PROFILE, RENEWED_SHA)).toBe(renewed)
+    expect(entryToExtend(journalOf(first, renewed), '/elsewhere', ALICE_SHA)).toBeUndefined()
+  })
+})
+
+describe('newestFirst', () => {
+  it('orders by sequence, newest first, whatever the order in the file', () => {
+    const [a, b, c] = [entry({sequence: 1}), entry({sequence: 3}), entry({sequence: 2})]
+    expect(newestFirst([a, b, c]).map((e) => e.sequence)).toEqual([3, 2, 1])
+  })
+})
+
+describe('settleInterrupted', () => {
+  it('keeps what an interrupted run recorded, no longer in progress, and drops records of nothing', () => {
+    const interrupted = entry({sequence: 2, inProgress: {pid: 123, startedAt: '2026-03-01T10:00:00.000Z'}})
+    const nothing = entry({sequence: 3, identities: [], addedCertificates: [], inProgress: {pid: 124, startedAt: '2026-03-01T10:00:00.000Z'}})
+    const complete = entry({sequence: 1})
+    const {journal, settled} = settleInterrupted(journalOf(complete, interrupted, nothing))
+    expect(settled.map((e) => e.sequence)).toEqual([2, 3])
+    expect(journal.entries).toEqual([complete, {...interrupted, inProgress: undefined}].map(({inProgress: _, ...rest}) => rest))
+  })
+})
+
+describe('JournalFile: the write-ahead record of one run', () => {
+  const target = {
+    client: 'thunderbird',
+    label: 'Thunderbird profile "default-release"',
+    profileName: 'default-release',
+    location: PROFILE,
+    certificate: entry().certificate,
+  }
+  const onDisk = (file: string): Journal => JSON.parse(readFileSync(file, 'utf8')) as Journal
+
+  it('has every note on disk, marked in progress, before the change is made; finish clears the mark', async () => {
+    const file = journalPath(folder())
+    const journal = await JournalFile.open(file)
+    const recorder = journal.recorderFor(target, () => new Date('2026-03-01T10:00:00.000Z'))
+    await recorder.note({addedCertificates: [ALICE_SHA, INTERMEDIATE_SHA]})
+    expect(onDisk(file).entries).toEqual([
+      {...target, sequence: 1, installedAt: '2026-03-01T10:00:00.000Z', identities: [], addedCertificates: [ALICE_SHA, INTERMEDIATE_SHA], trustedRoot: null, inProgress: {pid: process.pid, startedAt: '2026-03-01T10:00:00.000Z'}},
+    ])
+    // A later note of the same kind replaces this run's part (the import narrows its candidates to what it added).
+    await recorder.note({addedCertificates: [ALICE_SHA]})
+    await recorder.note({identities: entry().identities})
+    expect(onDisk(file).entries[0]).toMatchObject({addedCertificates: [ALICE_SHA], identities: entry().identities})
+    await recorder.finish()
+    const [finished] = onDisk(file).entries
+    expect(finished.inProgress).toBeUndefined()
+    expect(finished).toMatchObject({sequence: 1, addedCertificates: [ALICE_SHA]})
   })
 
-  it('makes a new entry for another certificate in the same profile, or the same certificate in another profile', () => {
-    const first = entry()
-    const renewed = entry({certificate: {...first.certificate, sha256: RENEWED_SHA}})
-    const elsewhere = entry({location: '/home/alice/.thunderbird/cd34.work', profileName: 'work'})
-    const journal = [renewed, elsewhere].reduce(recordInstall, recordInstall(empty(), first))
-    expect(journal.entries).toEqual([first, renewed, elsewhere])
+  it('abandon puts the record back as it was before the run (the run was undone)', async () => {
+    const file = journalPath(folder())
+    const earlier = entry({sequence: 4})
+    await writeJournal(file, journalOf(earlier))
+    const journal = await JournalFile.open(file)
+    const recorder = journal.recorderFor(target)
+    await recorder.note({trustedRoot: {sha256: ROOT_SHA, previousTrust: ',,'}})
+    expect(onDisk(file).entries[0]).toMatchObject({sequence: 4, trustedRoot: {sha256: ROOT_SHA, previousTrust: ',,'}})
+    await recorder.abandon()
+    expect(onDisk(file)).toEqual(journalOf(earlier))
   })
 
-  it('leaves the other entries as they were when it merges', () => {
-    const other = entry({location: '/home/alice/.thunderbird/cd34.work'})
-    const journal = recordInstall(recordInstall(recordInstall(empty(), other), entry()), entry({addedCertificates: [ROOT_SHA]}))
-    expect(journal.entries[0]).toEqual(other)
-    expect(journal.entries[1]?.addedCertificates).toEqual([ALICE_SHA, INTERMEDIATE_SHA, ROOT_SHA])
+  it('writes nothing for a run that noted nothing', async () => {
+    const file = journalPath(folder())
+    const recorder = (await JournalFile.open(file)).recorderFor(target)
+    await recorder.finish()
+    await recorder.abandon()
+    expect(existsSync(file)).toBe(false)
   })
 
-  it('does not change the journal it was given', () => {
-    const before = recordInstall(empty(), entry())
-    const snapshot = structuredClone(before)
-    const second = entry({identities: [identity('id1', 'alice@example.com', {[pref('id1', 'sign_mail')]: true}, {[pref('id1', 'sign_mail')]: false})]})
-    const after = recordInstall(before, second)
-    expect(after.entries[0]?.identities[0]?.applied[pref('id1', 'sign_mail')]).toBe(false)
-    // The journal read from disk is still what is on disk: recordInstall returns a new one.
-    expect(before).toEqual(snapshot)
+  it('a new certificate for the same profile gets the next sequence number', async () => {
+    const file = journalPath(folder())
+    await writeJournal(file, journalOf(entry({sequence: 7})))
+    const journal = await JournalFile.open(file)
+    const recorder = journal.recorderFor({...target, certificate: {...target.certificate, sha256: RENEWED_SHA}})
+    await recorder.note({addedCertificates: [RENEWED_SHA]})
+    await recorder.finish()
+    expect(onDisk(file).entries.map((e) => [e.sequence, e.certificate.sha256])).toEqual([
+      [7, ALICE_SHA],
+      [8, RENEWED_SHA],
+    ])
+  })
+
+  it('refuses the change when the note cannot be written (a read-only data folder), with a sentence and no stack', async () => {
+    if (process.getuid?.() === 0) {
+      // root writes into read-only folders: make the journal's place a file, which no one can write into.
+      const blocker = join(folder(), 'data')
+      writeFileSync(blocker, '')
+      const recorder = (await JournalFile.open(journalPath(join(blocker, 'mailcert')))).recorderFor(target)
+      await expect(recorder.note({addedCertificates: [ALICE_SHA]})).rejects.toMatchObject({code: 'journal-unwritable', exitCode: 1})
+      return
+    }
+    const dir = folder()
+    chmodSync(dir, 0o500)
+    try {
+      const recorder = (await JournalFile.open(journalPath(dir))).recorderFor(target)
+      await expect(recorder.note({addedCertificates: [ALICE_SHA]})).rejects.toMatchObject({code: 'journal-unwritable', exitCode: 1})
+    } finally {
+      chmodSync(dir, 0o700)
+    }
   })
 })
 
 describe('readJournal and writeJournal', () => {
   it('reads back what it wrote, creating the data folder', async () => {
     const file = journalPath(join(folder(), 'data', 'mailcert'))
-    const journal = recordInstall(empty(), entry({trustedRoot: {sha256: ROOT_SHA, previousTrust: 'c,,'}}))
+    const journal = journalOf(entry({trustedRoot: {sha256: ROOT_SHA, previousTrust: 'c,,'}}))
     await writeJournal(file, journal)
     expect(await readJournal(file)).toEqual(journal)
     // Plain, indented JSON with a final line break, and no temporary file left beside it.
     const text = readFileSync(file, 'utf8')
-    expect(JSON.parse(text)).toEqual(journal)
     expect(text.endsWith('}\n')).toBe(true)
     expect(text).toContain('\n  "entries": [')
     expect(readdirSync(join(file, '..'))).toEqual(['installed.json'])
@@ -163,45 +249,40 @@ describe('readJournal and writeJournal', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600)
   })
 
-  it('replaces an older journal whole', async () => {
-    const file = journalPath(folder())
-    await writeJournal(file, recordInstall(empty(), entry()))
-    await writeJournal(file, empty())
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({version: 1, entries: []})
-  })
-
   it('reads a missing journal as empty', async () => {
     expect(await readJournal(join(folder(), 'installed.json'))).toEqual(empty())
   })
 
-  it.each([
-    ['garbage', 'not json {'],
-    ['an empty file', ''],
-    ['null', 'null'],
-    ['a list', '[]'],
-    ['another version', JSON.stringify({version: 2, entries: [entry()]})],
-    ['entries that are not a list', JSON.stringify({version: 1, entries: {}})],
-  ])('reads %s as an empty journal', async (_what, text) => {
+  it('reads a version 1 journal (no sequence numbers) in file order', async () => {
     const file = join(folder(), 'installed.json')
-    writeFileSync(file, text)
-    expect(await readJournal(file)).toEqual(empty())
+    const {sequence: _s, ...v1} = entry()
+    writeFileSync(file, JSON.stringify({version: 1, entries: [v1, {...v1, location: '/other'}]}))
+    expect((await readJournal(file)).entries.map((e) => [e.sequence, e.location])).toEqual([
+      [1, PROFILE],
+      [2, '/other'],
+    ])
   })
 
-  it('reads a journal it may not open, or a folder in its place, as empty', async () => {
-    const dir = folder()
-    const file = join(dir, 'installed.json')
-    writeFileSync(file, JSON.stringify(recordInstall(empty(), entry())))
-    chmodSync(file, 0o000)
-    try {
-      // root reads it anyway; anyone else gets EACCES.
-      const journal = await readJournal(file)
-      expect(journal.entries).toHaveLength(process.getuid?.() === 0 ? 1 : 0)
-    } finally {
-      chmodSync(file, 0o600)
-    }
-    const asFolder = join(dir, 'folder.json')
+  it.each([
+    ['garbage', 'not json {', 'not valid JSON'],
+    ['an empty file', '', 'not valid JSON'],
+    ['null', 'null', 'not valid JSON'],
+    ['a list', '[]', 'no list of entries'],
+    ['a newer version', JSON.stringify({version: 3, entries: []}), 'version 3'],
+    ['entries that are not a list', JSON.stringify({version: 2, entries: {}}), 'no list of entries'],
+  ])('refuses %s instead of forgetting what it recorded', async (_what, text, why) => {
+    const file = join(folder(), 'installed.json')
+    writeFileSync(file, text)
+    const attempt = readJournal(file)
+    await expect(attempt).rejects.toMatchObject({code: 'journal-unreadable'})
+    await expect(attempt).rejects.toThrow(why)
+    // Left exactly as it was.
+    expect(readFileSync(file, 'utf8')).toBe(text)
+  })
+
+  it('refuses a folder in its place', async () => {
+    const asFolder = join(folder(), 'installed.json')
     mkdirSync(asFolder)
-    expect(await readJournal(asFolder)).toEqual(empty())
-    expect(existsSync(file)).toBe(true)
+    await expect(readJournal(asFolder)).rejects.toMatchObject({code: 'journal-unreadable'})
   })
 })

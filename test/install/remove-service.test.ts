@@ -24,8 +24,11 @@ const record = (key: string, email: string): IdentityRecord => ({
   applied: {[`mail.identity.${key}.signing_cert_dbkey`]: 'KEY'},
 })
 
+let sequence = 0
+
 function entry(location: string, identities: IdentityRecord[], extra: Partial<JournalEntry> = {}): JournalEntry {
   return {
+    sequence: ++sequence,
     client: 'thunderbird',
     label: `Thunderbird profile (${location})`,
     profileName: 'default-release',
@@ -45,7 +48,7 @@ const HOME = '/home/alice/.thunderbird/cd34.home'
 /** Two profiles: work with alice's two addresses, home with alice. */
 function twoProfiles(): Journal {
   return {
-    version: 1,
+    version: 2,
     entries: [
       entry(WORK, [record('id1', 'alice@example.com'), record('id2', 'alice.example@example.org')]),
       entry(HOME, [record('id3', 'alice@example.com')], {addedCertificates: [ALICE_SHA], trustedRoot: null}),
@@ -81,7 +84,7 @@ describe('selectEntries', () => {
   })
 
   it('takes an entry that has only certificates left when everything is asked for, and not for an account', () => {
-    const journal: Journal = {version: 1, entries: [entry(WORK, [])]}
+    const journal: Journal = {version: 2, entries: [entry(WORK, [])]}
     expect(selectEntries(journal, [], [])).toHaveLength(1)
     expect(selectEntries(journal, ['alice@example.com'], [])).toEqual([])
   })
@@ -118,7 +121,7 @@ describe('withoutRemoved', () => {
   })
 
   it('drops an entry that had only certificates once they are removed', () => {
-    const journal: Journal = {version: 1, entries: [entry(WORK, [])]}
+    const journal: Journal = {version: 2, entries: [entry(WORK, [])]}
     expect(withoutRemoved(journal, [{entry: journal.entries[0]!, certificatesRemoved: true}]).entries).toEqual([])
   })
 
@@ -134,7 +137,7 @@ describe('withoutRemoved', () => {
   it('handles several removals at once, and nothing removed changes nothing', () => {
     const journal = twoProfiles()
     const removed = selectEntries(journal, [], []).map((e) => ({entry: e, certificatesRemoved: true}))
-    expect(withoutRemoved(journal, removed)).toEqual({version: 1, entries: []})
+    expect(withoutRemoved(journal, removed)).toEqual({version: 2, entries: []})
     expect(withoutRemoved(journal, [])).toEqual(journal)
   })
 })
@@ -186,7 +189,7 @@ describe('planRemove refusals', () => {
   }
 
   it('says there is nothing to remove when mailcert set up nothing', async () => {
-    const error = await planRemove(request({version: 1, entries: []})).catch((e: unknown) => e)
+    const error = await planRemove(request({version: 2, entries: []})).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UserError)
     expect(error).toMatchObject({
       code: 'nothing-to-remove',
@@ -206,7 +209,7 @@ describe('planRemove refusals', () => {
   })
 
   it('says "certificates only" when no account of the journal is left', async () => {
-    const error = await planRemove(request({version: 1, entries: [entry(WORK, [])]}, ['bob@example.com'])).catch((e: unknown) => e)
+    const error = await planRemove(request({version: 2, entries: [entry(WORK, [])]}, ['bob@example.com'])).catch((e: unknown) => e)
     expect(error).toMatchObject({message: 'mailcert set up nothing for bob@example.com. It set up: certificates only.'})
   })
 })

@@ -5,14 +5,14 @@
  */
 import path from 'node:path'
 
-import {ExternalError} from '../../errors.js'
+import {ExitCode, ExternalError, UserError} from '../../errors.js'
 import type {Certificate} from '../../identity/certificate-types.js'
 import type {Identity} from '../../identity/identity.js'
 import {reencodeIdentity, temporaryPassword} from '../../identity/reencode.js'
 import type {IdentityRecord} from '../../install/journal.js'
-import type {PlanStep, StepOutcome} from '../../install/plan.js'
+import type {ChangeRecorder, PlanStep, StepOutcome} from '../../install/plan.js'
 import {nssDbKey, sameDbKey} from '../../stores/nss/dbkey.js'
-import type {NssCertificate, NssSession} from '../../stores/nss/nss-driver.js'
+import type {EmailUsage, NssCertificate, NssSession, Verdict} from '../../stores/nss/nss-driver.js'
 import type {ThunderbirdProfile} from './discovery.js'
 import {smimePrefChanges, type SmimeChoice} from './identity-settings.js'
 import {PrefsEdit} from './prefs-edit.js'
@@ -41,12 +41,8 @@ const bySha = (list: NssCertificate[], der: Certificate): NssCertificate | undef
 
 export class ImportIdentityStep implements PlanStep {
   readonly id = 'import-identity'
-  private added: NssCertificate[] = []
-
-  /** SHA-256 of the certificates this step added (for the journal that `remove` reads). */
-  get addedCertificates(): string[] {
-    return this.added.map((c) => c.sha256)
-  }
+  /** The file's certificates that were not in the database before the import: what undo takes out. */
+  private candidates: string[] = []
 
   constructor(
     private readonly session: SessionHolder,
@@ -59,33 +55,42 @@ export class ImportIdentityStep implements PlanStep {
     return `Import the certificate and private key${issuers > 0 ? ` with ${issuers} issuer certificate${issuers > 1 ? 's' : ''}` : ''} into the profile's certificate database (${path.join(this.profile.dir, this.profile.database === 'dbm' ? 'cert8.db' : 'cert9.db')})`
   }
 
-  async apply(): Promise<StepOutcome> {
+  async apply(recorder: ChangeRecorder): Promise<StepOutcome> {
     const session = await this.session.get()
     const before = await session.listCertificates()
     const leaf = bySha(before, this.identity.certificate)
     const chainPresent = this.identity.chain.every((c) => bySha(before, c))
     if (leaf?.hasKey && chainPresent) return {changed: false, detail: `already there as "${leaf.nickname}"`}
 
+    // Noted before the import, so that a run killed during it still leaves a record to undo from.
+    this.candidates = [this.identity.certificate, ...this.identity.chain].filter((c) => !bySha(before, c)).map((c) => c.fingerprints.sha256)
+    await recorder.note({addedCertificates: this.candidates})
     const password = temporaryPassword()
     await session.importPkcs12(reencodeIdentity(this.identity, password, 'modern'), password)
 
     const after = await session.listCertificates()
+    const added = after.filter((c) => !before.some((old) => old.sha256 === c.sha256))
+    this.candidates = added.map((c) => c.sha256)
+    await recorder.note({addedCertificates: this.candidates})
     const stored = bySha(after, this.identity.certificate)
-    if (!stored) throw new ExternalError(session.driver === 'tools' ? 'pk12util' : 'Thunderbird', 'The import reported success, but the certificate is not in the database.')
-    if (!stored.hasKey) throw new ExternalError(session.driver === 'tools' ? 'pk12util' : 'Thunderbird', 'The certificate was stored without its private key.')
+    const tool = session.driver === 'tools' ? 'pk12util' : 'Thunderbird'
+    if (!stored) throw new ExternalError(tool, 'The import reported success, but the certificate is not in the database.')
+    if (!stored.hasKey) throw new ExternalError(tool, 'The certificate was stored without its private key.')
     // The identity settings will name the certificate by the dbKey mailcert computes: NSS must agree.
     if (stored.dbKey !== undefined && !sameDbKey(stored.dbKey, nssDbKey(this.identity.certificate))) {
       throw new ExternalError('Thunderbird', 'Thunderbird reports a different database key for the certificate than mailcert computed; nothing was configured.', {code: 'dbkey-mismatch'})
     }
-    this.added = after.filter((c) => !before.some((old) => old.sha256 === c.sha256))
     // NSS chooses (and sometimes changes) the nickname: report the one it stored.
     return {changed: true, detail: `stored as "${stored.nickname}"${stored.dbKey ? ', dbKey confirmed by Thunderbird' : ''}`}
   }
 
+  /** Safe after a failed or interrupted import too: it takes out whichever of the new certificates are there. */
   async undo(): Promise<void> {
     const session = await this.session.get()
     const current = await session.listCertificates()
-    for (const certificate of this.added) {
+    for (const sha256 of this.candidates) {
+      const certificate = current.find((c) => c.sha256 === sha256)
+      if (!certificate) continue
       // A nickname shared with an older certificate (a renewal) could delete the wrong one: leave it.
       if (current.filter((c) => c.nickname === certificate.nickname).length > 1) continue
       await session.deleteCertificate(certificate, {withKey: certificate.hasKey})
@@ -111,13 +116,14 @@ export class TrustRootStep implements PlanStep {
     return `Trust the private root certificate "${this.root.subject.text}" to vouch for e-mail certificates (trust ,C,)`
   }
 
-  async apply(): Promise<StepOutcome> {
+  async apply(recorder: ChangeRecorder): Promise<StepOutcome> {
     const session = await this.session.get()
     const stored = bySha(await session.listCertificates(), this.root)
     if (!stored) throw new ExternalError('NSS', 'The root certificate is not in the database after the import.')
     if (/C/.test(stored.trust.split(',')[1] ?? '')) return {changed: false, detail: 'already trusted for e-mail'}
-    await session.trustForEmail(stored)
     this.previous = {certificate: stored, trust: stored.trust}
+    await recorder.note({trustedRoot: this.change})
+    await session.trustForEmail(stored)
     return {changed: true, detail: `"${stored.nickname}" trusted for e-mail`}
   }
 
@@ -139,6 +145,8 @@ export class ConfigureIdentitiesStep implements PlanStep {
     private readonly identities: Array<{key: string; email: string}>,
     private readonly choice: SmimeChoice,
     private readonly beforeWrite: () => Promise<void>,
+    /** What the mail client accepted after the import: a usage it refused is not set up. */
+    private readonly accepted: AcceptedUsages = {},
   ) {
     this.prefs = new PrefsEdit(profile)
   }
@@ -156,18 +164,19 @@ export class ConfigureIdentitiesStep implements PlanStep {
     return `Set ${list} to ${what} with this certificate${defaults.length ? ` (${defaults.join(', ')})` : ''} in ${this.prefs.path}`
   }
 
-  async apply(): Promise<StepOutcome> {
+  async apply(recorder: ChangeRecorder): Promise<StepOutcome> {
     await this.beforeWrite()
     const parsed = await this.prefs.read()
     const changes = smimePrefChanges(
       this.identities.map((i) => i.key),
-      this.choice,
+      {...this.choice, canEncrypt: this.choice.canEncrypt && this.accepted.encryption !== false},
     )
     const pending: Record<string, PrefValue> = Object.fromEntries(Object.entries(changes).filter(([name, value]) => getUserPref(parsed, name) !== value))
     if (Object.keys(pending).length === 0) return {changed: false, detail: 'already set'}
 
-    const backup = await this.prefs.write(parsed, pending)
     for (const [name, value] of Object.entries(pending)) this.changes.set(name, {previous: getUserPref(parsed, name) ?? null, applied: value})
+    await recorder.note({identities: this.identityRecords()})
+    const backup = await this.prefs.write(parsed, pending)
     return {changed: true, detail: `${Object.keys(pending).length} settings changed`, backup}
   }
 
@@ -176,7 +185,7 @@ export class ConfigureIdentitiesStep implements PlanStep {
   }
 
   /** The identities' part of the journal entry. */
-  identityRecords(): IdentityRecord[] {
+  private identityRecords(): IdentityRecord[] {
     return this.identities
       .map((identity) => {
         const prefix = `mail.identity.${identity.key}.`
@@ -192,7 +201,37 @@ export class ConfigureIdentitiesStep implements PlanStep {
   }
 }
 
-/** Not a change: asks the database (and so the mail client's NSS) whether the installed certificate is good for e-mail. */
+/** What the mail client accepted after the import; the configure step reads it. Unset: not checked. */
+export type AcceptedUsages = Partial<Record<EmailUsage, boolean>>
+
+/** The fix for each reason NSS gives for refusing a certificate. */
+export function refusalHint(code: string | undefined): string {
+  switch (code) {
+    case 'untrusted-issuer':
+      return "The root certificate of your certificate authority is not trusted for e-mail. If it is your organisation's own authority and you trust it, run again with --trust-root; otherwise ask the authority for the file with its full chain."
+    case 'unknown-issuer':
+      return 'An intermediate or root certificate is missing: download the certificate again from your certificate authority with its full chain (often offered as "PKCS#12 with chain"), or ask your IT department for the issuing certificates.'
+    case 'expired':
+      return 'A certificate in the chain has expired: ask your certificate authority for a new certificate (or for the current intermediate certificate).'
+    case 'inadequate-usage':
+      return 'The certificate was not issued for e-mail: ask your certificate authority for an S/MIME (e-mail) certificate.'
+    case 'revoked':
+      return 'The certificate has been revoked: ask your certificate authority for a new one.'
+    default:
+      return 'Run `mailcert inspect FILE` to see what the certificate says, and `mailcert check --deep` to ask Thunderbird itself.'
+  }
+}
+
+export interface RefusalOptions {
+  /** `--keep-refused`: keep the certificate in the store when the client refuses it, but set no account to use it. */
+  keepRefused: boolean
+}
+
+/**
+ * Asks the database (and so the mail client's NSS) whether the installed certificate is good for
+ * e-mail. A certificate the client refuses for every use is not "done": the target fails (exit 5)
+ * and its import is undone, or, with --keep-refused, kept without any account set to use it.
+ */
 export class VerifyInstalledStep implements PlanStep {
   readonly id = 'verify'
 
@@ -200,6 +239,8 @@ export class VerifyInstalledStep implements PlanStep {
     private readonly session: SessionHolder,
     private readonly identity: Identity,
     private readonly canEncrypt: boolean,
+    private readonly accepted: AcceptedUsages,
+    private readonly options: RefusalOptions,
   ) {}
 
   describe(): string {
@@ -208,17 +249,41 @@ export class VerifyInstalledStep implements PlanStep {
 
   async apply(): Promise<StepOutcome> {
     const session = await this.session.get()
-    const usages = this.canEncrypt ? (['signing', 'encryption'] as const) : (['signing'] as const)
+    const usages: EmailUsage[] = this.canEncrypt ? ['signing', 'encryption'] : ['signing']
     const verification: Record<string, {valid: boolean; reason?: string}> = {}
+    const verdicts = new Map<EmailUsage, Verdict>()
     const warnings: string[] = []
     for (const usage of usages) {
       const verdict = await session.verify(this.identity.certificate.der, usage)
+      verdicts.set(usage, verdict)
       verification[usage] = {valid: verdict.valid, ...(verdict.reason ? {reason: verdict.reason} : {})}
+      // Without a way to check (no vfychain), the certificate is set up as before, with a warning.
+      this.accepted[usage] = verdict.valid || verdict.code === 'cannot-check'
       if (verdict.code === 'cannot-check') warnings.push(`Not checked for ${usage}: ${verdict.reason}.`)
       else if (!verdict.valid) warnings.push(`Not accepted for ${usage}: ${verdict.reason ?? 'no reason given'}.`)
     }
-    const verdicts = Object.entries(verification).map(([usage, v]) => `${usage}: ${v.valid ? 'valid' : 'not valid'}`)
-    return {changed: false, detail: verdicts.join(', '), warnings, verification}
+    const detail = Object.entries(verification)
+      .map(([usage, v]) => `${usage}: ${v.valid ? 'accepted' : 'refused'}`)
+      .join(', ')
+    if (usages.some((usage) => this.accepted[usage])) return {changed: false, detail, warnings, verification}
+
+    const refusal = verdicts.get('signing')!
+    const message = `Thunderbird refuses this certificate: ${refusal.reason ?? 'no reason given'}.`
+    const hints = [refusalHint(refusal.code)]
+    if (!this.options.keepRefused) {
+      throw new UserError(`${message} Its import was undone, and no account was changed.`, {code: 'refused-by-client', exitCode: ExitCode.notForSmime, hints})
+    }
+    return {
+      changed: false,
+      detail,
+      verification,
+      failTarget: {
+        message: `${message} The certificate stays in the database (--keep-refused), but no account was set to use it.`,
+        code: 'refused-by-client',
+        exitCode: ExitCode.notForSmime,
+        hints,
+      },
+    }
   }
 
   async undo(): Promise<void> {}

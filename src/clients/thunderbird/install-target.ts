@@ -8,14 +8,22 @@ import {ExitCode, UserError} from '../../errors.js'
 import type {Certificate} from '../../identity/certificate-types.js'
 import type {Identity} from '../../identity/identity.js'
 import {canEncrypt} from '../../identity/key-usage.js'
-import type {JournalEntry} from '../../install/journal.js'
-import type {PlanStep, PlanTarget} from '../../install/plan.js'
+import type {PlanStep, PlanTarget, RecordedTarget} from '../../install/plan.js'
 import {nssDbKey} from '../../stores/nss/dbkey.js'
-import type {NssDriver} from '../../stores/nss/nss-driver.js'
+import type {NssDriver, Verdict} from '../../stores/nss/nss-driver.js'
 import type {ThunderbirdProfile} from './discovery.js'
 import type {MailIdentity} from './accounts.js'
 import {identitiesFor} from './identity-settings.js'
-import {ConfigureIdentitiesStep, ImportIdentityStep, type SessionHolder, sessionHolder, TrustRootStep, VerifyInstalledStep} from './install-steps.js'
+import {
+  type AcceptedUsages,
+  ConfigureIdentitiesStep,
+  ImportIdentityStep,
+  refusalHint,
+  type SessionHolder,
+  sessionHolder,
+  TrustRootStep,
+  VerifyInstalledStep,
+} from './install-steps.js'
 
 export interface ThunderbirdInstallOptions {
   /** Only these addresses (`--account`); empty for every address of the certificate. */
@@ -29,6 +37,8 @@ export interface ThunderbirdInstallOptions {
   driver: NssDriver
   /** The database's primary password, when it has one (a prompt, a file, or the environment). */
   dbPassword(profile: ThunderbirdProfile): Promise<string>
+  /** `--keep-refused`: import even a certificate Thunderbird refuses, without setting any identity to use it. */
+  keepRefused?: boolean
 }
 
 export function profileLabel(profile: ThunderbirdProfile): string {
@@ -37,6 +47,10 @@ export function profileLabel(profile: ThunderbirdProfile): string {
 
 function skipped(profile: ThunderbirdProfile, code: string, reason: string, accounts: string[] = []): PlanTarget {
   return {client: 'thunderbird', label: profileLabel(profile), location: profile.dir, accounts, steps: [], warnings: [], skip: {code, reason}}
+}
+
+function failed(profile: ThunderbirdProfile, accounts: string[], failure: NonNullable<PlanTarget['failure']>): PlanTarget {
+  return {client: 'thunderbird', label: profileLabel(profile), location: profile.dir, accounts, steps: [], warnings: [], failure}
 }
 
 /** The self-signed root at the top of the identity's chain, if the file carries it. */
@@ -57,7 +71,13 @@ export async function planThunderbirdProfile(profile: ThunderbirdProfile, identi
   }
   const accounts = identities.map((i) => i.email!)
   if (profile.database === 'none') {
-    return skipped(profile, 'no-nss-database', 'it has no certificate database yet: start Thunderbird once with this profile, then run mailcert again', accounts)
+    // Asked for (its accounts match) and not done: a failure of this target, not a skip.
+    return failed(profile, accounts, {
+      code: 'no-nss-database',
+      reason: 'it has no certificate database yet, so nothing was installed there',
+      hints: ['Start Thunderbird once with this profile (it creates its certificate database), close it, and run mailcert again.'],
+      exitCode: ExitCode.notForSmime,
+    })
   }
 
   let dbPassword: string | undefined
@@ -82,6 +102,16 @@ export async function planThunderbirdProfile(profile: ThunderbirdProfile, identi
   }
 }
 
+/** Would Thunderbird accept the certificate for either use, judged before anything is imported. */
+async function verdictBeforeImport(session: SessionHolder, identity: Identity, encrypt: boolean): Promise<Verdict> {
+  const chain = identity.chain.map((c) => c.der)
+  const signing = await (await session.get()).verify(identity.certificate.der, 'signing', chain)
+  // An encryption-only certificate is refused for signing by its key usage, and may still be usable.
+  if (signing.valid || signing.code !== 'inadequate-usage' || !encrypt) return signing
+  const encryption = await (await session.get()).verify(identity.certificate.der, 'encryption', chain)
+  return encryption.valid ? encryption : signing
+}
+
 async function planSteps(
   profile: ThunderbirdProfile,
   identity: Identity,
@@ -91,52 +121,70 @@ async function planSteps(
   options: ThunderbirdInstallOptions,
 ): Promise<PlanTarget> {
   const warnings: string[] = []
-  const importStep = new ImportIdentityStep(session, identity, profile)
-  let trustStep: TrustRootStep | null = null
-  const steps: PlanStep[] = [importStep]
+  const steps: PlanStep[] = [new ImportIdentityStep(session, identity, profile)]
+  const encrypt = canEncrypt(identity.certificate)
+  const keepRefused = options.keepRefused ?? false
 
-  const chain = identity.chain.map((c) => c.der)
-  const verdict = await (await session.get()).verify(identity.certificate.der, 'signing', chain)
+  const verdict = await verdictBeforeImport(session, identity, encrypt)
   const root = rootOf(identity)
   // Without vfychain the chain cannot be checked: a root in the file may then need trust, so ask too.
   if (!verdict.valid && root && (verdict.code === 'untrusted-issuer' || verdict.code === 'unknown-issuer' || verdict.code === 'cannot-check')) {
-    if (await options.trustRoot(root, profile)) steps.push((trustStep = new TrustRootStep(session, root)))
-    else warnings.push(`The root "${root.subject.text}" is not trusted, so Thunderbird will refuse to sign with this certificate. Run again with --trust-root if you trust it.`)
-  } else if (!verdict.valid) {
-    warnings.push(`Thunderbird will not accept the certificate: ${verdict.reason ?? 'no reason given'}.`)
+    if (await options.trustRoot(root, profile)) steps.push(new TrustRootStep(session, root))
+    else if (verdict.code !== 'cannot-check') return refusedTarget(profile, identity, accounts, verdict, session, keepRefused, `The root "${root.subject.text}" is not trusted`)
+  } else if (!verdict.valid && verdict.code !== 'cannot-check') {
+    return refusedTarget(profile, identity, accounts, verdict, session, keepRefused, 'Thunderbird refuses the certificate')
   }
 
-  const encrypt = canEncrypt(identity.certificate)
-  steps.push(new VerifyInstalledStep(session, identity, encrypt))
-  const configureStep = new ConfigureIdentitiesStep(
-    profile,
-    identities.map((i) => ({key: i.key, email: i.email!})),
-    {certificate: identity.certificate, canEncrypt: encrypt, signByDefault: options.signByDefault, encryptByDefault: options.encryptByDefault},
-    // A Thunderbird driving the database must have quit before prefs.js changes.
-    () => session.release(),
+  const accepted: AcceptedUsages = {}
+  steps.push(new VerifyInstalledStep(session, identity, encrypt, accepted, {keepRefused}))
+  steps.push(
+    new ConfigureIdentitiesStep(
+      profile,
+      identities.map((i) => ({key: i.key, email: i.email!})),
+      {certificate: identity.certificate, canEncrypt: encrypt, signByDefault: options.signByDefault, encryptByDefault: options.encryptByDefault},
+      // A Thunderbird driving the database must have quit before prefs.js changes.
+      () => session.release(),
+      accepted,
+    ),
   )
-  steps.push(configureStep)
   if (!encrypt) warnings.push('The certificate cannot be used for encryption: only signing is set up.')
+  return {client: 'thunderbird', label: profileLabel(profile), location: profile.dir, accounts, steps, warnings, close: () => session.release(), recordAs: recordedTarget(profile, identity)}
+}
 
-  const label = profileLabel(profile)
-  const record = (): JournalEntry | null => {
-    const entry: JournalEntry = {
-      client: 'thunderbird',
-      label,
-      profileName: profile.name,
-      location: profile.dir,
-      installedAt: new Date().toISOString(),
-      certificate: {
-        sha256: identity.certificate.fingerprints.sha256,
-        emails: identity.certificate.emails,
-        subject: identity.certificate.subject.text,
-        dbKey: nssDbKey(identity.certificate),
-      },
-      identities: configureStep.identityRecords(),
-      addedCertificates: importStep.addedCertificates,
-      trustedRoot: trustStep?.change ?? null,
-    }
-    return entry.identities.length > 0 || entry.addedCertificates.length > 0 || entry.trustedRoot ? entry : null
+/**
+ * Thunderbird would refuse the certificate: nothing is installed in this profile (exit 5), or,
+ * with --keep-refused, the import is made and checked (the check then fails the target) and no
+ * identity is set to use it.
+ */
+async function refusedTarget(profile: ThunderbirdProfile, identity: Identity, accounts: string[], verdict: Verdict, session: SessionHolder, keepRefused: boolean, why: string): Promise<PlanTarget> {
+  const reason = `${why}: ${verdict.reason ?? 'no reason given'}`
+  if (!keepRefused) {
+    await session.release()
+    return failed(profile, accounts, {code: 'refused-by-client', reason: `${reason}, so nothing was installed there`, hints: [refusalHint(verdict.code)], exitCode: ExitCode.notForSmime})
   }
-  return {client: 'thunderbird', label, location: profile.dir, accounts, steps, warnings, close: () => session.release(), record}
+  return {
+    client: 'thunderbird',
+    label: profileLabel(profile),
+    location: profile.dir,
+    accounts,
+    close: () => session.release(),
+    steps: [new ImportIdentityStep(session, identity, profile), new VerifyInstalledStep(session, identity, canEncrypt(identity.certificate), {}, {keepRefused})],
+    warnings: [`${reason}. The certificate is imported (--keep-refused), but no identity is set to use it.`],
+    recordAs: recordedTarget(profile, identity),
+  }
+}
+
+function recordedTarget(profile: ThunderbirdProfile, identity: Identity): RecordedTarget {
+  return {
+    client: 'thunderbird',
+    label: profileLabel(profile),
+    profileName: profile.name,
+    location: profile.dir,
+    certificate: {
+      sha256: identity.certificate.fingerprints.sha256,
+      emails: identity.certificate.emails,
+      subject: identity.certificate.subject.text,
+      dbKey: nssDbKey(identity.certificate),
+    },
+  }
 }

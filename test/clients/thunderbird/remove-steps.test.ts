@@ -13,7 +13,7 @@ import type {ThunderbirdProfile} from '../../../src/clients/thunderbird/discover
 import {ConfigureIdentitiesStep, type SessionHolder} from '../../../src/clients/thunderbird/install-steps.js'
 import {editPrefs, getUserPref, parsePrefs, type PrefValue} from '../../../src/clients/thunderbird/prefs-js.js'
 import {DeleteIdentityStep, RestoreIdentitiesStep} from '../../../src/clients/thunderbird/remove-steps.js'
-import type {IdentityRecord, JournalEntry} from '../../../src/install/journal.js'
+import type {IdentityRecord, JournalEntry, TargetChanges} from '../../../src/install/journal.js'
 import {parseCertificateList} from '../../../src/stores/nss/certutil-output.js'
 import type {NssSession} from '../../../src/stores/nss/nss-driver.js'
 import {ToolsDriver} from '../../../src/stores/nss/tools-driver.js'
@@ -177,11 +177,13 @@ describe('RestoreIdentitiesStep', () => {
       {certificate: fixtureCertificate('certs/mailbox-rsa.pem'), canEncrypt: true, signByDefault: true, encryptByDefault: false},
       async () => {},
     )
-    expect((await install.apply()).changed).toBe(true)
+    // What the install step notes for the journal, before it writes prefs.js.
+    const notes: Array<Partial<TargetChanges>> = []
+    expect((await install.apply({note: async (change) => void notes.push(change)})).changed).toBe(true)
     expect(getUserPref(parsePrefs(prefsOf(profile)), pref('id2', 'encryption_cert_dbkey'))).toBe(NEW_KEY)
     for (const backup of backupsIn(profile)) rmSync(join(profile.dir, backup))
 
-    const outcome = await new RestoreIdentitiesStep(profile, install.identityRecords(), async () => {}).apply()
+    const outcome = await new RestoreIdentitiesStep(profile, notes.at(-1)!.identities!, async () => {}).apply()
     expect(outcome).toMatchObject({changed: true, warnings: []})
     expect(prefsOf(profile).equals(ORIGINAL)).toBe(true)
   })
@@ -226,6 +228,7 @@ function holder(dir: string): SessionHolder {
 
 function journalEntry(dir: string, overrides: Partial<JournalEntry> = {}): JournalEntry {
   return {
+    sequence: 1,
     client: 'thunderbird',
     label: 'Thunderbird profile "default-release"',
     profileName: 'default-release',

@@ -6,6 +6,7 @@ import {removalChoices} from '../../../src/ui/guided/removal-choice.js'
 
 function entry(label: string, emails: string[], extra: Partial<JournalEntry> = {}): JournalEntry {
   return {
+    sequence: 1,
     client: 'thunderbird',
     label,
     profileName: label,
@@ -19,7 +20,7 @@ function entry(label: string, emails: string[], extra: Partial<JournalEntry> = {
   }
 }
 
-const journal = (...entries: JournalEntry[]): Journal => ({version: 1, entries})
+const journal = (...entries: JournalEntry[]): Journal => ({version: 2, entries})
 
 describe('removalChoices', () => {
   it('offers each address, ticked, with where mailcert set it up', () => {
