@@ -4,7 +4,7 @@
  * Thunderbird itself as the final judge of whether it can sign and decrypt.
  */
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -133,6 +133,19 @@ describe('installing into a real Thunderbird profile with NSS tools', () => {
     expect(certutil(home, '-L')).toBe(listing)
     expect(prefsOf(home)).toBe(prefs)
     expect(backups(home)).toHaveLength(0)
+  }, 60_000)
+
+  it('fails (exit 5, not 0) for a profile that has no certificate database yet, and changes nothing', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    for (const file of ['cert9.db', 'key4.db']) rmSync(join(home.profileDir, file))
+    const prefs = prefsOf(home)
+    const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--json'])
+    expect(result.code).toBe(5)
+    const target = json<{result: {targets: Array<{status: string; code: string; hints: string[]}>}}>(result).result.targets[0]
+    expect(target).toMatchObject({status: 'failed', code: 'no-nss-database'})
+    expect(target.hints.join(' ')).toContain('Start Thunderbird once')
+    expect(prefsOf(home)).toBe(prefs)
+    expect(existsSync(join(home.profileDir, 'cert9.db'))).toBe(false)
   }, 60_000)
 
   it('with --keep-refused imports the certificate but sets no identity to use it, and still exits 5', async () => {
