@@ -3,11 +3,11 @@
  * mailcert's data folder naming the process that holds it; it is taken with an exclusive create,
  * and taken over when the process it names is gone (killed, or the machine went down).
  */
-import {open, readFile, rename, rm} from 'node:fs/promises'
-import {mkdir} from 'node:fs/promises'
+import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
 import path from 'node:path'
 
 import {ExitCode, UserError} from '../errors.js'
+import {isProcessAlive} from './processes.js'
 
 export interface LockHolder {
   pid: number
@@ -32,17 +32,6 @@ export interface LockOptions {
 
 export function lockPath(dataDir: string): string {
   return path.join(dataDir, 'lock')
-}
-
-/** Whether a process with this pid exists (EPERM: it does, as another user's). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 async function readHolder(file: string): Promise<{text: string; holder: LockHolder | null} | null> {
@@ -116,7 +105,7 @@ export async function acquireUserLock(dataDir: string, options: LockOptions): Pr
     if (await tryCreate(file, me)) break
     const found = await readHolder(file)
     if (found === null) continue
-    if (found.holder === null || found.holder.pid === process.pid || !processAlive(found.holder.pid)) {
+    if (found.holder === null || found.holder.pid === process.pid || !isProcessAlive(found.holder.pid)) {
       await removeStale(file, found.text)
       continue
     }
