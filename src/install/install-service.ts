@@ -66,7 +66,7 @@ export async function findProfiles(request: Pick<InstallRequest, 'profiles' | 'm
   return profiles
 }
 
-function checkAccountsFilter(request: InstallRequest): void {
+function checkAccountsFilter(request: Pick<InstallRequest, 'identity' | 'accounts'>): void {
   const emails = request.identity.certificate.emails.map((e) => e.toLowerCase())
   const foreign = request.accounts.filter((account) => !emails.includes(account.toLowerCase()))
   if (foreign.length > 0) {
@@ -84,6 +84,16 @@ function noMatch(identity: Identity, profiles: ThunderbirdProfile[]): UserError 
     exitCode: ExitCode.notForSmime,
     hints: ['Add the account to Thunderbird first (and start Thunderbird once), then run mailcert again.', 'Run `mailcert check` to see every account mailcert finds.'],
   })
+}
+
+/**
+ * The guided installer's check, right after the certificate is read and before any question: some
+ * profile has an identity with the certificate's address (one of `accounts`, when given).
+ */
+export function requireMatchingAccount(identity: Identity, profiles: ThunderbirdProfile[], accounts: string[]): void {
+  checkAccountsFilter({identity, accounts})
+  const emails = identity.certificate.emails
+  if (!profiles.some((p) => p.accounts !== null && identitiesFor(p.accounts.identities, emails, accounts).length > 0)) throw noMatch(identity, profiles)
 }
 
 export async function planInstall(request: InstallRequest): Promise<PlannedInstall> {
