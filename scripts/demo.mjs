@@ -8,7 +8,9 @@
 // Without a terminal (CI) the installer runs unattended instead: --yes with the password in the environment.
 import {$, fs, os, path, which} from 'zx'
 
-$.verbose = false
+// The screen is the person's: only what they need. The sample-making programs' own chatter (OpenSSL's
+// key-generation dots, the build's notices) is kept back and shown only when one of them fails.
+$.quiet = true
 const root = path.resolve(import.meta.dirname, '..')
 const PASSWORD = 'demo'
 const EMAIL = 'demo@example.com'
@@ -80,15 +82,25 @@ async function makeCertificate(home) {
   }
 }
 
+/** Run a step whose output nobody needs unless it fails; then say what failed, with the output. */
+async function step(what, run) {
+  try {
+    return await run()
+  } catch (error) {
+    console.error(`The demo could not ${what}:\n${error.stderr || error.stdout || error.message}`)
+    process.exit(1)
+  }
+}
+
 await ensurePrograms()
 if (!(await fs.pathExists(path.join(root, 'dist', 'commands')))) {
   console.log('Building mailcert…')
-  await $({cwd: root, stdio: 'inherit'})`npm run build --silent`
+  await step('build mailcert', () => $({cwd: root})`npm run build --silent`)
 }
 
 const home = await fs.mkdtemp(path.join(os.tmpdir(), 'mailcert-demo-'))
-const profile = await makeProfile(home)
-const p12 = await makeCertificate(home)
+const profile = await step('make the sample Thunderbird profile', () => makeProfile(home))
+const p12 = await step('make the sample certificate', () => makeCertificate(home))
 const mailcert = ['node', path.join(root, 'bin', 'run.js')]
 const env = {...process.env, HOME: home}
 
@@ -106,7 +118,9 @@ if (interactive) {
   await $({env, stdio: 'inherit', nothrow: true})`${mailcert}`
 } else {
   console.log('No terminal: running the installer unattended (mailcert install … --yes).\n')
-  await $({env: {...env, MAILCERT_PASSWORD: PASSWORD}, stdio: 'inherit'})`${mailcert} install ${p12} --yes --trust-root --sign-by-default`
+  const install = await $({env: {...env, MAILCERT_PASSWORD: PASSWORD}, stdio: 'inherit', nothrow: true})`${mailcert} install ${p12} --yes --trust-root --sign-by-default`
+  // mailcert has said what went wrong; its exit code is the demo's.
+  if (install.exitCode !== 0) process.exit(install.exitCode ?? 1)
 }
 
 console.log('\nAnd what `mailcert check` says about it:\n')

@@ -2,11 +2,12 @@ import {Args} from '@oclif/core'
 
 import {findEvolution} from '../clients/evolution/detect.js'
 import {supportRow} from '../clients/support-table.js'
+import {profileRoots} from '../clients/thunderbird/profile-roots.js'
 import {UsageError} from '../errors.js'
+import type {Identity} from '../identity/identity.js'
 import {inspectIdentity} from '../identity/inspection.js'
 import {type ApplyReport, exitCodeOf} from '../install/apply.js'
-import type {Identity} from '../identity/identity.js'
-import {findProfiles, type InstallRequest, planInstall, refuseUnusable, releasePlan} from '../install/install-service.js'
+import {findProfiles, type InstallRequest, planInstall, refuseUnusable, releasePlan, requireMatchingAccount} from '../install/install-service.js'
 import type {JournalFile} from '../install/journal-file.js'
 import {describePlan} from '../install/plan.js'
 import {nssDbKey} from '../stores/nss/dbkey.js'
@@ -16,7 +17,8 @@ import {dbPasswordSource, givenDbPassword} from '../ui/db-password.js'
 import {renderCertificateSummary} from '../ui/guided/certificate-summary.js'
 import {chooseFile} from '../ui/guided/file-choice.js'
 import {nextSteps} from '../ui/guided/next-steps.js'
-import {askEncryptByDefault, askSignByDefault, askToClose} from '../ui/guided/questions.js'
+import {nothingToConfigure} from '../ui/guided/nothing-to-configure.js'
+import {askEncryptByDefault, askSignByDefault, closeQuestion} from '../ui/guided/questions.js'
 import {chooseTargets, identityChoiceValue, targetChoices} from '../ui/guided/target-choice.js'
 import {installFlags} from '../ui/install-flags.js'
 import {openIdentity} from '../ui/open-identity.js'
@@ -41,9 +43,9 @@ export default class Install extends MailcertCommand {
 
   static override description = `Imports the identity (private key, certificate and chain) from a PKCS#12 file into the certificate store each mail client reads, and sets every account whose address the certificate names to use it. Today that is Thunderbird: the key goes into each profile's own certificate database and the matching identities are pointed at it in prefs.js (a backup is kept next to it).
 
-At a terminal, and when run as plain \`mailcert\`, it guides you: it finds the certificate files in Downloads, Desktop and Documents, asks for the password, shows who the certificate is for, lets you tick the accounts, asks about signing and encrypting by default, shows every change it will make and asks before making them. Each question a flag answers is not asked.
+At a terminal, and when run as plain \`mailcert\`, it guides you. It first looks for the mail accounts it can set up, and says at once when there are none. Then it offers the certificate files it finds in Downloads, Desktop and Documents (or takes the path you type or paste; Tab completes it), asks for the password, shows who the certificate is for (and stops there if no account uses its address), lets you tick the accounts, asks about signing and encrypting by default, shows every change it will make and asks before making them. Each question a flag answers is not asked.
 
-A certificate that cannot be used for S/MIME is refused before anything changes (exit 5). Thunderbird must be closed (at a terminal you are asked to close it; otherwise exit 6). If one profile fails, its changes are undone and the others go on (exit 7). Re-running with the same certificate changes nothing. What was changed is recorded so that \`mailcert remove\` can undo it.
+A certificate that cannot be used for S/MIME, or that no account found uses, is refused before anything changes (exit 5). Thunderbird must be closed (at a terminal you are asked to close it; otherwise exit 6). If one profile fails, its changes are undone and the others go on (exit 7). Re-running with the same certificate changes nothing. What was changed is recorded so that \`mailcert remove\` can undo it.
 
 With --yes (or without a terminal) nothing is asked: the password comes from --password-file, --password-stdin or MAILCERT_PASSWORD, and a private root is trusted only with --trust-root.`
 
@@ -70,6 +72,16 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     const home = this.config.home
     const machine = {platform: process.platform, home, env: process.env}
 
+    // The targets first: with nothing to set up, a person is told so before being asked anything.
+    const discovered = await findProfiles({profiles: flags.profile ?? [], machine})
+    if (interactive) {
+      const nothing = nothingToConfigure(discovered, flags.profile ?? profileRoots(machine).map((root) => root.dir), home)
+      if (nothing) {
+        await this.showManualClients()
+        throw nothing
+      }
+    }
+
     const file = args.file ?? (interactive ? await chooseFile(home, process.cwd()) : undefined)
     if (file === undefined) throw new UsageError('Which certificate file? There is no terminal to ask.', ['Name it: mailcert install FILE --yes …'])
     const opened = await openIdentity(file, flags, {ask: interactive ? askPassword : undefined})
@@ -78,8 +90,10 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     if (interactive) this.log(`\n${renderCertificateSummary(inspectIdentity(identity, opened, new Date()))}\n`)
     refuseUnusable(identity, opened.protection !== null, new Date())
 
-    const discovered = await findProfiles({profiles: flags.profile ?? [], machine})
-    if (interactive) await this.showManualClients()
+    if (interactive) {
+      requireMatchingAccount(identity, discovered, flags.account ?? [])
+      await this.showManualClients()
+    }
     let include: ((profileDir: string, identityKey: string) => boolean) | undefined
     if (interactive && !flags.account && !flags.profile) {
       const groups = targetChoices(discovered, identity.certificate.emails)
@@ -97,7 +111,8 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
       return await this.planAndApply(identity, locked.journal, {
         accounts: flags.account ?? [],
         profiles: flags.profile ?? [],
-        discovered,
+        // A person may take minutes over the questions: look at the profiles (and their locks) again then.
+        discovered: interactive ? undefined : discovered,
         include: include ? (profile, key) => include(profile.dir, key) : undefined,
         signByDefault,
         encryptByDefault,
@@ -106,7 +121,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
         machine,
         trustRoot: async (root) => flags['trust-root'] || (interactive && !flags['dry-run'] ? askTrustRoot(root) : false),
         dbPassword: dbPasswordSource(dbPasswordGiven, interactive),
-        waitForClose: interactive ? askToClose : undefined,
+        waitForClose: interactive ? closeQuestion() : undefined,
         fromPkcs12: opened.protection !== null,
       }, {dryRun: Boolean(flags['dry-run']), interactive})
     } finally {

@@ -9,7 +9,7 @@ import {releasePlan} from '../install/install-service.js'
 import {MailcertCommand} from '../ui/base-command.js'
 import {confirmAndApply} from '../ui/confirm-and-apply.js'
 import {dbPasswordSource, givenDbPassword} from '../ui/db-password.js'
-import {askToClose} from '../ui/guided/questions.js'
+import {closeQuestion} from '../ui/guided/questions.js'
 import {installFlags} from '../ui/install-flags.js'
 import {askDeleteIdentity, chooseRemovals, removalChoices} from '../ui/guided/removal-choice.js'
 import {renderReport} from '../ui/render-install.js'
@@ -87,7 +87,7 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
       nssDriver: flags['nss-driver'],
       machine: {platform: process.platform, home: this.config.home, env: process.env},
       dbPassword: dbPasswordSource(dbPasswordGiven, interactive),
-      waitForClose: interactive ? askToClose : undefined,
+      waitForClose: interactive ? closeQuestion() : undefined,
     })
 
     const result: RemoveResult = {dryRun: Boolean(flags['dry-run']), applied: false, plan: describePlan(planned.plan), targets: []}

@@ -67,7 +67,7 @@ export async function findProfiles(request: Pick<InstallRequest, 'profiles' | 'm
   return profiles
 }
 
-function checkAccountsFilter(request: InstallRequest): void {
+function checkAccountsFilter(request: Pick<InstallRequest, 'identity' | 'accounts'>): void {
   const emails = request.identity.certificate.emails.map((e) => e.toLowerCase())
   const foreign = request.accounts.filter((account) => !emails.includes(account.toLowerCase()))
   if (foreign.length > 0) {
@@ -81,10 +81,21 @@ function noMatch(identity: Identity, profiles: ThunderbirdProfile[]): UserError 
   const found = [...new Set(profiles.flatMap((p) => p.accounts?.identities.map((i) => i.email) ?? []).filter((e): e is string => e !== null))]
   const where = profiles.length === 0 ? 'No Thunderbird profile was found on this machine.' : `Addresses found in Thunderbird: ${found.length > 0 ? found.join(', ') : 'none'}.`
   return new UserError(`No mail account uses ${identity.certificate.emails.join(' or ')}, so nothing was installed. ${where}`, {
-    code: 'no-matching-account',
+    // The same code as the guided installer's "nothing to set up", so that scripts see one answer.
+    code: profiles.length === 0 ? 'no-mail-client' : 'no-matching-account',
     exitCode: ExitCode.notForSmime,
     hints: ['Add the account to Thunderbird first (and start Thunderbird once), then run mailcert again.', 'Run `mailcert check` to see every account mailcert finds.'],
   })
+}
+
+/**
+ * The guided installer's check, right after the certificate is read and before any question: some
+ * profile has an identity with the certificate's address (one of `accounts`, when given).
+ */
+export function requireMatchingAccount(identity: Identity, profiles: ThunderbirdProfile[], accounts: string[]): void {
+  checkAccountsFilter({identity, accounts})
+  const emails = identity.certificate.emails
+  if (!profiles.some((p) => p.accounts !== null && identitiesFor(p.accounts.identities, emails, accounts).length > 0)) throw noMatch(identity, profiles)
 }
 
 export async function planInstall(request: InstallRequest): Promise<PlannedInstall> {

@@ -11,6 +11,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {startHeadlessThunderbird} from '../../src/clients/thunderbird/headless.js'
 import {FIXTURES, REPO} from '../helpers/fixtures.js'
+import {sandboxHome} from '../helpers/run-cli.js'
 import {Terminal} from '../helpers/terminal.js'
 import {prefsOf, thunderbirdHome, thunderbirdProgram, type ThunderbirdHome} from '../helpers/thunderbird-home.js'
 
@@ -95,17 +96,78 @@ describe('mailcert with no arguments, in a terminal', () => {
     const home = await thunderbirdHome(ACCOUNTS)
     mkdirSync(join(home.home, 'Mail certificates'), {recursive: true})
     copyFileSync(join(FIXTURES, 'p12', 'mailbox-rsa.p12'), join(home.home, 'Mail certificates', 'alice.pfx'))
+    copyFileSync(join(FIXTURES, 'p12', 'bob-rsa.p12'), join(home.home, 'Mail certificates', 'bob.p12'))
     terminal = start(home)
-    await terminal.waitFor('No .p12 or .pfx file in Downloads, Desktop or Documents. Path of the certificate file:')
+    await terminal.waitFor('No .p12 or .pfx file in Downloads, Desktop or Documents. Path of the certificate file (Tab completes):')
     terminal.type('~/Mail')
-    await terminal.waitFor('~/Mail certificates/')
     terminal.press('Tab')
-    await terminal.waitFor('~/Mail certificates/alice.pfx')
+    await terminal.waitFor('Path of the certificate file (Tab completes): ~/Mail certificates/')
+    // Two files start there: a second Tab lists them, as a shell does.
     terminal.press('Tab')
+    terminal.press('Tab')
+    await terminal.waitFor(/~\/Mail certificates\/alice\.pfx\s+~\/Mail certificates\/bob\.p12/)
+    terminal.type('a')
+    terminal.press('Tab')
+    await terminal.waitFor('Path of the certificate file (Tab completes): ~/Mail certificates/alice.pfx')
     terminal.press('Enter')
     await terminal.waitFor('Password for alice.pfx:')
     terminal.press('C-c')
+    await terminal.waitFor('Cancelled. Nothing was changed.')
     expect(await terminal.exitCode()).toBe(130)
+  }, 60_000)
+
+  it('takes a pasted path and its Enter as typed, and asks again while the path is a folder or no file', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    // Folders first in the listing: the suggestions for an empty line start with one.
+    mkdirSync(join(home.home, 'Archive'))
+    mkdirSync(join(home.home, 'certs'))
+    const file = join(home.home, 'certs', 'alice.pfx')
+    copyFileSync(join(FIXTURES, 'p12', 'mailbox-rsa.p12'), file)
+    terminal = start(home)
+    await terminal.waitFor('Path of the certificate file (Tab completes):')
+
+    terminal.paste(join(home.home, 'certs'))
+    await terminal.waitFor(`${join(home.home, 'certs')} is a folder, not a file.`)
+    terminal.press('C-u')
+    terminal.paste(join(home.home, 'certs', 'alice.p12'))
+    await terminal.waitFor(`There is no file at ${join(home.home, 'certs', 'alice.p12')}.`)
+    terminal.press('C-u')
+    terminal.paste(file)
+    const screen = await terminal.waitFor('Password for alice.pfx:')
+    expect(screen).not.toContain('Archive')
+    terminal.press('C-c')
+    expect(await terminal.exitCode()).toBe(130)
+  }, 60_000)
+
+  it('takes a file dropped from a file manager, quoted and with a trailing space', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    mkdirSync(join(home.home, 'My certificates'))
+    const file = join(home.home, 'My certificates', 'alice.pfx')
+    copyFileSync(join(FIXTURES, 'p12', 'mailbox-rsa.p12'), file)
+    terminal = start(home)
+    await terminal.waitFor('Path of the certificate file (Tab completes):')
+    terminal.paste(`'${file}' `)
+    await terminal.waitFor('Password for alice.pfx:')
+    terminal.press('C-c')
+    expect(await terminal.exitCode()).toBe(130)
+  }, 60_000)
+
+  it('says at once, after the certificate, that no account uses its address, before any question', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    mkdirSync(join(home.home, 'Downloads'), {recursive: true})
+    copyFileSync(join(FIXTURES, 'p12', 'organization-rsa.p12'), join(home.home, 'Downloads', 'info.p12'))
+    terminal = start(home)
+    await terminal.waitFor('info.p12')
+    terminal.press('Enter')
+    await terminal.waitFor('Password for info.p12:')
+    terminal.type('test')
+    terminal.press('Enter')
+    expect(await terminal.exitCode()).toBe(5)
+    const screen = terminal.screen()
+    expect(screen).toMatch(/For\s+info@example\.com/)
+    expect(screen).toContain('No mail account uses info@example.com, so nothing was installed.')
+    expect(screen).not.toContain('Set up these accounts?')
+    expect(screen).not.toContain('Sign every message')
   }, 60_000)
 
   it('changes nothing when the answer at the plan is no', async () => {
@@ -145,7 +207,7 @@ describe('mailcert with no arguments, in a terminal', () => {
     expect(prefsOf(home)).toBe(prefs)
   }, 120_000)
 
-  it('asks to close a running Thunderbird and goes on once it is closed', async () => {
+  it('asks to close a running Thunderbird, says so when it still runs, and goes on once it is closed', async () => {
     const home = await homeWithDownload()
     const thunderbird = await startHeadlessThunderbird(await thunderbirdProgram(), home.profileDir, {env: {...process.env, HOME: home.home}})
     try {
@@ -154,6 +216,9 @@ describe('mailcert with no arguments, in a terminal', () => {
       terminal.type('test')
       terminal.press('Enter')
       await terminal.waitFor('Thunderbird is running (profile "default-release"). Close Thunderbird, then press Enter.')
+      // Enter while it still runs: mailcert looks again and says so.
+      terminal.press('Enter')
+      await terminal.waitFor('Thunderbird is still running on profile "default-release". Close all its windows')
     } finally {
       await thunderbird.stop()
     }
@@ -187,6 +252,21 @@ describe('mailcert with no arguments, in a terminal', () => {
     expect(prefsOf(home)).not.toContain('signing_cert_dbkey')
     expect(certificates(home)).not.toContain('Alice Example')
   }, 120_000)
+})
+
+describe('mailcert with no arguments, with no mail account to set up', () => {
+  it('says so before asking anything: what it looked for, where, and what to do', async () => {
+    const home = sandboxHome()
+    mkdirSync(join(home, 'Downloads'))
+    copyFileSync(join(FIXTURES, 'p12', 'sponsor-rsa.p12'), join(home, 'Downloads', 'alice-smime.p12'))
+    terminal = Terminal.start([], {HOME: home}, home)
+    expect(await terminal.exitCode()).toBe(5)
+    const screen = terminal.screen()
+    expect(screen).toContain("There is no mail client here for mailcert to set up: it looked for Thunderbird's profiles in ~/.thunderbird")
+    expect(screen).toContain('Install Thunderbird, start it and add your mail account')
+    expect(screen).not.toContain('Which certificate file?')
+    expect(screen).not.toContain('Password')
+  }, 60_000)
 })
 
 describe('mailcert with no arguments, without a terminal', () => {

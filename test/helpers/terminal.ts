@@ -43,6 +43,14 @@ export class Terminal {
     tmux('send-keys', '-t', this.session, '-l', text)
   }
 
+  /**
+   * Text and its Enter in one send-keys, as a paste followed at once by Enter arrives: the program
+   * reads both together, before it can react to the text.
+   */
+  paste(text: string): void {
+    tmux('send-keys', '-t', this.session, '-l', `${text}\r`)
+  }
+
   press(...keys: string[]): void {
     tmux('send-keys', '-t', this.session, ...keys)
   }

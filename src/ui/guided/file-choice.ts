@@ -1,10 +1,17 @@
 /**
  * Step 1 of the guided installer: which file. The certificate files found in the usual folders,
- * newest first with size and date, then "Another file…" with path completion.
+ * newest first with size and date, then "Another file…": a typed path, completed with Tab. A file
+ * that cannot be the certificate is explained and the question asked again.
  */
 import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 
+import {UserError} from '../../errors.js'
+import {decodeInput} from '../../identity/input.js'
 import {candidateFolders, completePath, type CertificateFile, findCertificateFiles} from '../../system/certificate-files.js'
+import {readInputFile} from '../../system/input-file.js'
+import {style} from '../style.js'
+import {askPath} from './path-prompt.js'
 
 export const ANOTHER_FILE = Symbol('another file')
 
@@ -41,25 +48,76 @@ export function fileChoices(files: CertificateFile[], home: string, now: Date): 
   ]
 }
 
+/**
+ * The path as the person meant it: what a file manager pastes or drops into a terminal (quotes
+ * around it, a trailing space, a file:// address) is taken off, ~ is the home folder, and a relative
+ * path is from the current folder. Null for an empty answer.
+ */
+export function typedPath(typed: string, cwd: string, home: string): string | null {
+  let text = typed.trim()
+  const quoted = /^(['"])(.*)\1$/.exec(text)
+  if (quoted) text = quoted[2]
+  if (text.startsWith('file://')) {
+    try {
+      text = fileURLToPath(text)
+    } catch {
+      // Not a local file's address: let the file checks say what is wrong with it.
+    }
+  }
+  if (text === '') return null
+  if (text === '~' || text.startsWith(`~${path.sep}`)) text = home + text.slice(1)
+  return path.resolve(cwd, text)
+}
+
+/** Tab's candidates for a typed path, each written the way the person started it (~, relative or absolute). */
+export async function pathCompletions(typed: string, cwd: string, home: string): Promise<string[]> {
+  if (typed === '~') return [`~${path.sep}`]
+  const typedFolder = typed.slice(0, typed.lastIndexOf(path.sep) + 1)
+  return (await completePath(typed, cwd, home)).map((entry) => {
+    const isFolder = entry.endsWith(path.sep)
+    return `${typedFolder}${path.basename(entry)}${isFolder ? path.sep : ''}`
+  })
+}
+
+/** Why this file cannot be the certificate (missing, a folder, not a certificate file), or null. */
+export async function certificateFileProblem(file: string, home: string): Promise<string | null> {
+  let bytes: Buffer
+  try {
+    bytes = await readInputFile(file)
+  } catch (error) {
+    if (error instanceof UserError) return error.message
+    throw error
+  }
+  try {
+    decodeInput(bytes)
+    return null
+  } catch (error) {
+    if (error instanceof UserError) return `${tildePath(file, home)}: ${error.message}`
+    throw error
+  }
+}
+
 export async function chooseFile(home: string, cwd: string): Promise<string> {
-  const {search, select} = await import('@inquirer/prompts')
+  const {select} = await import('@inquirer/prompts')
   const files = await findCertificateFiles(await candidateFolders(home, cwd))
-  if (files.length > 0) {
+  while (files.length > 0) {
     const chosen = await select<string | typeof ANOTHER_FILE>({
       message: 'Which certificate file? (the .p12 or .pfx your certificate authority gave you)',
       choices: fileChoices(files, home, new Date()),
       pageSize: 12,
     })
-    if (chosen !== ANOTHER_FILE) return chosen
+    if (chosen === ANOTHER_FILE) break
+    const problem = await certificateFileProblem(chosen, home)
+    if (problem === null) return chosen
+    process.stdout.write(`${style.bad('✖')} ${problem}\n`)
   }
-  return search<string>({
-    message: files.length > 0 ? 'Path of the certificate file:' : 'No .p12 or .pfx file in Downloads, Desktop or Documents. Path of the certificate file:',
-    // Tab puts the highlighted entry's name into the input: names are paths, so Tab completes.
-    source: async (term) => {
-      const typed = term ?? ''
-      const matches = (await completePath(typed, cwd, home)).map((m) => ({name: tildePath(m, home), value: m}))
-      const typedIsListed = matches.some((m) => m.name === typed || m.value === typed)
-      return typed === '' || typedIsListed ? matches : [...matches, {name: typed, value: typed, description: 'use what you typed'}]
+  const answer = await askPath({
+    message: files.length > 0 ? 'Path of the certificate file (Tab completes):' : 'No .p12 or .pfx file in Downloads, Desktop or Documents. Path of the certificate file (Tab completes):',
+    complete: (typed) => pathCompletions(typed, cwd, home),
+    check: async (typed) => {
+      const file = typedPath(typed, cwd, home)
+      return file === null ? 'Type the path of the .p12 or .pfx file, or press Ctrl+C to stop.' : certificateFileProblem(file, home)
     },
   })
+  return typedPath(answer, cwd, home)!
 }

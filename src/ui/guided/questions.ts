@@ -22,10 +22,29 @@ export async function askApply(): Promise<boolean> {
   return confirm({message: 'Make these changes?', default: true})
 }
 
-/** A mail client runs on a profile mailcert must change: ask to close it rather than fail. */
-export async function askToClose(busy: ThunderbirdProfile[]): Promise<boolean> {
-  const {input} = await import('@inquirer/prompts')
-  const names = busy.map((profile) => `"${profile.name}"`).join(', ')
-  await input({message: `Thunderbird is running (profile ${names}). Close Thunderbird, then press Enter. (Ctrl+C stops here; nothing has changed.)`})
-  return true
+function profileNames(profiles: ThunderbirdProfile[]): string {
+  return `${profiles.length === 1 ? 'profile' : 'profiles'} ${profiles.map((profile) => `"${profile.name}"`).join(', ')}`
+}
+
+/** What to say when Thunderbird runs on profiles mailcert must change; `again` after Enter did not close it. */
+export function closeMessage(busy: ThunderbirdProfile[], again: boolean): string {
+  return again
+    ? `Thunderbird is still running on ${profileNames(busy)}. Close all its windows (and quit it if it stays in the system tray), then press Enter. (Ctrl+C stops here; nothing has changed.)`
+    : `Thunderbird is running (${profileNames(busy)}). Close Thunderbird, then press Enter. (Ctrl+C stops here; nothing has changed.)`
+}
+
+/**
+ * A mail client runs on a profile mailcert must change: ask to close it rather than fail. The
+ * caller looks at the profile's lock again after each Enter and asks again while it is held; the
+ * question returned here remembers the profiles it asked about, so that it then says "still".
+ */
+export function closeQuestion(): (busy: ThunderbirdProfile[]) => Promise<boolean> {
+  const asked = new Set<string>()
+  return async (busy) => {
+    const again = busy.some((profile) => asked.has(profile.dir))
+    for (const profile of busy) asked.add(profile.dir)
+    const {input} = await import('@inquirer/prompts')
+    await input({message: closeMessage(busy, again)})
+    return true
+  }
 }

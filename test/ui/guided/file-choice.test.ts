@@ -1,12 +1,17 @@
 /**
  * The guided installer's first question: the certificate files found, as a person reads them
- * (name, size, when), and paths under the home folder written with ~.
+ * (name, size, when), paths under the home folder written with ~, and a typed path: as the person
+ * meant it, completed the way they started it, and checked before it is taken.
  */
+import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {CertificateFile} from '../../../src/system/certificate-files.js'
-import {ANOTHER_FILE, fileChoices, tildePath} from '../../../src/ui/guided/file-choice.js'
+import {ANOTHER_FILE, certificateFileProblem, fileChoices, pathCompletions, tildePath, typedPath} from '../../../src/ui/guided/file-choice.js'
+import {FIXTURES} from '../../helpers/fixtures.js'
 
 const HOME = '/home/alice'
 
@@ -72,5 +77,56 @@ describe('fileChoices', () => {
     // 00:30 on 1 March in Berlin is 23:30 on 28 February in UTC: the date must be 1 March, like the time.
     const file = certificateFile('/a/x.p12', 10, '2026-03-01T00:30:00+01:00')
     expect(fileChoices([file], HOME, now)[0]?.name).toBe('x.p12  10 B, 2026-03-01 00:30')
+  })
+})
+
+describe('typedPath', () => {
+  const cwd = '/home/alice/work'
+
+  it('reads ~ as the home folder and a relative path from the current folder', () => {
+    expect(typedPath('~/Downloads/alice.p12', cwd, HOME)).toBe('/home/alice/Downloads/alice.p12')
+    expect(typedPath('certs/alice.p12', cwd, HOME)).toBe('/home/alice/work/certs/alice.p12')
+    expect(typedPath('/tmp/alice.p12', cwd, HOME)).toBe('/tmp/alice.p12')
+  })
+
+  it('takes off what a file manager adds when a file is dropped or pasted: quotes, spaces, a file:// address', () => {
+    expect(typedPath("'/home/alice/My certificates/alice.pfx' ", cwd, HOME)).toBe('/home/alice/My certificates/alice.pfx')
+    expect(typedPath('  "/tmp/a b.p12"', cwd, HOME)).toBe('/tmp/a b.p12')
+    expect(typedPath(pathToFileURL('/home/alice/My certificates/alice.pfx').href, cwd, HOME)).toBe('/home/alice/My certificates/alice.pfx')
+  })
+
+  it('keeps a quote that is part of the name', () => {
+    expect(typedPath("/tmp/alice's.p12", cwd, HOME)).toBe("/tmp/alice's.p12")
+  })
+
+  it('has no path for an empty answer', () => {
+    expect(typedPath('', cwd, HOME)).toBeNull()
+    expect(typedPath("  ''  ", cwd, HOME)).toBeNull()
+  })
+})
+
+describe('pathCompletions and certificateFileProblem, on real folders', () => {
+  const home = mkdtempSync(join(tmpdir(), 'mailcert-file-choice-'))
+  mkdirSync(join(home, 'Mail certificates'))
+  copyFileSync(join(FIXTURES, 'p12', 'mailbox-rsa.p12'), join(home, 'Mail certificates', 'alice.pfx'))
+  writeFileSync(join(home, 'Mail certificates', 'notes.txt'), 'not a certificate')
+  writeFileSync(join(home, 'Mail certificates', 'renamed.p12'), 'this is a text file, not a certificate\n')
+  afterAll(() => rmSync(home, {recursive: true, force: true}))
+
+  it('writes each candidate the way the person started typing: with ~, relative or absolute', async () => {
+    expect(await pathCompletions('~/Mail', '/', home)).toEqual(['~/Mail certificates/'])
+    expect(await pathCompletions('~/Mail certificates/', '/', home)).toEqual(['~/Mail certificates/alice.pfx', '~/Mail certificates/renamed.p12'])
+    expect(await pathCompletions('Mail certificates/a', home, home)).toEqual(['Mail certificates/alice.pfx'])
+    expect(await pathCompletions(join(home, 'Mail'), '/', home)).toEqual([join(home, 'Mail certificates/')])
+    expect(await pathCompletions('~', '/', home)).toEqual(['~/'])
+  })
+
+  it('takes a certificate file, and says why for a folder, a missing file or a file that is no certificate', async () => {
+    expect(await certificateFileProblem(join(home, 'Mail certificates', 'alice.pfx'), home)).toBeNull()
+    expect(await certificateFileProblem(join(home, 'Mail certificates'), home)).toBe(`${join(home, 'Mail certificates')} is a folder, not a file.`)
+    expect(await certificateFileProblem(join(home, 'alice.pfx'), home)).toBe(`There is no file at ${join(home, 'alice.pfx')}.`)
+    expect(await certificateFileProblem(join(home, 'Mail certificates', 'renamed.p12'), home)).toBe(
+      '~/Mail certificates/renamed.p12: This is a text file, not a PKCS#12 (.p12/.pfx) file or a certificate.',
+    )
   })
 })
