@@ -86,6 +86,13 @@ function noMatch(identity: Identity, profiles: ThunderbirdProfile[]): UserError 
   })
 }
 
+/** Profiles whose prefs.js cannot be read may hold a matching account: say so, not "no account uses it". */
+function unreadableSettings(profiles: ThunderbirdProfile[]): UserError {
+  const problems = profiles.map((p) => p.prefsProblem ?? `prefs.js in ${p.dir} cannot be read`)
+  const message = problems.length === 1 ? `${problems[0]}. Nothing was installed.` : `Nothing was installed: ${problems.join('; ')}.`
+  return new UserError(message, {code: 'profile-unreadable', exitCode: ExitCode.notForSmime, hints: [...new Set(profiles.flatMap((p) => p.prefsHints))]})
+}
+
 export async function planInstall(request: InstallRequest): Promise<PlannedInstall> {
   refuseUnusable(request.identity, request.fromPkcs12, request.now ?? new Date())
   checkAccountsFilter(request)
@@ -94,7 +101,8 @@ export async function planInstall(request: InstallRequest): Promise<PlannedInsta
   const emails = request.identity.certificate.emails
   const wanted = (list: ThunderbirdProfile[]) =>
     list.filter((p) => p.accounts !== null && identitiesFor(p.accounts.identities, emails, request.accounts).some((i) => request.include?.(p, i.key) ?? true))
-  if (wanted(profiles).length === 0) throw noMatch(request.identity, profiles)
+  const unreadable = (list: ThunderbirdProfile[]) => list.filter((p) => p.prefsState === 'unreadable')
+  if (wanted(profiles).length === 0) throw unreadable(profiles).length > 0 ? unreadableSettings(unreadable(profiles)) : noMatch(request.identity, profiles)
 
   for (;;) {
     const busy = wanted(profiles).filter((p) => p.lock.busy)
@@ -121,6 +129,7 @@ export async function planInstall(request: InstallRequest): Promise<PlannedInsta
     }
     // With nothing else to do, a failure is simply the answer: report it as the error it is.
     if (failures.length > 0 && !plan.targets.some((t) => t.steps.length > 0)) throw failures[0]
+    if (unreadable(profiles).length > 0 && !plan.targets.some((t) => t.steps.length > 0)) throw unreadableSettings(unreadable(profiles))
   } catch (error) {
     await releasePlan(plan)
     await driver.dispose()
