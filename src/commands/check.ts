@@ -1,11 +1,14 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
-import {type CheckResult, checkMachine, hasProblems} from '../clients/check.js'
+import {type CheckResult, checkMachine, type GivenCertificate, hasProblems} from '../clients/check.js'
 import {ExitCode} from '../errors.js'
+import {journalPath, readJournal} from '../install/journal.js'
 import {MailcertCommand} from '../ui/base-command.js'
 import {givenDbPassword} from '../ui/db-password.js'
 import {installFlags} from '../ui/install-flags.js'
-import {askDbPassword} from '../ui/prompts.js'
+import {openIdentity} from '../ui/open-identity.js'
+import {passwordFlags} from '../ui/password-flags.js'
+import {askDbPassword, askPassword} from '../ui/prompts.js'
 import {renderCheck} from '../ui/render-check.js'
 
 export default class Check extends MailcertCommand {
@@ -13,31 +16,47 @@ export default class Check extends MailcertCommand {
 
   static override description = `Lists every mail client found on this machine with how it supports S/MIME, and for Thunderbird every profile and identity: which certificate it signs and decrypts with, and whether that certificate is in the profile's database with its private key, valid, trusted, for the identity's address, and not expiring within 30 days. Each problem comes with the command that fixes it.
 
+Name your certificate (the .p12 file, or the certificate alone as .pem/.cer) to also check that every account with one of its addresses uses it. Without one, an account that has no certificate is a problem only where one for its address is known: in the profile's database with its private key, or in what mailcert installed before; otherwise it is listed as having none.
+
 --deep asks Thunderbird itself (started headless on each profile, so Thunderbird must be closed) for its verdict on each certificate: the same check it makes when you send mail.
 
-Exit codes: 0 nothing wrong, 8 problems found.`
+Exit codes: 0 nothing wrong, 8 problems found; with a certificate named: 3 wrong password, 4 not a readable certificate file.`
 
   static override examples = [
     {description: 'Check everything:', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Also check that every account for your certificate uses it (a certificate alone needs no password):', command: '<%= config.bin %> <%= command.id %> alice.pem'},
     {description: "Ask Thunderbird itself (close it first):", command: '<%= config.bin %> <%= command.id %> --deep'},
     {description: 'In a monitoring script:', command: '<%= config.bin %> <%= command.id %> --json || echo "S/MIME needs attention"'},
     {description: 'Also show what mailcert knows about clients that are not installed:', command: '<%= config.bin %> <%= command.id %> --all'},
   ]
 
+  static override args = {
+    file: Args.string({description: 'Your certificate: the .p12/.pfx file, or the certificate alone (.pem, .crt, .cer, .der). Optional.'}),
+  }
+
   static override flags = {
+    ...passwordFlags,
     deep: Flags.boolean({summary: 'Ask Thunderbird itself whether each certificate is valid for signing and encryption.', env: 'MAILCERT_DEEP'}),
     all: Flags.boolean({summary: 'Also list the S/MIME support of mail clients that are not installed here.', env: 'MAILCERT_ALL'}),
     'db-password-file': installFlags['db-password-file'],
   }
 
   async run(): Promise<CheckResult> {
-    const {flags} = await this.parse(Check)
-    const given = await givenDbPassword(flags['db-password-file'])
+    const {args, flags} = await this.parse(Check)
+    let certificate: GivenCertificate | undefined
+    if (args.file !== undefined) {
+      const opened = await openIdentity(args.file, flags, {ask: this.canPrompt ? askPassword : undefined})
+      certificate = {identity: opened.identity, path: args.file, fromPkcs12: opened.protection !== null}
+    }
+    const dbPassword = await givenDbPassword(flags['db-password-file'])
+    const journal = await readJournal(journalPath(this.config.dataDir))
     const result = await checkMachine({
       machine: {platform: process.platform, home: this.config.home, env: process.env},
       deep: flags.deep,
       all: flags.all,
-      dbPassword: async (profile) => given ?? (this.canPrompt ? askDbPassword(profile.name) : undefined),
+      dbPassword: async (profile) => dbPassword ?? (this.canPrompt ? askDbPassword(profile.name) : undefined),
+      given: certificate,
+      installed: journal.entries,
     })
     if (hasProblems(result)) this.setExitCode(ExitCode.problemsFound)
     this.log(renderCheck(result))

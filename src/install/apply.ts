@@ -17,6 +17,8 @@ export interface StepReport {
   detail?: string
   backup?: string
   error?: string
+  /** A check's verdicts (the verify step), so that its mark can say whether the certificate was accepted. */
+  verification?: Record<string, {valid: boolean; reason?: string}>
 }
 
 export interface TargetReport {
@@ -130,6 +132,7 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
       stepReport.status = outcome.changed ? 'done' : 'unchanged'
       stepReport.detail = outcome.detail
       stepReport.backup = outcome.backup
+      if (outcome.verification) stepReport.verification = outcome.verification
       report.warnings.push(...(outcome.warnings ?? []))
       if (outcome.verification) report.verification = {...report.verification, ...outcome.verification}
       if (outcome.changed) {

@@ -95,7 +95,20 @@ function noMatch(identity: Identity, profiles: ThunderbirdProfile[]): UserError 
 export function requireMatchingAccount(identity: Identity, profiles: ThunderbirdProfile[], accounts: string[]): void {
   checkAccountsFilter({identity, accounts})
   const emails = identity.certificate.emails
-  if (!profiles.some((p) => p.accounts !== null && identitiesFor(p.accounts.identities, emails, accounts).length > 0)) throw noMatch(identity, profiles)
+  if (!profiles.some((p) => p.accounts !== null && identitiesFor(p.accounts.identities, emails, accounts).length > 0)) throw nothingMatches(identity, profiles)
+}
+
+/** No profile has an account for the certificate: because some cannot be read, or because none has one. */
+function nothingMatches(identity: Identity, profiles: ThunderbirdProfile[]): UserError {
+  const unreadable = profiles.filter((p) => p.prefsState === 'unreadable')
+  return unreadable.length > 0 ? unreadableSettings(unreadable) : noMatch(identity, profiles)
+}
+
+/** Profiles whose prefs.js cannot be read may hold a matching account: say so, not "no account uses it". */
+function unreadableSettings(profiles: ThunderbirdProfile[]): UserError {
+  const problems = profiles.map((p) => p.prefsProblem ?? `prefs.js in ${p.dir} cannot be read`)
+  const message = problems.length === 1 ? `${problems[0]}. Nothing was installed.` : `Nothing was installed: ${problems.join('; ')}.`
+  return new UserError(message, {code: 'profile-unreadable', exitCode: ExitCode.notForSmime, hints: [...new Set(profiles.flatMap((p) => p.prefsHints))]})
 }
 
 export async function planInstall(request: InstallRequest): Promise<PlannedInstall> {
@@ -106,7 +119,7 @@ export async function planInstall(request: InstallRequest): Promise<PlannedInsta
   const emails = request.identity.certificate.emails
   const wanted = (list: ThunderbirdProfile[]) =>
     list.filter((p) => p.accounts !== null && identitiesFor(p.accounts.identities, emails, request.accounts).some((i) => request.include?.(p, i.key) ?? true))
-  if (wanted(profiles).length === 0) throw noMatch(request.identity, profiles)
+  if (wanted(profiles).length === 0) throw nothingMatches(request.identity, profiles)
 
   for (;;) {
     const busy = wanted(profiles).filter((p) => p.lock.busy)
@@ -134,6 +147,8 @@ export async function planInstall(request: InstallRequest): Promise<PlannedInsta
     }
     // With nothing else to do, a failure is simply the answer: report it as the error it is.
     if (failures.length > 0 && !plan.targets.some((t) => t.steps.length > 0)) throw failures[0]
+    const unreadable = profiles.filter((p) => p.prefsState === 'unreadable')
+    if (unreadable.length > 0 && !plan.targets.some((t) => t.steps.length > 0)) throw unreadableSettings(unreadable)
   } catch (error) {
     await releasePlan(plan)
     await driver.dispose()

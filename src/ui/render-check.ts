@@ -15,7 +15,8 @@ function describeSupport(row: SupportRow): string {
   return `${SUPPORT_WORDS[row.smime]} (since ${row.since}); key in ${row.store}; ${what}`
 }
 
-function describeCertificate(state: CertificateState): string {
+function describeCertificate(state: CertificateState, checked: boolean): string {
+  if (!checked) return `${state.name ? `"${state.name}"` : `dbKey ${state.dbKey.slice(0, 12)}…`} ${style.dim('(not checked: the certificate database was not read)')}`
   if (!state.certificate) return style.bad('missing from the database')
   const parts = [`${state.certificate.subject}`, `until ${state.certificate.notAfter.slice(0, 10)}`]
   if (!state.hasKey) parts.push(style.bad('no private key'))
@@ -23,12 +24,12 @@ function describeCertificate(state: CertificateState): string {
   return parts.join(', ')
 }
 
-function renderIdentity(identity: IdentityCheck): string[] {
+function renderIdentity(identity: IdentityCheck, checked: boolean): string[] {
   const head = `    ${identity.email ?? identity.key}${identity.name ? style.dim(` (${identity.name})`) : ''}`
   if (!identity.configured) return [`${head}: ${style.dim('no S/MIME certificate')}`]
   const lines = [`${head}:`]
-  if (identity.signing) lines.push(`      signs with     ${describeCertificate(identity.signing)}`)
-  if (identity.encryption) lines.push(`      decrypts with  ${describeCertificate(identity.encryption)}`)
+  if (identity.signing) lines.push(`      signs with     ${describeCertificate(identity.signing, checked)}`)
+  if (identity.encryption) lines.push(`      decrypts with  ${describeCertificate(identity.encryption, checked)}`)
   lines.push(style.dim(`      sign by default: ${identity.signByDefault ? 'yes' : 'no'}, encrypt by default: ${identity.encryptByDefault ? 'yes' : 'no'}`))
   return lines
 }
@@ -36,14 +37,18 @@ function renderIdentity(identity: IdentityCheck): string[] {
 function renderProfile(profile: ProfileCheck): string[] {
   const facts = [profile.version ? `Thunderbird ${profile.version}` : null, profile.isDefault ? 'default' : null, profile.busy ? style.warn('Thunderbird is running') : null, profile.checkedWith ? `checked with ${profile.checkedWith === 'tools' ? "NSS's tools" : 'Thunderbird itself'}` : null].filter(Boolean)
   const lines = [`  Profile "${profile.name}" ${style.dim(profile.dir)}${facts.length ? ` (${facts.join(', ')})` : ''}`]
-  if (profile.identities.length === 0 && profile.problems.length === 0) lines.push(style.dim('    no mail accounts'))
-  for (const identity of profile.identities) lines.push(...renderIdentity(identity))
+  const codes = new Set(profile.problems.map((p) => p.code))
+  if (codes.has('profile-unreadable')) lines.push(style.bad('    its settings (prefs.js) cannot be read: see below'))
+  else if (codes.has('profile-unused')) lines.push(style.dim('    never used'))
+  else if (profile.identities.length === 0) lines.push(style.dim('    no mail accounts'))
+  for (const identity of profile.identities) lines.push(...renderIdentity(identity, profile.checkedWith !== null))
   return lines
 }
 
 function renderClient(client: ClientCheck): string[] {
   const lines = [`${style.heading(client.name)}${client.program ? style.dim(` ${client.program}`) : ''}`, `  ${describeSupport(client.support)}`]
   if (!client.support.implemented) lines.push(...(client.support.manualSteps ?? []).map((step) => `  - ${step}`))
+  if (client.client === 'thunderbird' && client.profiles.length === 0) lines.push(style.dim('  no profile for this user'))
   for (const profile of client.profiles) lines.push(...renderProfile(profile))
   return lines
 }
@@ -51,7 +56,11 @@ function renderClient(client: ClientCheck): string[] {
 function renderProblem(problem: Problem): string {
   const mark = problem.severity === 'error' ? style.bad('✖') : problem.severity === 'warning' ? style.warn('▲') : style.dim('ℹ')
   const where = problem.account ?? problem.profile
-  return `  ${mark} ${where ? `${where}: ` : ''}${problem.message}\n      fix: ${problem.fix}`
+  // A message that already names its place ("prefs.js in DIR cannot be read", "alice@… has no …") is not prefixed with it again.
+  const named = where !== undefined && (problem.message.startsWith(where) || problem.message.includes(` in ${where} `))
+  const prefix = where && !named ? `${where}: ` : ''
+  const [first, ...more] = problem.fix.split('\n')
+  return [`  ${mark} ${prefix}${problem.message}`, `      fix: ${first}`, ...more.map((line) => `           ${line}`)].join('\n')
 }
 
 export function renderCheck(result: CheckResult): string {

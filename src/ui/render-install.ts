@@ -12,6 +12,16 @@ const STEP_MARK: Record<StepReport['status'], string> = {
   'not-run': style.dim(' '),
 }
 
+/**
+ * A check's mark says whether the certificate was accepted: it finds nothing to change, so its
+ * status alone ("unchanged") would look the same for a certificate accepted and one refused.
+ */
+function markOf(report: StepReport): string {
+  const verdicts = Object.values(report.verification ?? {})
+  if (report.status === 'failed' || verdicts.length === 0) return STEP_MARK[report.status]
+  return verdicts.every((verdict) => verdict.valid) ? style.ok('✔') : style.bad('✖')
+}
+
 export function renderPlan(identity: Identity, plan: Plan): string {
   const header = `Plan for the certificate of ${identity.certificate.emails.join(', ')}:`
   return [header, ...describePlan(plan).map((line) => `  ${line}`)].join('\n')
@@ -20,13 +30,13 @@ export function renderPlan(identity: Identity, plan: Plan): string {
 /** The outcome alone, for the end of a spinner's line. */
 export function stepOutcome(report: StepReport): string {
   const detail = report.detail ? ` ${style.dim(`(${report.detail})`)}` : ''
-  return `${STEP_MARK[report.status]}${detail}${report.error ? ` ${style.bad(report.error)}` : ''}`
+  return `${markOf(report)}${detail}${report.error ? ` ${style.bad(report.error)}` : ''}`
 }
 
 export function renderStep(report: StepReport): string {
   const detail = report.detail ? style.dim(` (${report.detail})`) : ''
   const error = report.error ? `\n      ${style.bad(report.error)}` : ''
-  return `  ${STEP_MARK[report.status]} ${report.description}${detail}${error}`
+  return `  ${markOf(report)} ${report.description}${detail}${error}`
 }
 
 function renderTarget(target: TargetReport, withSteps: boolean): string[] {

@@ -56,6 +56,7 @@ function envFor(home: string, extra: Record<string, string | undefined> = {}): R
   return {
     HOME: home,
     XDG_CONFIG_HOME: undefined,
+    XDG_DATA_HOME: undefined,
     MAILCERT_DEEP: undefined,
     MAILCERT_ALL: undefined,
     MAILCERT_PASSWORD: undefined,
@@ -336,12 +337,93 @@ describe('mailcert check finds problems', () => {
     expect(envelope.result.problems.map((p) => p.message).join('\n')).not.toContain('is not accepted')
   }, THUNDERBIRD_TIMEOUT)
 
-  it('a prefs.js that cannot be read is a warning for its profile', async () => {
+  it('a prefs.js cut short: an error that says where and what to do, exit 8, nothing changed', async () => {
     const home = await tbHome()
-    appendFileSync(join(home.profileDir, 'prefs.js'), 'user_pref("broken", \n')
+    const prefs = join(home.profileDir, 'prefs.js')
+    appendFileSync(prefs, 'user_pref("broken", \n')
+    const before = readFileSync(prefs)
+    const lines = before.toString('latin1').split('\n').length - 1
     const {result, envelope} = await checkJson(home.home)
     expect(result.code).toBe(8)
-    expect(envelope.result.problems).toMatchObject([{severity: 'warning', code: 'profile-unreadable', message: expect.stringContaining('prefs.js cannot be read'), profile: home.profileDir}])
+    expect(envelope.status).toBe(8)
+    expect(envelope.result.problems).toEqual([
+      {
+        severity: 'error',
+        code: 'profile-unreadable',
+        message: `prefs.js in ${home.profileDir} cannot be read: it ends in the middle of a setting (line ${lines + 1}, column 1): the file was cut short, as by a crash or a full disk while it was written`,
+        fix: [
+          'Close Thunderbird and restore prefs.js from a backup of the profile folder, if you have one.',
+          'Or start Thunderbird once: it keeps a copy of the damaged file as Invalidprefs.js and writes prefs.js again with every setting it could read, so check that your accounts are still there, then run mailcert again.',
+        ].join('\n'),
+        profile: home.profileDir,
+      },
+    ])
+    const text = await check(home.home)
+    expect(text.code).toBe(8)
+    expect(text.stdout).not.toContain('No problems found')
+    expect(text.stdout).toContain('    its settings (prefs.js) cannot be read: see below')
+    expect(text.stdout).toContain(`1 problem\n  ✖ prefs.js in ${home.profileDir} cannot be read: it ends in the middle of a setting`)
+    expect(text.stdout).toContain('      fix: Close Thunderbird and restore prefs.js from a backup of the profile folder, if you have one.\n           Or start Thunderbird once:')
+    expect(readFileSync(prefs)).toEqual(before)
+  })
+
+  it.each([
+    ['NUL bytes', (bytes: Buffer) => Buffer.concat([bytes.subarray(0, bytes.length >> 1), Buffer.alloc(4096), bytes.subarray(bytes.length >> 1)]), /^it is damaged: it holds a NUL byte at line \d+, column \d+, and Thunderbird reads nothing from there on$/],
+    ['junk', () => Buffer.from('\u0089PNG\r\n\u001a\n not a preferences file at all'), /^it is damaged at line 1, column 1 \(.+\)$/],
+    ['an empty file', () => Buffer.alloc(0), /^it is empty \(0 bytes\)/],
+  ])('a prefs.js holding %s: profile-unreadable, exit 8, the file left as it was', async (_what, damage, why) => {
+    const home = await tbHome()
+    const prefs = join(home.profileDir, 'prefs.js')
+    const damaged = damage(readFileSync(prefs))
+    writeFileSync(prefs, damaged)
+    const {result, envelope} = await checkJson(home.home)
+    expect(result.code).toBe(8)
+    expect(envelope.result.problems.map((p) => [p.severity, p.code, p.profile])).toEqual([['error', 'profile-unreadable', home.profileDir]])
+    const [problem] = envelope.result.problems
+    expect(problem!.message.startsWith(`prefs.js in ${home.profileDir} cannot be read: `)).toBe(true)
+    expect(problem!.message.slice(`prefs.js in ${home.profileDir} cannot be read: `.length)).toMatch(why)
+    expect(problem!.fix).toMatch(/restore prefs\.js from a backup/)
+    expect(readFileSync(prefs)).toEqual(damaged)
+  })
+
+  it('a prefs.js that is a folder is not "never used": profile-unreadable with how to move it aside', async () => {
+    const home = await tbHome()
+    const prefs = join(home.profileDir, 'prefs.js')
+    rmSync(prefs)
+    mkdirSync(prefs)
+    const {result, envelope} = await checkJson(home.home)
+    expect(result.code).toBe(8)
+    expect(envelope.result.problems).toMatchObject([
+      {severity: 'error', code: 'profile-unreadable', message: `prefs.js in ${home.profileDir} cannot be read: it is a folder, not a file`, fix: expect.stringContaining(`mv "${prefs}" "${prefs}.folder"`)},
+    ])
+  })
+
+  it("a prefs.js mailcert changed before: the fix offers the copy it kept", async () => {
+    const home = await tbHome()
+    await install(home)
+    const prefs = join(home.profileDir, 'prefs.js')
+    const [backup] = readdirSync(home.profileDir).filter((name) => /^prefs\.js\.mailcert-.*\.bak$/.test(name))
+    expect(backup).toBeDefined()
+    const text = readFileSync(prefs)
+    writeFileSync(prefs, text.subarray(0, text.indexOf('user_pref("mail.identity.') + 30))
+    const {envelope} = await checkJson(home.home)
+    expect(envelope.result.problems[0]!.fix.split('\n')[0]).toBe(`Close Thunderbird, then put back the copy mailcert kept before its last change: cp "${join(home.profileDir, backup!)}" "${prefs}"`)
+  })
+
+  it('a certificate database NSS cannot read: the identities are still listed, with store-unreadable (exit 8)', async () => {
+    const home = await tbHome()
+    await install(home)
+    writeFileSync(join(home.profileDir, 'cert9.db'), Buffer.alloc(8192, 0x5a))
+    const {result, envelope} = await checkJson(home.home)
+    expect(result.code, result.stderr).toBe(8)
+    expect(profileOf(envelope)).toMatchObject({checkedWith: null})
+    expect(identityOf(envelope, 'alice@example.com')).toMatchObject({configured: true, signing: {dbKey: ALICE_KEY, certificate: null, verdict: null}, problems: []})
+    expect(envelope.result.problems.filter((p) => p.severity !== 'info')).toMatchObject([
+      {severity: 'warning', code: 'store-unreadable', message: expect.stringMatching(/^The certificate database could not be read, so no certificate was checked: certutil: /), profile: home.profileDir},
+    ])
+    const text = await check(home.home)
+    expect(text.stdout).toMatch(/signs with {5}"[^"]+" \(not checked: the certificate database was not read\)/)
+    expect(text.stdout).not.toContain('No problems found')
   })
 
   it('identities that point at certificates in a profile without a certificate database', async () => {
@@ -351,12 +433,101 @@ describe('mailcert check finds problems', () => {
     const {result, envelope} = await checkJson(home.home)
     expect(result.code).toBe(8)
     expect(profileOf(envelope)).toMatchObject({database: 'none', checkedWith: null})
-    expect(envelope.result.problems).toMatchObject([{severity: 'error', code: 'no-nss-database'}])
+    expect(envelope.result.problems.filter((p) => p.severity !== 'info')).toMatchObject([{severity: 'error', code: 'no-nss-database'}])
+    // The identities are still listed from the settings, unchecked.
+    expect(identityOf(envelope, 'alice@example.com')).toMatchObject({configured: true, signing: {dbKey: ALICE_KEY, certificate: null}})
+  })
+})
+
+describe('mailcert check: an identity whose address a known certificate matches, with no certificate set', () => {
+  it("the profile's database holds alice's certificate with its key, and her identity uses none: certificate-not-set (exit 8)", async () => {
+    const home = await tbHome()
+    importP12(home.profileDir, 'mailbox-rsa.p12')
+    const {result, envelope} = await checkJson(home.home)
+    expect(result.code).toBe(8)
+    expect(envelope.result.problems.map((p) => [p.severity, p.code, p.account])).toEqual([
+      ['error', 'certificate-not-set', 'alice@example.com'],
+      // bob has no certificate anywhere: information, not a problem.
+      ['info', 'smime-not-configured', 'bob@example.com'],
+    ])
+    expect(envelope.result.problems[0]!.fix.split('\n')).toEqual([
+      'mailcert install YOUR-CERTIFICATE.p12 --client thunderbird --account alice@example.com',
+      'or in Thunderbird: Account Settings > End-To-End Encryption > S/MIME > Select, and choose "Alice Example"',
+    ])
+    const text = await check(home.home)
+    expect(text.stdout).toContain("  ✖ alice@example.com has no S/MIME certificate set, though the profile's database holds one for this address with its private key (CN=alice@example.com, until 2036-12-31).")
+  })
+
+  it('check FILE: the certificate named (a .pem) is for alice, whose identity uses none (exit 8); bob is not its business', async () => {
+    const home = await tbHome()
+    const {result, envelope} = await checkJson(home.home, [join(FIXTURES, 'certs', 'mailbox-rsa.pem')])
+    expect(result.code, result.stderr).toBe(8)
+    expect(envelope.result.problems.filter((p) => p.severity !== 'info')).toEqual([
+      {
+        severity: 'error',
+        code: 'certificate-not-set',
+        message: 'alice@example.com has no S/MIME certificate set, though the certificate in mailbox-rsa.pem (CN=alice@example.com, until 2036-12-31) is for this address.',
+        // A certificate alone cannot be installed: the fix asks for the .p12 that holds it.
+        fix: 'mailcert install YOUR-CERTIFICATE.p12 --client thunderbird --account alice@example.com',
+        profile: home.profileDir,
+        account: 'alice@example.com',
+      },
+    ])
+  })
+
+  it('check FILE.p12 (password from MAILCERT_PASSWORD): the fix names the file; after install it passes (exit 0)', async () => {
+    const home = await tbHome()
+    const p12 = join(FIXTURES, 'p12', 'mailbox-rsa.p12')
+    const before = await checkJson(home.home, [p12], {MAILCERT_PASSWORD: 'test'})
+    expect(before.result.code, before.result.stderr).toBe(8)
+    expect(before.envelope.result.problems[0]).toMatchObject({code: 'certificate-not-set', fix: `mailcert install ${p12} --client thunderbird --account alice@example.com`})
+
+    await install(home)
+    const after = await check(home.home, [p12], {MAILCERT_PASSWORD: 'test'})
+    expect(after.code, after.stdout).toBe(0)
+    expect(after.stdout).toContain('✔ No problems found.')
+  })
+
+  it('check FILE for an address no account uses: no-account-for-certificate, with the addresses found', async () => {
+    const home = await tbHome()
+    const {result, envelope} = await checkJson(home.home, [join(FIXTURES, 'certs', 'organization-rsa.pem')])
+    expect(result.code).toBe(8)
+    expect(envelope.result.problems.filter((p) => p.severity !== 'info')).toEqual([
+      {
+        severity: 'warning',
+        code: 'no-account-for-certificate',
+        message: 'No mail account uses info@example.com of the certificate in organization-rsa.pem (the addresses found: alice@example.com, bob@example.com).',
+        fix: 'Add the account to Thunderbird (or an identity with this address to an account), then: mailcert install YOUR-CERTIFICATE.p12',
+      },
+    ])
+  })
+
+  it('check FILE with a certificate that cannot be used (expired): that is the problem, not the identity without it', async () => {
+    const home = await tbHome()
+    const {result, envelope} = await checkJson(home.home, [join(FIXTURES, 'certs', 'expired.pem')])
+    expect(result.code).toBe(8)
+    expect(envelope.result.problems.filter((p) => p.severity !== 'info')).toEqual([
+      {severity: 'error', code: 'certificate-unusable', message: 'The certificate in expired.pem cannot be used for S/MIME: The certificate expired on 2021-01-01.', fix: expect.stringContaining('Renew')},
+    ])
+  })
+
+  it("mailcert's journal says it set alice up, and her settings were cleared since: certificate-not-set", async () => {
+    const home = await tbHome()
+    await install(home)
+    setIdentityPrefs(home, 'alice@example.com', {signing_cert_dbkey: null, signing_cert_name: null, encryption_cert_dbkey: null, encryption_cert_name: null})
+    const {result, envelope} = await checkJson(home.home)
+    expect(result.code).toBe(8)
+    expect(envelope.result.problems[0]).toMatchObject({
+      severity: 'error',
+      code: 'certificate-not-set',
+      message: expect.stringMatching(/^alice@example\.com has no S\/MIME certificate set, though mailcert set it up with CN=alice@example\.com on \d{4}-\d\d-\d\d\.$/),
+      account: 'alice@example.com',
+    })
   })
 })
 
 describe('mailcert check while Thunderbird runs on the profile', () => {
-  it('without --deep it still reads the database; --deep gives the client-running warning (exit 8)', async () => {
+  it('without --deep it still reads the database; --deep reads it with NSS\'s tools and warns client-running (exit 8)', async () => {
     const home = await tbHome()
     await install(home)
     const running = await startHeadlessThunderbird(await thunderbirdProgram(), home.profileDir, {env: {...process.env, HOME: home.home}})
@@ -366,16 +537,20 @@ describe('mailcert check while Thunderbird runs on the profile', () => {
       expect(plain.stdout).toMatch(/\(Thunderbird 153\.[^)]*Thunderbird is running, checked with NSS's tools\)/)
       expect(plain.stdout).toContain('signs with     CN=alice@example.com, until 2036-12-31, valid')
 
+      // --deep cannot start a second Thunderbird on the profile: NSS's tools read it instead, and that is said.
       const deep = await check(home.home, ['--deep'])
       expect(deep.code, deep.stdout).toBe(8)
+      expect(deep.stdout).toContain('signs with     CN=alice@example.com, until 2036-12-31, valid')
       expect(deep.stdout).toContain(
-        `  ▲ ${home.profileDir}: Thunderbird is running on this profile, so it cannot be asked for its verdict.\n      fix: Close Thunderbird and run mailcert check --deep again.`,
+        `  ▲ ${home.profileDir}: Thunderbird is running on this profile, so it was not asked for its own verdict: NSS's tools read the database instead.\n      fix: Close Thunderbird and run mailcert check --deep again.`,
       )
 
       const {envelope} = await checkJson(home.home, ['--deep'])
       expect(envelope.status).toBe(8)
-      expect(profileOf(envelope)).toMatchObject({busy: true, checkedWith: null, identities: []})
-      expect(envelope.result.problems).toMatchObject([{severity: 'warning', code: 'client-running', profile: home.profileDir}])
+      expect(envelope.result.nssDriver).toBe('thunderbird')
+      expect(profileOf(envelope)).toMatchObject({busy: true, checkedWith: 'tools'})
+      expect(identityOf(envelope, 'alice@example.com')).toMatchObject({signing: {hasKey: true, verdict: {valid: true}}, problems: []})
+      expect(envelope.result.problems.filter((p) => p.severity !== 'info')).toMatchObject([{severity: 'warning', code: 'client-running', profile: home.profileDir}])
       // mailcert started no Thunderbird of its own: only ours runs on the profile.
       expect(processesOn(home.profileDir)).toContain(running.process.pid)
     } finally {
@@ -386,31 +561,43 @@ describe('mailcert check while Thunderbird runs on the profile', () => {
 })
 
 describe('mailcert check without Thunderbird profiles, and other clients', () => {
-  it('a HOME with no Thunderbird profile: the program is reported, nothing is wrong (exit 0)', async () => {
+  it('a HOME with no Thunderbird profile: Thunderbird is installed but never started, a finding with its fix (exit 8)', async () => {
     const home = emptyHome()
     const text = await check(home)
-    expect(text.code, text.stderr).toBe(0)
+    expect(text.code, text.stderr).toBe(8)
     expect(text.stdout).not.toContain('Profile "')
-    expect(text.stdout).toContain('✔ No problems found.')
+    expect(text.stdout).not.toContain('No problems found')
+    expect(text.stdout).toContain('  no profile for this user')
+    expect(text.stdout).toMatch(/1 problem\n {2}▲ Thunderbird is installed \(\/\S+\), but has no profile for this user: it was never started\.\n {6}fix: Start Thunderbird once and add your mail account, then: mailcert install YOUR-CERTIFICATE\.p12/)
     const {envelope} = await checkJson(home)
-    expect(envelope.status).toBe(0)
+    expect(envelope.status).toBe(8)
     // Thunderbird is installed on this machine (/usr/lib/thunderbird) but was never started for this user.
     expect(envelope.result.clients.map((c) => [c.client, c.profiles.length])).toEqual([['thunderbird', 0]])
-    expect(envelope.result.problems).toEqual([])
+    expect(envelope.result.problems).toMatchObject([{severity: 'warning', code: 'no-profile', fix: expect.stringContaining('Start Thunderbird once')}])
   })
 
-  it('--deep on a HOME with no profile starts nothing and finds nothing wrong', async () => {
+  it('--deep on a HOME with no profile starts nothing, and reports the missing profile', async () => {
     const home = emptyHome()
     const {result, envelope} = await checkJson(home, ['--deep'])
-    expect(result.code, result.stderr).toBe(0)
-    expect(envelope.result).toMatchObject({nssDriver: 'thunderbird', problems: []})
+    expect(result.code, result.stderr).toBe(8)
+    expect(envelope.result).toMatchObject({nssDriver: 'thunderbird', problems: [{code: 'no-profile'}]})
     expect(readdirSync(home)).toEqual([])
+  })
+
+  it('a profile without any mail account (prefs.js as a new Thunderbird 153 writes it): no-mail-account', async () => {
+    const home = await tbHome()
+    writeFileSync(join(home.profileDir, 'prefs.js'), readFileSync(join(FIXTURES, 'thunderbird', 'prefs.js')))
+    const {result, envelope} = await checkJson(home.home)
+    expect(result.code).toBe(8)
+    expect(envelope.result.problems).toMatchObject([{severity: 'warning', code: 'no-mail-account', profile: home.profileDir, fix: expect.stringContaining('add your mail account')}])
+    expect((await check(home.home)).stdout).toContain('    no mail accounts')
   })
 
   it('--all lists the clients that are not installed here, with what mailcert knows and its source', async () => {
     const home = emptyHome()
     const text = await check(home, ['--all'])
-    expect(text.code).toBe(0)
+    // Thunderbird is installed here but has no profile for this sandbox user (no-profile).
+    expect(text.code).toBe(8)
     const notInstalled = text.stdout.slice(text.stdout.indexOf('Not installed here'))
     expect(notInstalled).toMatch(/^ {2}Outlook \(classic\) on windows: supports S\/MIME \(since 2016 \(16\.0\)\); key in Windows certificate store, CurrentUser\\My; mailcert configures it in a later version$/m)
     expect(notInstalled).toMatch(/^ {2}Apple Mail on macos: supports S\/MIME .*$/m)
@@ -438,7 +625,8 @@ describe('mailcert check without Thunderbird profiles, and other clients', () =>
     const home = emptyHome()
     mkdirSync(join(home, '.config', 'evolution', 'sources'), {recursive: true})
     const {result, envelope} = await checkJson(home, ['--all'])
-    expect(result.code).toBe(0)
+    expect(result.code).toBe(8)
+    expect(envelope.result.problems.map((p) => p.code)).toEqual(['no-profile'])
     const evolution = envelope.result.clients.find((c) => c.client === 'evolution')
     expect(evolution).toMatchObject({name: 'Evolution', program: join(home, '.config', 'evolution', 'sources'), support: {platform: 'linux', implemented: false}, profiles: []})
     expect(envelope.result.notInstalled.map((row) => `${row.client}/${row.platform}`)).not.toContain('evolution/linux')

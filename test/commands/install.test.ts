@@ -334,3 +334,51 @@ describe('install never waits for input without a terminal', () => {
     expect(existsSync(join(home.profileDir, 'user.js'))).toBe(false)
   }, 60_000)
 })
+
+describe('install with a damaged prefs.js (issue 9 §7)', () => {
+  /** NUL bytes over the middle of prefs.js, as a crash while the disk wrote it leaves it. */
+  function damage(home: ThunderbirdHome): Buffer {
+    const file = join(home.profileDir, 'prefs.js')
+    const bytes = readFileSync(file)
+    bytes.fill(0, bytes.length >> 1, (bytes.length >> 1) + 2048)
+    writeFileSync(file, bytes)
+    return bytes
+  }
+
+  it('says that prefs.js cannot be read, where, and what to do (not "no mail account uses"), and changes nothing', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const damaged = damage(home)
+    const keysBefore = certutil(home, '-L')
+    const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--json'])
+    expect(result.code).toBe(5)
+    const envelope = json<{status: number; error: {code: string; message: string; hints: string[]}}>(result)
+    expect(envelope.error.code).toBe('profile-unreadable')
+    expect(envelope.error.message).toMatch(new RegExp(`^prefs\\.js in ${home.profileDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be read: it is damaged: it holds a NUL byte at line \\d+, column \\d+, and Thunderbird reads nothing from there on\\. Nothing was installed\\.$`))
+    expect(envelope.error.message).not.toContain('No mail account uses')
+    expect(envelope.error.hints[0]).toBe('Close Thunderbird and restore prefs.js from a backup of the profile folder, if you have one.')
+    expect(readFileSync(join(home.profileDir, 'prefs.js'))).toEqual(damaged)
+    expect(certutil(home, '-L')).toBe(keysBefore)
+    expect(backups(home)).toEqual([])
+
+    const text = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root'])
+    expect(text.stderr).toContain(`prefs.js in ${home.profileDir} cannot be read: it is damaged`)
+    expect(text.stderr).toContain('restore prefs.js from a backup of the profile folder')
+  }, 120_000)
+
+  it('beside a profile that is set up: that profile is done, the damaged one failed (exit 7)', async () => {
+    const good = await thunderbirdHome(ACCOUNTS)
+    const broken = await thunderbirdHome(ACCOUNTS)
+    const damaged = damage(broken)
+    const result = await install(good, [p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--profile', good.profileDir, '--profile', broken.profileDir, '--json'])
+    expect(result.code, result.stderr).toBe(7)
+    const targets = json<{result: {targets: Array<{location: string; status: string; code?: string; reason?: string; hints?: string[]}>}}>(result).result.targets
+    expect(targets.find((t) => t.location === good.profileDir)?.status).toBe('done')
+    expect(targets.find((t) => t.location === broken.profileDir)).toMatchObject({
+      status: 'failed',
+      code: 'profile-unreadable',
+      reason: expect.stringMatching(/^prefs\.js in .+ cannot be read: it is damaged: .+; nothing was changed$/),
+      hints: expect.arrayContaining([expect.stringMatching(/^Or start Thunderbird once: /)]),
+    })
+    expect(readFileSync(join(broken.profileDir, 'prefs.js'))).toEqual(damaged)
+  }, 120_000)
+})

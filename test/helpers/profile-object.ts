@@ -17,6 +17,7 @@ export function profileFromPrefs(dir: string, prefs: string | Buffer, overrides:
     accounts: readAccounts(parsePrefs(prefs)),
     prefsState: 'ok',
     prefsProblem: null,
+    prefsHints: [],
     lock: {busy: false},
     ...overrides,
   }

@@ -7,6 +7,7 @@
 import {parseCertificate} from '../../identity/certificate.js'
 import type {Certificate} from '../../identity/certificate-types.js'
 import {daysLeft} from '../../identity/findings.js'
+import {canSign} from '../../identity/key-usage.js'
 import {sameDbKey, nssDbKey} from '../../stores/nss/dbkey.js'
 import type {EmailUsage, NssCertificate, NssSession, Verdict} from '../../stores/nss/nss-driver.js'
 import type {MailIdentity} from './accounts.js'
@@ -60,8 +61,8 @@ export interface ProfileCheck {
 
 export const EXPIRY_WARNING_DAYS = 30
 
-function installFix(email: string | null): string {
-  return `mailcert install YOUR-CERTIFICATE.p12 --client thunderbird${email ? ` --account ${email}` : ''}`
+function installFix(email: string | null, file = 'YOUR-CERTIFICATE.p12'): string {
+  return `mailcert install ${/\s/.test(file) ? JSON.stringify(file) : file} --client thunderbird${email ? ` --account ${email}` : ''}`
 }
 
 interface StoredEntry {
@@ -166,33 +167,153 @@ function stateProblems(state: CertificateState, usage: EmailUsage, identity: Mai
   return problems
 }
 
-export async function checkIdentities(profile: ThunderbirdProfile, session: NssSession, now: Date): Promise<IdentityCheck[]> {
-  const stored = indexStore(await session.listCertificates())
+/**
+ * A certificate an identity is expected to use: the one the user named (`mailcert check FILE`), or
+ * one mailcert's journal says it set up in this profile.
+ */
+export interface ExpectedCertificate {
+  source: 'given' | 'journal'
+  emails: readonly string[]
+  subject: string
+  dbKey: string
+  notAfter?: Date
+  /** The PKCS#12 file the user named, for the fix; absent for a bare certificate, which install cannot use. */
+  file?: string
+  /** How to name it in a sentence ("the certificate in alice.p12"). */
+  label?: string
+  /** When mailcert installed it (journal). */
+  installedAt?: string
+}
+
+const EMAIL_PROTECTION = '1.3.6.1.5.5.7.3.4'
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0'
+
+function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase()
+}
+
+function isFor(certificate: {emails: readonly string[]}, email: string): boolean {
+  return certificate.emails.some((e) => sameAddress(e, email))
+}
+
+/** A certificate in the database that this identity could sign with today: its key is there, it is for the address, in date, for e-mail. */
+function usableStored(stored: readonly StoredEntry[], email: string, now: Date): StoredEntry | undefined {
+  return stored.find(({entry, certificate}) => {
+    const eku = certificate.extendedKeyUsage
+    return (
+      entry.hasKey &&
+      !entry.isCa &&
+      isFor(certificate, email) &&
+      certificate.notBefore <= now &&
+      now <= certificate.notAfter &&
+      canSign(certificate) &&
+      (eku === null || eku.includes(EMAIL_PROTECTION) || eku.includes(ANY_EXTENDED_KEY_USAGE))
+    )
+  })
+}
+
+function describeShort(certificate: {subject: string; notAfter?: Date}): string {
+  return `${certificate.subject}${certificate.notAfter ? `, until ${certificate.notAfter.toISOString().slice(0, 10)}` : ''}`
+}
+
+/**
+ * An identity with no certificate set although one for its address is known. Without any such
+ * certificate the person simply has none yet: that is information, not a problem.
+ */
+function notSetProblem(identity: MailIdentity, where: string, expected: readonly ExpectedCertificate[], stored: readonly StoredEntry[], now: Date): Problem {
+  const email = identity.email
+  // An identity that only decrypts cannot sign either: the same finding, in the words that fit.
+  const what = identity.smime.encryptionCertDbKey ? 'signing' : 'S/MIME'
+  const at = {profile: where, account: email ?? undefined}
+  const given = email ? expected.find((e) => e.source === 'given' && isFor(e, email)) : undefined
+  if (email && given) {
+    return {
+      severity: 'error',
+      code: 'certificate-not-set',
+      message: `${email} has no ${what} certificate set, though ${given.label ?? 'the certificate given'} (${describeShort(given)}) is for this address.`,
+      fix: installFix(email, given.file),
+      ...at,
+    }
+  }
+  const installed = email ? expected.find((e) => e.source === 'journal' && isFor(e, email)) : undefined
+  if (email && installed) {
+    return {
+      severity: 'error',
+      code: 'certificate-not-set',
+      message: `${email} has no ${what} certificate set, though mailcert set it up with ${describeShort(installed)}${installed.installedAt ? ` on ${installed.installedAt.slice(0, 10)}` : ''}.`,
+      fix: installFix(email),
+      ...at,
+    }
+  }
+  const held = email ? usableStored(stored, email, now) : undefined
+  if (email && held) {
+    return {
+      severity: 'error',
+      code: 'certificate-not-set',
+      message: `${email} has no ${what} certificate set, though the profile's database holds one for this address with its private key (${describeShort({subject: held.certificate.subject.text, notAfter: held.certificate.notAfter})}).`,
+      fix: `${installFix(email)}\nor in Thunderbird: Account Settings > End-To-End Encryption > S/MIME > Select, and choose "${held.entry.nickname}"`,
+      ...at,
+    }
+  }
+  return {severity: 'info', code: 'smime-not-configured', message: `${email ?? identity.key} has no S/MIME certificate.`, fix: installFix(email), ...at}
+}
+
+/** With a certificate named by the user: an identity for its address that signs with another one. */
+function otherCertificateProblem(identity: MailIdentity, signing: CertificateState | null, where: string, expected: readonly ExpectedCertificate[]): Problem | null {
+  const email = identity.email
+  const given = email ? expected.find((e) => e.source === 'given' && isFor(e, email)) : undefined
+  if (!email || !given || !signing || sameDbKey(signing.dbKey, given.dbKey)) return null
+  const current = signing.certificate ? ` (${signing.certificate.subject}, until ${signing.certificate.notAfter.slice(0, 10)})` : ''
+  return {
+    severity: 'warning',
+    code: 'other-certificate',
+    message: `${email} signs with another certificate${current} than ${given.label ?? 'the certificate given'}.`,
+    fix: installFix(email, given.file),
+    profile: where,
+    account: email,
+  }
+}
+
+/** The state of a setting whose database could not be read: what the settings say, nothing more. */
+function unchecked(dbKey: string, name: string): CertificateState {
+  return {dbKey, name, certificate: null, hasKey: false, verdict: null}
+}
+
+/**
+ * Every identity of the profile. With `session` null the database could not be read: the
+ * identities and their settings are still listed, and only what needs the database is left out.
+ */
+export async function checkIdentities(
+  profile: ThunderbirdProfile,
+  session: NssSession | null,
+  now: Date,
+  expected: readonly ExpectedCertificate[] = [],
+): Promise<IdentityCheck[]> {
+  const stored = session ? indexStore(await session.listCertificates()) : []
+  const state = async (dbKey: string, name: string, usage: EmailUsage): Promise<CertificateState> =>
+    session ? certificateState(dbKey, name, usage, stored, session, now) : unchecked(dbKey, name)
   const checks: IdentityCheck[] = []
   for (const identity of profile.accounts?.identities ?? []) {
     const smime = identity.smime
     const configured = smime.signingCertDbKey !== '' || smime.encryptionCertDbKey !== ''
-    const signing = smime.signingCertDbKey ? await certificateState(smime.signingCertDbKey, smime.signingCertName, 'signing', stored, session, now) : null
-    const encryption = smime.encryptionCertDbKey
-      ? await certificateState(smime.encryptionCertDbKey, smime.encryptionCertName, 'encryption', stored, session, now)
-      : null
-    const problems = [
-      ...(signing ? stateProblems(signing, 'signing', identity, profile.dir, now) : []),
-      ...(encryption && !(signing && sameDbKey(signing.dbKey, encryption.dbKey)) ? stateProblems(encryption, 'encryption', identity, profile.dir, now) : []),
-    ]
-    if (encryption && signing && sameDbKey(signing.dbKey, encryption.dbKey) && encryption.name === '') {
-      problems.push({severity: 'warning', code: 'encryption-name-empty', message: 'The encryption certificate has no name in the settings, so the compose window keeps S/MIME switched off.', fix: installFix(identity.email), profile: profile.dir, account: identity.email ?? undefined})
+    const signing = smime.signingCertDbKey ? await state(smime.signingCertDbKey, smime.signingCertName, 'signing') : null
+    const encryption = smime.encryptionCertDbKey ? await state(smime.encryptionCertDbKey, smime.encryptionCertName, 'encryption') : null
+    const problems: Problem[] = []
+    if (session) {
+      problems.push(
+        ...(signing ? stateProblems(signing, 'signing', identity, profile.dir, now) : []),
+        ...(encryption && !(signing && sameDbKey(signing.dbKey, encryption.dbKey)) ? stateProblems(encryption, 'encryption', identity, profile.dir, now) : []),
+      )
+      if (encryption && signing && sameDbKey(signing.dbKey, encryption.dbKey) && encryption.name === '') {
+        problems.push({severity: 'warning', code: 'encryption-name-empty', message: 'The encryption certificate has no name in the settings, so the compose window keeps S/MIME switched off.', fix: installFix(identity.email), profile: profile.dir, account: identity.email ?? undefined})
+      }
     }
-    if (!configured) {
-      problems.push({
-        severity: 'info',
-        code: 'smime-not-configured',
-        message: `${identity.email ?? identity.key} has no S/MIME certificate.`,
-        fix: installFix(identity.email),
-        profile: profile.dir,
-        account: identity.email ?? undefined,
-      })
+    if (!smime.signingCertDbKey) {
+      const notSet = notSetProblem(identity, profile.dir, expected, stored, now)
+      if (!configured || notSet.severity !== 'info') problems.push(notSet)
     }
+    const other = otherCertificateProblem(identity, signing, profile.dir, expected)
+    if (other) problems.push(other)
     checks.push({
       key: identity.key,
       email: identity.email,

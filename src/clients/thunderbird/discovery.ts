@@ -3,14 +3,15 @@
  * is, which Thunderbird last used it, its accounts and identities with their S/MIME settings,
  * whether it has an NSS database, and whether Thunderbird is running on it right now.
  */
-import {access, readdir, readFile} from 'node:fs/promises'
+import {access, readdir, readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 
 import {type AccountModel, readAccounts} from './accounts.js'
 import {type LockProbe, type LockState, profileLockState} from './profile-lock.js'
 import {type ProfileRoot, profileRoots, type RootContext} from './profile-roots.js'
 import {defaultProfiles, listProfiles, parseIni} from './profiles-ini.js'
-import {parsePrefs, PrefsSyntaxError} from './prefs-js.js'
+import {parsePrefs, type PrefsFile, PrefsSyntaxError} from './prefs-js.js'
+import {contentFailure, type PrefsFailure, type PrefsFileName, prefsProblemText, readFailure, repairHints} from './prefs-problem.js'
 
 export interface ThunderbirdProfile {
   name: string
@@ -25,9 +26,15 @@ export interface ThunderbirdProfile {
   database: 'sql' | 'dbm' | 'none'
   /** Null when prefs.js is missing or cannot be read (see `prefsProblem`). */
   accounts: AccountModel | null
-  /** `missing`: a profile Thunderbird never ran (its first start leaves such a spare one); `unreadable`: prefs.js does not parse. */
+  /**
+   * `missing`: a profile Thunderbird never ran (its first start leaves such a spare one); `unreadable`:
+   * prefs.js or user.js cannot be read (damaged, empty, a folder, no permission).
+   */
   prefsState: 'ok' | 'missing' | 'unreadable'
+  /** For `unreadable`: "prefs.js in DIR cannot be read: WHY"; for `missing`: that it was never used. */
   prefsProblem: string | null
+  /** For `unreadable`: what to do, most useful first. Empty otherwise. */
+  prefsHints: string[]
   lock: LockState
 }
 
@@ -64,20 +71,74 @@ export function parseCompatibility(text: string): {version: string | null; lastA
   return {version: lastVersion ? lastVersion.split('_')[0] : null, lastAppDir: section?.entries.get('LastAppDir') ?? null}
 }
 
-export async function readAccountsOf(dir: string): Promise<{accounts: AccountModel | null; state: ThunderbirdProfile['prefsState']; problem: string | null}> {
-  const prefs = await readFile(path.join(dir, 'prefs.js')).catch(() => null)
-  if (prefs === null) return {accounts: null, state: 'missing', problem: 'Thunderbird has never run with this profile (it has no prefs.js)'}
-  let file = 'prefs.js'
+export interface PrefsReading {
+  accounts: AccountModel | null
+  state: ThunderbirdProfile['prefsState']
+  problem: string | null
+  /** What to do about an unreadable prefs.js or user.js; empty otherwise. */
+  hints: string[]
+}
+
+const NEVER_USED = 'Thunderbird has never run with this profile (it has no prefs.js)'
+
+/** The newest backup mailcert kept of prefs.js that can itself be read. */
+async function readableBackup(dir: string): Promise<string | null> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => /^prefs\.js\.mailcert-.+\.bak$/.test(name))
+  const dated = await Promise.all(names.map(async (name) => ({file: path.join(dir, name), time: (await stat(path.join(dir, name)).catch(() => null))?.mtimeMs ?? 0})))
+  for (const {file} of dated.sort((a, b) => b.time - a.time)) {
+    const bytes = await readFile(file).catch(() => null)
+    if (bytes === null || bytes.length === 0) continue
+    try {
+      parsePrefs(bytes)
+      return file
+    } catch {
+      // A copy of an already damaged file is no way back.
+    }
+  }
+  return null
+}
+
+async function unreadable(dir: string, file: PrefsFileName, failure: PrefsFailure, platform: NodeJS.Platform): Promise<PrefsReading> {
+  const context = {dir, file, platform, backup: file === 'prefs.js' ? await readableBackup(dir) : null, hasInvalidPrefs: await exists(path.join(dir, 'Invalidprefs.js'))}
+  return {accounts: null, state: 'unreadable', problem: prefsProblemText(dir, file, failure), hints: repairHints(failure, context)}
+}
+
+function parsed(bytes: Buffer): {file: PrefsFile} | {failure: PrefsFailure} {
   try {
-    const files = [parsePrefs(prefs)]
-    const userJs = await readFile(path.join(dir, 'user.js')).catch(() => null)
-    file = 'user.js'
-    if (userJs !== null) files.push(parsePrefs(userJs))
-    return {accounts: readAccounts(files), state: 'ok', problem: null}
+    return {file: parsePrefs(bytes)}
   } catch (error) {
-    if (error instanceof PrefsSyntaxError) return {accounts: null, state: 'unreadable', problem: `${file} cannot be read: ${error.message}`}
+    if (error instanceof PrefsSyntaxError) return {failure: contentFailure(bytes, error)}
     throw error
   }
+}
+
+export async function readAccountsOf(dir: string, platform: NodeJS.Platform = 'linux'): Promise<PrefsReading> {
+  let prefs: Buffer
+  try {
+    prefs = await readFile(path.join(dir, 'prefs.js'))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {accounts: null, state: 'missing', problem: NEVER_USED, hints: []}
+    return unreadable(dir, 'prefs.js', readFailure(error), platform)
+  }
+  if (prefs.length === 0) return unreadable(dir, 'prefs.js', contentFailure(prefs, null), platform)
+  const main = parsed(prefs)
+  if ('failure' in main) return unreadable(dir, 'prefs.js', main.failure, platform)
+
+  const files = [main.file]
+  let userJs: Buffer | null
+  try {
+    userJs = await readFile(path.join(dir, 'user.js'))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return unreadable(dir, 'user.js', readFailure(error), platform)
+    userJs = null
+  }
+  if (userJs !== null) {
+    // An empty user.js is normal: people create one to add settings later.
+    const overrides = parsed(userJs)
+    if ('failure' in overrides) return unreadable(dir, 'user.js', overrides.failure, platform)
+    files.push(overrides.file)
+  }
+  return {accounts: readAccounts(files), state: 'ok', problem: null, hints: []}
 }
 
 export interface DiscoveryOptions extends RootContext {
@@ -92,9 +153,9 @@ export async function describeProfile(
 ): Promise<ThunderbirdProfile> {
   const compatibility = parseCompatibility((await readText(path.join(dir, 'compatibility.ini'))) ?? '')
   const database = (await exists(path.join(dir, 'cert9.db'))) ? 'sql' : (await exists(path.join(dir, 'cert8.db'))) ? 'dbm' : 'none'
-  const {accounts, state, problem} = await readAccountsOf(dir)
+  const {accounts, state, problem, hints} = await readAccountsOf(dir, options.platform)
   const lock = await profileLockState(dir, {platform: options.platform, sandboxed: details.root.sandboxed, probe: options.probe})
-  return {...details, dir, ...compatibility, database, accounts, prefsState: state, prefsProblem: problem, lock}
+  return {...details, dir, ...compatibility, database, accounts, prefsState: state, prefsProblem: problem, prefsHints: hints, lock}
 }
 
 export async function discoverProfiles(options: DiscoveryOptions): Promise<ThunderbirdProfile[]> {

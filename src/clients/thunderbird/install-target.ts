@@ -61,7 +61,11 @@ function rootOf(identity: Identity): Certificate | null {
 
 export async function planThunderbirdProfile(profile: ThunderbirdProfile, identity: Identity, options: ThunderbirdInstallOptions): Promise<PlanTarget> {
   if (profile.prefsState === 'missing') return skipped(profile, 'profile-unused', 'Thunderbird has never run with it')
-  if (profile.accounts === null) return skipped(profile, 'profile-unreadable', profile.prefsProblem ?? 'prefs.js cannot be read')
+  if (profile.accounts === null) {
+    // Whether one of its accounts uses the certificate cannot be known: a failure, not "no matching account".
+    const reason = `${profile.prefsProblem ?? `prefs.js in ${profile.dir} cannot be read`}; nothing was changed`
+    return failed(profile, [], {code: 'profile-unreadable', reason, hints: profile.prefsHints, exitCode: ExitCode.notForSmime})
+  }
   const emails = identity.certificate.emails
   const identities = identitiesFor(profile.accounts.identities, emails, options.accounts).filter((i) => options.include?.(profile, i.key) ?? true)
   if (identities.length === 0) {

@@ -7,7 +7,7 @@ import {rmSync} from 'node:fs'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {checkIdentities, EXPIRY_WARNING_DAYS, type IdentityCheck} from '../../../src/clients/thunderbird/check-profile.js'
+import {checkIdentities, type ExpectedCertificate, EXPIRY_WARNING_DAYS, type IdentityCheck} from '../../../src/clients/thunderbird/check-profile.js'
 import type {ThunderbirdProfile} from '../../../src/clients/thunderbird/discovery.js'
 import {ToolsDriver} from '../../../src/stores/nss/tools-driver.js'
 import {manifest, plainHex} from '../../helpers/fixtures.js'
@@ -417,11 +417,27 @@ describe('checkIdentities: encryption is checked on its own when it uses another
   })
 
   it('an identity that only encrypts is configured, and its missing signing certificate is not invented', async () => {
-    const result = await checkOne(db, alice({signing: undefined}))
+    const carol = {key: 'id1', email: 'carol@example.com', encryption: {dbKey: ALICE_KEY, name: 'alice'}}
+    const result = await checkOne(db, carol)
     expect(result.configured).toBe(true)
     expect(result.signing).toBeNull()
     expect(result.encryption).toMatchObject({verdict: {valid: true}})
-    expect(result.problems).toEqual([])
+    // carol's address has no certificate anywhere: only the certificate she decrypts with is judged.
+    expect(codes(result)).toEqual(['address-mismatch'])
+  })
+
+  it('an identity that only encrypts while its own certificate (with key) is in the database cannot sign: certificate-not-set', async () => {
+    const result = await checkOne(db, alice({signing: undefined}))
+    expect(result.problems).toEqual([
+      {
+        severity: 'error',
+        code: 'certificate-not-set',
+        message: "alice@example.com has no signing certificate set, though the profile's database holds one for this address with its private key (CN=alice@example.com, until 2036-12-31).",
+        fix: `${ALICE_FIX}\nor in Thunderbird: Account Settings > End-To-End Encryption > S/MIME > Select, and choose "Alice Example"`,
+        profile: db,
+        account: 'alice@example.com',
+      },
+    ])
   })
 
   it('expires-soon is reported for each certificate in use', async () => {
@@ -452,5 +468,105 @@ describe('checkIdentities: a renewed certificate added without its key', () => {
     // And the old certificate, which does have its key, is still seen as having it.
     const old = await checkOne(renewal, alice({encryption: undefined}))
     expect(old.signing!.hasKey).toBe(true)
+  })
+})
+
+describe('checkIdentities: an identity with no certificate set although one for its address is known', () => {
+  const MAILBOX = fixtureCertificate('certs/mailbox-rsa.pem')
+  const given = (file?: string): ExpectedCertificate => ({
+    source: 'given',
+    emails: MAILBOX.emails,
+    subject: MAILBOX.subject.text,
+    dbKey: ALICE_KEY,
+    notAfter: MAILBOX.notAfter,
+    label: 'the certificate in mailbox-rsa.p12',
+    ...(file ? {file} : {}),
+  })
+  const bare = {key: 'id1', email: 'alice@example.com', fullName: 'Alice Example'}
+
+  async function checkWith(dir: string, identity: TestIdentity, expected: ExpectedCertificate[], now = new Date()): Promise<IdentityCheck> {
+    const session = await driver.open(dir, {})
+    try {
+      const [result] = await checkIdentities(profileOf(dir, [identity]), session, now, expected)
+      return result!
+    } finally {
+      await session.close()
+    }
+  }
+
+  it("the profile's database holds a certificate for the address with its key: an error, not information", async () => {
+    const result = await checkOne(db, bare)
+    expect(result).toMatchObject({configured: false, signing: null, encryption: null})
+    expect(result.problems).toMatchObject([{severity: 'error', code: 'certificate-not-set', account: 'alice@example.com'}])
+    expect(result.problems[0]!.message).toContain("the profile's database holds one for this address with its private key (CN=alice@example.com, until 2036-12-31)")
+  })
+
+  it('what the database holds only counts when it could sign today: with its key, in date, for e-mail', async () => {
+    // Each certificate here names an address and is in the database, but none could sign: sponsor-rsa has
+    // no key, one expired, one is for clientAuth only, one is valid from 2040.
+    const onlyUnusable = makeNssDb()
+    scratch.push(onlyUnusable)
+    importP12(onlyUnusable, 'expired.p12')
+    importP12(onlyUnusable, 'eku-client-only.p12')
+    importP12(onlyUnusable, 'not-yet-valid.p12')
+    addCertificate(onlyUnusable, 'Alice Sponsor (no key)', 'certs/sponsor-rsa.pem')
+    for (const file of ['certs/expired.pem', 'certs/eku-client-only.pem', 'certs/not-yet-valid.pem', 'certs/sponsor-rsa.pem']) {
+      const email = fixtureCertificate(file).emails[0]!
+      expect(codes(await checkOne(onlyUnusable, {key: 'id1', email})), `${file} (${email})`).toEqual(['smime-not-configured'])
+    }
+  })
+
+  it('a certificate the user named (a .p12): the fix installs that file', async () => {
+    const empty = makeNssDb()
+    scratch.push(empty)
+    const result = await checkWith(empty, bare, [given('/home/alice/Downloads/alice cert.p12')])
+    expect(result.problems).toEqual([
+      {
+        severity: 'error',
+        code: 'certificate-not-set',
+        message: 'alice@example.com has no S/MIME certificate set, though the certificate in mailbox-rsa.p12 (CN=alice@example.com, until 2036-12-31) is for this address.',
+        fix: 'mailcert install "/home/alice/Downloads/alice cert.p12" --client thunderbird --account alice@example.com',
+        profile: empty,
+        account: 'alice@example.com',
+      },
+    ])
+    // A bare certificate cannot be installed: the fix asks for the .p12 that holds it.
+    expect((await checkWith(empty, bare, [given()])).problems[0]!.fix).toBe(ALICE_FIX)
+    // An identity with another address is none of its business.
+    expect(codes(await checkWith(empty, {key: 'id1', email: 'carol@example.com'}, [given('/tmp/a.p12')]))).toEqual(['smime-not-configured'])
+  })
+
+  it("mailcert's journal says it set the identity up: the setting is gone", async () => {
+    const empty = makeNssDb()
+    scratch.push(empty)
+    const installed: ExpectedCertificate = {source: 'journal', emails: ['alice@example.com'], subject: 'CN=alice@example.com', dbKey: ALICE_KEY, installedAt: '2026-11-30T08:00:00.000Z'}
+    const result = await checkWith(empty, bare, [installed])
+    expect(result.problems).toMatchObject([
+      {severity: 'error', code: 'certificate-not-set', message: 'alice@example.com has no S/MIME certificate set, though mailcert set it up with CN=alice@example.com on 2026-11-30.', fix: ALICE_FIX},
+    ])
+  })
+
+  it('other-certificate: an identity for the named certificate that signs with another one', async () => {
+    const result = await checkWith(db, alice({signing: {dbKey: SPONSOR_KEY, name: 'Alice Sponsor'}, encryption: undefined}), [given('/tmp/alice.p12')])
+    expect(codes(result)).toEqual(['private-key-missing', 'other-certificate'])
+    expect(result.problems[1]).toEqual({
+      severity: 'warning',
+      code: 'other-certificate',
+      message: `alice@example.com signs with another certificate (${fixtureCertificate('certs/sponsor-rsa.pem').subject.text}, until ${fixtureCertificate('certs/sponsor-rsa.pem').notAfter.toISOString().slice(0, 10)}) than the certificate in mailbox-rsa.p12.`,
+      fix: 'mailcert install /tmp/alice.p12 --client thunderbird --account alice@example.com',
+      profile: db,
+      account: 'alice@example.com',
+    })
+    // Signing with the named certificate is what was asked for.
+    expect((await checkWith(db, alice(), [given('/tmp/alice.p12')])).problems).toEqual([])
+  })
+})
+
+describe('checkIdentities without a database session (it could not be read)', () => {
+  it('lists every identity and what its settings point at, and judges nothing that needs the database', async () => {
+    const profile = profileOf(db, [alice({signing: {dbKey: ABSENT_KEY, name: 'Example GmbH'}}), {key: 'id2', email: 'bob@example.com'}])
+    const [first, second] = await checkIdentities(profile, null, new Date())
+    expect(first).toMatchObject({email: 'alice@example.com', configured: true, signing: {dbKey: ABSENT_KEY, name: 'Example GmbH', certificate: null, hasKey: false, verdict: null}, problems: []})
+    expect(second).toMatchObject({email: 'bob@example.com', configured: false, problems: [{severity: 'info', code: 'smime-not-configured'}]})
   })
 })

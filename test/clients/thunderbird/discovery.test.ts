@@ -1,4 +1,4 @@
-import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
@@ -209,9 +209,86 @@ describe('discoverProfiles on problem profiles', () => {
     const profiles = await discoverProfiles({platform: 'linux', home, env: {}, probe: fakeLockProbe()})
     expect(profiles.map((p) => p.name)).toEqual(['broken', 'fine'])
     expect(profiles[0]).toMatchObject({accounts: null, prefsState: 'unreadable'})
-    expect(profiles[0].prefsProblem).toMatch(/^prefs\.js cannot be read: prefs syntax error at line \d+/)
-    expect(profiles[1].prefsProblem).toBeNull()
+    expect(profiles[0].prefsProblem).toBe(
+      `prefs.js in ${join(root, 'br000001.broken')} cannot be read: it ends in the middle of a setting (line 55, column 42): the file was cut short, as by a crash or a full disk while it was written`,
+    )
+    expect(profiles[0].prefsHints).toEqual([
+      'Close Thunderbird and restore prefs.js from a backup of the profile folder, if you have one.',
+      'Or start Thunderbird once: it keeps a copy of the damaged file as Invalidprefs.js and writes prefs.js again with every setting it could read, so check that your accounts are still there, then run mailcert again.',
+    ])
+    expect(profiles[1]).toMatchObject({prefsState: 'ok', prefsProblem: null, prefsHints: []})
     expect(profiles[1].accounts?.identities).toHaveLength(2)
+  })
+
+  /** One profile whose prefs.js is `prefs` (a folder when null), discovered. */
+  async function profileWithPrefs(prefs: Buffer | null, extra: Record<string, string | Buffer> = {}): Promise<{profile: ThunderbirdProfile; dir: string}> {
+    const home = mkdtempSync(join(tmpdir(), 'mailcert-discovery-damaged-'))
+    const dir = join(home, '.thunderbird', 'dm000001.default-release')
+    write(join(home, '.thunderbird', 'profiles.ini'), profilesIni([{name: 'default-release', path: 'dm000001.default-release', relative: true}]))
+    makeProfile(dir, {database: 'cert9.db', ...(prefs === null ? {} : {prefs})})
+    if (prefs === null) mkdirSync(join(dir, 'prefs.js'))
+    for (const [name, content] of Object.entries(extra)) write(join(dir, name), content)
+    const [profile] = await discoverProfiles({platform: 'linux', home, env: {}, probe: fakeLockProbe()})
+    return {profile: profile!, dir}
+  }
+
+  const ACCOUNTS_TEXT = PREFS_WITH_ACCOUNTS.toString('latin1')
+  const ALICE_LINE = ACCOUNTS_TEXT.slice(0, ACCOUNTS_TEXT.indexOf('"alice@example.com"')).split('\n').length
+
+  it.each([
+    ['NUL bytes in the middle (a crash while the disk wrote it)', Buffer.concat([PREFS_WITH_ACCOUNTS.subarray(0, ACCOUNTS_TEXT.indexOf('"alice@example.com"') + 3), Buffer.alloc(512), PREFS_WITH_ACCOUNTS.subarray(ACCOUNTS_TEXT.indexOf('"alice@example.com"') + 3)]), `it is damaged: it holds a NUL byte at line ${ALICE_LINE}, column 45, and Thunderbird reads nothing from there on`],
+    ['nothing but NUL bytes (its blocks lost)', Buffer.alloc(PREFS_WITH_ACCOUNTS.length), `it holds nothing but NUL bytes (${PREFS_WITH_ACCOUNTS.length} bytes): its content was lost, as after a crash`],
+    ['junk: an HTML page saved as prefs.js', Buffer.from('<!DOCTYPE html>\n<html><body>Not Found</body></html>\n'), 'it is damaged at line 1, column 1 (unexpected character)'],
+    ['junk: a word where a statement belongs', Buffer.from(`${ACCOUNTS_TEXT}\nhello\n`, 'latin1'), 'it is damaged at line 114, column 1 (unknown keyword)'],
+    ['empty (0 bytes)', Buffer.alloc(0), 'it is empty (0 bytes): the file was cut short, since Thunderbird always writes at least a header'],
+  ])('a prefs.js with %s cannot be read, and says why', async (_what, prefs, why) => {
+    const {profile, dir} = await profileWithPrefs(prefs)
+    expect(profile).toMatchObject({accounts: null, prefsState: 'unreadable', prefsProblem: `prefs.js in ${dir} cannot be read: ${why}`})
+    expect(profile.prefsHints[0]).toBe('Close Thunderbird and restore prefs.js from a backup of the profile folder, if you have one.')
+    expect(profile.prefsHints[1]).toMatch(/^Or start Thunderbird once: /)
+  })
+
+  it('a prefs.js that is a folder is unreadable (not "never used"), with how to move it aside', async () => {
+    const {profile, dir} = await profileWithPrefs(null)
+    expect(profile).toMatchObject({accounts: null, prefsState: 'unreadable', prefsProblem: `prefs.js in ${dir} cannot be read: it is a folder, not a file`})
+    expect(profile.prefsHints).toEqual([
+      `Close Thunderbird and move the folder aside: mv "${join(dir, 'prefs.js')}" "${join(dir, 'prefs.js')}.folder"`,
+      'Then restore prefs.js from a backup of the profile folder, if you have one.',
+      'Or start Thunderbird once after moving it aside: it writes a new prefs.js, and your mail account must be added again.',
+    ])
+  })
+
+  it("offers the newest backup mailcert kept that can be read, and mentions Thunderbird's Invalidprefs.js", async () => {
+    const damaged = Buffer.from(`${ACCOUNTS_TEXT}user_pref("mail.identity.id1.sign_mail", tru);\n`, 'latin1')
+    const {profile, dir} = await profileWithPrefs(damaged, {
+      'prefs.js.mailcert-20261101T100000Z.bak': PREFS_WITH_ACCOUNTS,
+      'Invalidprefs.js': damaged,
+    })
+    // A newer backup that is itself damaged is no way back.
+    const newer = join(dir, 'prefs.js.mailcert-20261102T100000Z.bak')
+    write(newer, Buffer.alloc(64))
+    const older = join(dir, 'prefs.js.mailcert-20261101T100000Z.bak')
+    utimesSync(older, new Date('2026-11-01T10:00:00Z'), new Date('2026-11-01T10:00:00Z'))
+    utimesSync(newer, new Date('2026-11-02T10:00:00Z'), new Date('2026-11-02T10:00:00Z'))
+    const [again] = await discoverProfiles({platform: 'linux', home: dirname(dirname(dir)), env: {}, probe: fakeLockProbe()})
+    expect(profile.prefsProblem).toMatch(/cannot be read: it is damaged at line 113, column 42 \(/)
+    expect(again!.prefsHints).toEqual([
+      `Close Thunderbird, then put back the copy mailcert kept before its last change: cp "${older}" "${join(dir, 'prefs.js')}"`,
+      'Or start Thunderbird once: it keeps a copy of the damaged file as Invalidprefs.js and writes prefs.js again with every setting it could read, so check that your accounts are still there, then run mailcert again.',
+      'Invalidprefs.js in the same folder is a copy Thunderbird kept of an earlier damaged prefs.js: it may hold settings that are missing now.',
+    ])
+  })
+
+  it('a damaged user.js is named, with its own fix (a person or a tool wrote it, not Thunderbird)', async () => {
+    const {profile, dir} = await profileWithPrefs(PREFS_WITH_ACCOUNTS, {'user.js': 'user_pref("a", 1)\n'})
+    expect(profile.prefsProblem).toBe(`user.js in ${dir} cannot be read: it ends in the middle of a setting (line 2, column 1): the file was cut short, as by a crash or a full disk while it was written`)
+    expect(profile.prefsHints).toEqual([`Correct user.js at line 2, or move it aside (mv "${join(dir, 'user.js')}" "${join(dir, 'user.js')}.broken"), then run mailcert again.`])
+  })
+
+  it('an empty user.js is fine (people create one to add settings later)', async () => {
+    const {profile} = await profileWithPrefs(PREFS_WITH_ACCOUNTS, {'user.js': ''})
+    expect(profile).toMatchObject({prefsState: 'ok', prefsProblem: null})
+    expect(profile.accounts?.identities).toHaveLength(2)
   })
 
   it('lets user.js add to prefs.js, as Thunderbird reads it after prefs.js', async () => {
