@@ -122,7 +122,8 @@ export async function startHeadlessThunderbird(program: ThunderbirdProgram, prof
   const userJsPath = join(profileDir, 'user.js')
   const userJs = await readOptional(userJsPath)
   const prefs = await readOptional(join(profileDir, 'prefs.js'))
-  const forRun = runPrefs(await freeLoopbackPort(), serverKeys(prefs, userJs))
+  const port = await freeLoopbackPort()
+  const forRun = runPrefs(port, serverKeys(prefs, userJs))
 
   let process: BackgroundProgram | undefined
   const restore = () => restorePrefs(profileDir, userJs, prefs, forRun)
@@ -139,7 +140,7 @@ export async function startHeadlessThunderbird(program: ThunderbirdProgram, prof
       error instanceof MarionetteError ? thunderbirdFailure(error, task, {timeoutMs, insteadHint, output: running.output().slice(-2000)}) : error
 
     const deadline = Date.now() + timeoutMs
-    const connected = await connectWhenReady(forRun['marionette.port'] as number, running, deadline, timeoutMs, insteadHint)
+    const connected = await connectWhenReady(port, running, deadline, timeoutMs, insteadHint)
     client = connected
     try {
       await connected.startChromeSession(Math.max(1000, deadline - Date.now()))
