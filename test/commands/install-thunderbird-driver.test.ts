@@ -1,9 +1,11 @@
 /**
  * Installing with Thunderbird itself doing the NSS work, on a machine without NSS's tools: the
- * user's Thunderbird is started headless on the profile and driven over Marionette.
+ * user's Thunderbird is started headless on the profile and driven over Marionette. The profiles
+ * are set up as Thunderbird's account wizard does, with servers that cannot be reached: the headless
+ * run must stay offline, and a Thunderbird that stops answering is Thunderbird's failure (exit 9).
  */
 import {execFileSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -32,6 +34,31 @@ function install(home: ThunderbirdHome, args: string[], env: Record<string, stri
   return runCli(['install', ...args], {env: {HOME: home.home, MAILCERT_PASSWORD: 'test', PATH: pathWithoutNssTools(), ...env}, timeoutMs: 180_000})
 }
 
+/** Connections to the accounts' servers so far. */
+function connections(home: ThunderbirdHome): number[] {
+  return [home.servers.dropping.connections(), home.servers.silent.connections()]
+}
+
+/**
+ * A "thunderbird" that the profile says it last ran from (compatibility.ini LastAppDir), written in
+ * `body` (shell); it leaves a child behind that only a stop of its whole process group ends.
+ */
+function fakeThunderbird(home: ThunderbirdHome, body: (duration: string) => string): {dir: string; duration: string} {
+  const dir = mkdtempSync(join(tmpdir(), 'mailcert-stub-'))
+  // An unusual duration marks the stub's child in the process list.
+  const duration = String(600 + (process.pid % 300))
+  writeFileSync(join(dir, 'thunderbird'), body(duration))
+  chmodSync(join(dir, 'thunderbird'), 0o755)
+  writeFileSync(join(home.profileDir, 'compatibility.ini'), `[Compatibility]\nLastVersion=153.8.0_20260101000000/20260101000000\nLastAppDir=${dir}\n`)
+  return {dir, duration}
+}
+
+function expectNothingLeftRunning(stub: {dir: string; duration: string}): void {
+  const processes = execFileSync('ps', ['-A', '-o', 'args='], {encoding: 'utf8'})
+  expect(processes).not.toContain(stub.dir)
+  expect(processes).not.toContain(`sleep ${stub.duration}`)
+}
+
 function certutilListing(home: ThunderbirdHome): string {
   return execFileSync('certutil', ['-L', '-d', `sql:${home.profileDir}`], {encoding: 'utf8'})
 }
@@ -42,6 +69,7 @@ describe('installing through Thunderbird itself (no NSS tools on PATH)', () => {
     ['ec-p256.p12', 'CN=Alice Example EC', 'ec'],
   ])('%s: Thunderbird imports, trusts the root, and then accepts the certificate in a fresh run', async (file, subject) => {
     const home = await thunderbirdHome(ACCOUNTS)
+    const before = connections(home)
     const result = await install(home, [p12(file), '--yes', '--trust-root', '--json'])
     expect(result.code, result.stderr).toBe(0)
     const report = json<{result: {nssDriver: string; targets: Array<{status: string; steps: Array<{id: string; status: string}>; verification: Record<string, {valid: boolean}>}>}}>(result).result
@@ -55,11 +83,16 @@ describe('installing through Thunderbird itself (no NSS tools on PATH)', () => {
     ])
     expect(report.targets[0].verification.signing.valid).toBe(true)
 
+    // Offline: not one connection to the accounts' servers, each of which would have hung the run.
+    expect(connections(home)).toEqual(before)
+
     // NSS's tools (run here by the test, not by mailcert) see the certificate with its private key.
     expect(certutilListing(home)).toMatch(/Alice Example\s+u,u,u/)
     // The headless run left the profile's own settings alone: no user.js, no Marionette port.
     expect(existsSync(join(home.profileDir, 'user.js'))).toBe(false)
-    expect(prefsOf(home)).not.toContain('marionette.port')
+    expect(prefsOf(home)).not.toMatch(/marionette\.port|offline\.startup_state|network\.online|enabledMailCheckOnce/)
+    // The servers still check for mail at start-up when the user starts Thunderbird.
+    expect(prefsOf(home).match(/"mail\.server\.server\d+\.login_at_startup", true/g)).toHaveLength(2)
 
     const alice = (await askThunderbird(home.profileDir, home.home)).find((v) => v.email === 'alice@example.com')
     expect(alice).toMatchObject({signing: {subject, signer: 0, recipient: 0}})
@@ -93,7 +126,8 @@ describe('installing through Thunderbird itself (no NSS tools on PATH)', () => {
     writeFileSync(join(secrets, 'db'), 'Primary-Secret-7\n')
     execFileSync('certutil', ['-W', '-d', `sql:${home.profileDir}`, '-f', join(secrets, 'empty'), '-@', join(secrets, 'db')])
     const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root'], {MAILCERT_DB_PASSWORD: 'Primary-Secret-7', MAILCERT_THUNDERBIRD_TIMEOUT: '8'})
-    expect(result.code).toBe(1)
+    expect(result.code, result.stderr).toBe(9)
+    expect(result.stderr).toContain('Thunderbird stopped answering: it did not open its remote-control port within 8 s.')
     expect(result.stderr).toContain('Primary Password')
     expect(result.stderr).toContain('libnss3-tools')
     expect(existsSync(join(home.profileDir, 'user.js'))).toBe(false)
@@ -102,28 +136,72 @@ describe('installing through Thunderbird itself (no NSS tools on PATH)', () => {
 
   it('times out cleanly on a Thunderbird that never opens its port: nothing left running, nothing changed', async () => {
     const home = await thunderbirdHome(ACCOUNTS)
-    // The profile says it last ran from a folder whose "thunderbird" only sleeps.
-    const stubDir = mkdtempSync(join(tmpdir(), 'mailcert-stub-'))
-    // An unusual duration marks the stub's child in the process list.
-    const duration = String(600 + (process.pid % 300))
-    writeFileSync(join(stubDir, 'thunderbird'), `#!/bin/sh\n/bin/sleep ${duration}\n`)
-    chmodSync(join(stubDir, 'thunderbird'), 0o755)
-    writeFileSync(join(home.profileDir, 'compatibility.ini'), `[Compatibility]\nLastVersion=153.8.0_20260101000000/20260101000000\nLastAppDir=${stubDir}\n`)
+    const stub = fakeThunderbird(home, (duration) => `#!/bin/sh\n/bin/sleep ${duration}\n`)
     const prefs = prefsOf(home)
     const listing = certutilListing(home)
 
-    const started = Date.now()
     const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--nss-driver', 'thunderbird'], {MAILCERT_THUNDERBIRD_TIMEOUT: '3'})
-    expect(result.code).toBe(1)
-    expect(result.stderr).toContain('did not open its remote-control port in time')
-    expect(Date.now() - started).toBeLessThan(30_000)
+    expect(result.code, result.stderr).toBe(9)
+    expect(result.stderr).toContain('Thunderbird stopped answering: it did not open its remote-control port within 3 s.')
 
-    const processes = execFileSync('ps', ['-A', '-o', 'args='], {encoding: 'utf8'})
-    expect(processes).not.toContain(stubDir)
-    expect(processes).not.toContain(`sleep ${duration}`)
+    expectNothingLeftRunning(stub)
     expect(existsSync(join(home.profileDir, 'user.js'))).toBe(false)
     expect(prefsOf(home)).toBe(prefs)
     expect(certutilListing(home)).toBe(listing)
     expect(readdirSync(home.profileDir).filter((name) => name.includes('mailcert'))).toEqual([])
+  }, 120_000)
+
+  it('a Thunderbird that opens its port and never starts a session: exit 9, its own message, nothing running, the profile byte for byte', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    // It greets on the port from user.js, as Marionette does, then answers nothing: what Thunderbird
+    // 153 did online with an unreachable server. It notes how it was started.
+    const stub = fakeThunderbird(
+      home,
+      (duration) => `#!${process.execPath}
+const {spawn} = require('node:child_process')
+const {readFileSync, writeFileSync} = require('node:fs')
+const {createServer} = require('node:net')
+const args = process.argv.slice(2)
+const userJs = readFileSync(args[args.indexOf('--profile') + 1] + '/user.js', 'utf8')
+writeFileSync(__dirname + '/started.json', JSON.stringify({args, userJs}))
+spawn('/bin/sleep', ['${duration}'], {stdio: 'ignore'})
+const greeting = JSON.stringify({applicationType: 'gecko', marionetteProtocol: 3})
+createServer((socket) => socket.write(greeting.length + ':' + greeting)).listen(Number([...userJs.matchAll(/"marionette\\.port", (\\d+)/g)].at(-1)[1]), '127.0.0.1')
+`,
+    )
+    // The user's own user.js, without a line break at its end.
+    const userJs = Buffer.from('// mine\nuser_pref("mail.server.server1.login_at_startup", true);')
+    writeFileSync(join(home.profileDir, 'user.js'), userJs)
+    const prefs = readFileSync(join(home.profileDir, 'prefs.js'))
+    const listing = certutilListing(home)
+
+    const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--nss-driver', 'thunderbird'], {MAILCERT_THUNDERBIRD_TIMEOUT: '3'})
+    expect(result.code, result.stderr).toBe(9)
+    expect(result.stderr).toContain('Thunderbird stopped answering: it did not start its remote-control session within 3 s.')
+    expect(result.stderr).toContain('If Thunderbird is open, close it, then run mailcert again.')
+    expect(result.stderr).toContain('libnss3-tools')
+    expect(result.stderr).toContain('MAILCERT_THUNDERBIRD_TIMEOUT')
+    expect(result.stderr).not.toContain('This is a bug')
+
+    // It was asked to start offline, with no server logging in, the user's user.js kept in front.
+    const started = JSON.parse(readFileSync(join(stub.dir, 'started.json'), 'utf8')) as {args: string[]; userJs: string}
+    expect(started.args).toContain('-offline')
+    expect(started.userJs.startsWith(userJs.toString())).toBe(true)
+    for (const line of ['user_pref("offline.startup_state", 3);', 'user_pref("mail.server.server1.login_at_startup", false);', 'user_pref("mail.server.server3.login_at_startup", false);']) {
+      expect(started.userJs).toContain(line)
+    }
+
+    expectNothingLeftRunning(stub)
+    expect(readFileSync(join(home.profileDir, 'user.js')).equals(userJs)).toBe(true)
+    expect(readFileSync(join(home.profileDir, 'prefs.js')).equals(prefs)).toBe(true)
+    expect(certutilListing(home)).toBe(listing)
+
+    // check --deep, in JSON: the same failure, as Thunderbird's.
+    const deep = await runCli(['check', '--deep', '--json'], {env: {HOME: home.home, PATH: pathWithoutNssTools(), MAILCERT_THUNDERBIRD_TIMEOUT: '3'}, timeoutMs: 60_000})
+    expect(deep.code).toBe(9)
+    expect(json<{status: number; error: {kind: string; code: string; tool: string}}>(deep)).toMatchObject({status: 9, error: {kind: 'external', code: 'thunderbird-not-answering', tool: 'Thunderbird'}})
+    expectNothingLeftRunning(stub)
+    expect(readFileSync(join(home.profileDir, 'user.js')).equals(userJs)).toBe(true)
+    expect(readFileSync(join(home.profileDir, 'prefs.js')).equals(prefs)).toBe(true)
   }, 120_000)
 })

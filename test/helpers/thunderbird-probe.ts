@@ -43,7 +43,7 @@ const PROBE = `
 export async function askThunderbird(profileDir: string, home: string): Promise<IdentityVerdict[]> {
   const thunderbird = await startHeadlessThunderbird(await thunderbirdProgram(), profileDir, {env: {...process.env, HOME: home}})
   try {
-    return await thunderbird.client.execute<IdentityVerdict[]>(PROBE)
+    return await thunderbird.execute<IdentityVerdict[]>('report on the identities', PROBE)
   } finally {
     await thunderbird.stop()
   }

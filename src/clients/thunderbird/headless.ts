@@ -1,7 +1,9 @@
 /**
  * Running the user's own Thunderbird headless on one profile, with Marionette on a free loopback
- * port, to let Thunderbird do NSS work itself (research/prototype.md §3.4–3.5). The port is set in
- * user.js for this run only; afterwards user.js and prefs.js are put back as they were.
+ * port, to let Thunderbird do NSS work itself (research/prototype.md §3.4–3.5). The run is offline
+ * and no mail server logs in (headless-run-prefs.ts); what it needs is set in user.js for this run
+ * only, and afterwards user.js and prefs.js are put back as they were. Whatever goes wrong while it
+ * is driven is Thunderbird's failure (headless-failure.ts), and it is stopped with all it started.
  */
 import {readFile, rm, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
@@ -11,20 +13,28 @@ import {ExternalError} from '../../errors.js'
 import {type BackgroundProgram, startBackgroundProgram} from '../../system/background-program.js'
 import {writeFileAtomic} from '../../system/atomic-file.js'
 import {cleanupOnInterrupt} from '../../system/interrupts.js'
-import {MarionetteClient} from '../../system/marionette.js'
-import {editPrefs, formatUserPref, getUserPref, parsePrefs} from './prefs-js.js'
+import {MarionetteClient, MarionetteError} from '../../system/marionette.js'
+import {closeThunderbirdHint, thunderbirdFailure, timeoutHint} from './headless-failure.js'
+import {prefsWithoutRun, runPrefs, serverKeys, userJsForRun} from './headless-run-prefs.js'
+import type {PrefValue} from './prefs-js.js'
 import type {ThunderbirdProgram} from './program.js'
 
-const PORT_PREF = 'marionette.port'
+export const DEFAULT_TIMEOUT_MS = 60_000
 
 export interface HeadlessOptions {
-  /** How long Thunderbird may take to open its Marionette port. */
-  startTimeoutMs?: number
+  /** How long Thunderbird may take to get ready to be driven, and then to answer each request. */
+  timeoutMs?: number
   env?: NodeJS.ProcessEnv
+  /** How to do the work without Thunderbird (install NSS's tools), for the hints of a failure. */
+  insteadHint?: string | null
 }
 
 export interface HeadlessThunderbird {
-  client: MarionetteClient
+  /**
+   * Run a function body in Thunderbird's privileged context (see MarionetteClient.execute). `task`
+   * says what it does, as a verb phrase, for the error when Thunderbird does not do it.
+   */
+  execute<T>(task: string, body: string, args?: unknown[]): Promise<T>
   process: BackgroundProgram
   /** Quit Thunderbird, wait until it has exited, and put the profile's prefs back. */
   stop(): Promise<void>
@@ -52,9 +62,9 @@ async function readOptional(path: string): Promise<Buffer | null> {
 /**
  * Put user.js and prefs.js back byte for byte. Thunderbird rewrites prefs.js whenever it runs (it
  * copies user.js into it, and tidies up); a run that mailcert started must leave no trace there.
- * A profile that had no prefs.js yet keeps the one Thunderbird wrote, without the Marionette port.
+ * A profile that had no prefs.js yet keeps the one Thunderbird wrote, without the run's prefs.
  */
-async function restorePrefs(profileDir: string, userJs: Buffer | null, prefs: Buffer | null): Promise<void> {
+async function restorePrefs(profileDir: string, userJs: Buffer | null, prefs: Buffer | null, forRun: Record<string, PrefValue>): Promise<void> {
   const userJsPath = join(profileDir, 'user.js')
   if (userJs === null) await rm(userJsPath, {force: true})
   else await writeFile(userJsPath, userJs)
@@ -65,24 +75,26 @@ async function restorePrefs(profileDir: string, userJs: Buffer | null, prefs: Bu
     if (!now.equals(prefs)) await writeFileAtomic(prefsPath, prefs)
     return
   }
-  const written = parsePrefs(now)
-  if (getUserPref(written, PORT_PREF) !== undefined) await writeFileAtomic(prefsPath, editPrefs(written, {[PORT_PREF]: null}))
+  const cleaned = prefsWithoutRun(now, forRun)
+  if (cleaned) await writeFileAtomic(prefsPath, cleaned)
 }
 
-async function connectWhenReady(port: number, program: BackgroundProgram, deadline: number): Promise<MarionetteClient> {
+const PRIMARY_PASSWORD_HINT =
+  'If this profile has a Primary Password, Thunderbird may ask for it while it starts, which a headless run cannot answer.'
+
+async function connectWhenReady(port: number, program: BackgroundProgram, deadline: number, timeoutMs: number, insteadHint: string | null): Promise<MarionetteClient> {
   for (;;) {
-    if (program.hasExited()) throw new ExternalError('Thunderbird', 'Thunderbird exited before it could be driven.', {output: program.output().slice(-2000)})
+    if (program.hasExited()) {
+      throw new ExternalError('Thunderbird', 'Thunderbird exited before it could be driven.', {code: 'thunderbird-exited', output: program.output().slice(-2000), hints: insteadHint ? [insteadHint] : []})
+    }
     try {
-      return await MarionetteClient.connect(port, 2000)
+      return await MarionetteClient.connect(port, Math.max(500, Math.min(2000, deadline - Date.now())))
     } catch {
       if (Date.now() > deadline) {
-        throw new ExternalError('Thunderbird', 'Thunderbird did not open its remote-control port in time.', {
-          code: 'thunderbird-timeout',
+        throw new ExternalError('Thunderbird', `Thunderbird stopped answering: it did not open its remote-control port within ${timeoutMs / 1000} s.`, {
+          code: 'thunderbird-not-answering',
           output: program.output().slice(-2000),
-          hints: [
-            'If this profile has a Primary Password, Thunderbird asks for it while it starts, which a headless run cannot answer: install NSS\'s tools (on Debian and Ubuntu: sudo apt-get install libnss3-tools) and run mailcert again.',
-            'Otherwise check that this Thunderbird starts normally; on a slow machine set MAILCERT_THUNDERBIRD_TIMEOUT to more seconds.',
-          ],
+          hints: [PRIMARY_PASSWORD_HINT, closeThunderbirdHint(), ...(insteadHint ? [insteadHint] : []), timeoutHint(timeoutMs)],
         })
       }
       await new Promise((resolve) => setTimeout(resolve, 250))
@@ -90,49 +102,83 @@ async function connectWhenReady(port: number, program: BackgroundProgram, deadli
   }
 }
 
+async function start(program: ThunderbirdProgram, profileDir: string, env: NodeJS.ProcessEnv, insteadHint: string | null): Promise<BackgroundProgram> {
+  // `-offline` makes Gecko start with the network off, before any of Thunderbird's own code runs.
+  const args = [...program.prefixArgs, '--headless', '-offline', '--marionette', '-remote-allow-system-access', '--no-remote', '--profile', profileDir]
+  try {
+    return await startBackgroundProgram(program.command, args, {...env, MOZ_HEADLESS: '1', MOZ_CRASHREPORTER_DISABLE: '1'})
+  } catch (error) {
+    throw new ExternalError('Thunderbird', `Thunderbird (${program.command}) could not be started.`, {
+      code: 'thunderbird-not-started',
+      output: error instanceof Error ? error.message : String(error),
+      hints: insteadHint ? [insteadHint] : [],
+    })
+  }
+}
+
 export async function startHeadlessThunderbird(program: ThunderbirdProgram, profileDir: string, options: HeadlessOptions = {}): Promise<HeadlessThunderbird> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const insteadHint = options.insteadHint ?? null
   const userJsPath = join(profileDir, 'user.js')
   const userJs = await readOptional(userJsPath)
   const prefs = await readOptional(join(profileDir, 'prefs.js'))
   const port = await freeLoopbackPort()
-
-  const separator = userJs === null || userJs.length === 0 || userJs.at(-1) === 0x0a ? '' : '\n'
-  await writeFile(userJsPath, Buffer.concat([userJs ?? Buffer.alloc(0), Buffer.from(`${separator}${formatUserPref(PORT_PREF, port)}\n`)]))
+  const forRun = runPrefs(port, serverKeys(prefs, userJs))
 
   let process: BackgroundProgram | undefined
+  const restore = () => restorePrefs(profileDir, userJs, prefs, forRun)
   const forget = cleanupOnInterrupt(async () => {
     await process?.stop(2000)
-    await restorePrefs(profileDir, userJs, prefs)
+    await restore()
   })
+  let client: MarionetteClient | undefined
   try {
-    process = await startBackgroundProgram(
-      program.command,
-      [...program.prefixArgs, '--headless', '--marionette', '-remote-allow-system-access', '--no-remote', '--profile', profileDir],
-      {...(options.env ?? globalThis.process.env), MOZ_HEADLESS: '1', MOZ_CRASHREPORTER_DISABLE: '1'},
-    )
-    const client = await connectWhenReady(port, process, Date.now() + (options.startTimeoutMs ?? 60_000))
-    await client.startChromeSession()
+    await writeFile(userJsPath, userJsForRun(userJs, forRun))
+    process = await start(program, profileDir, options.env ?? globalThis.process.env, insteadHint)
     const running = process
+    const failure = (error: unknown, task: string): unknown =>
+      error instanceof MarionetteError ? thunderbirdFailure(error, task, {timeoutMs, insteadHint, output: running.output().slice(-2000)}) : error
+
+    const deadline = Date.now() + timeoutMs
+    const connected = await connectWhenReady(port, running, deadline, timeoutMs, insteadHint)
+    client = connected
+    try {
+      await connected.startChromeSession(Math.max(1000, deadline - Date.now()))
+    } catch (error) {
+      throw failure(error, 'start its remote-control session')
+    }
+
+    // Once a request has gone unanswered, asking Thunderbird to quit would only wait as long again.
+    let answering = true
     return {
-      client,
       process: running,
+      async execute<T>(task: string, body: string, args: unknown[] = []): Promise<T> {
+        try {
+          return await connected.execute<T>(body, args, timeoutMs)
+        } catch (error) {
+          if (!(error instanceof MarionetteError) || error.failure !== 'error') answering = false
+          throw failure(error, task)
+        }
+      },
       async stop() {
         try {
-          await client.quit()
-          // A timer that would keep mailcert alive after Thunderbird is gone must not hold the event loop.
-          const exited = await Promise.race([running.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref())])
-          if (!exited) await running.stop(2000)
+          if (answering) {
+            await connected.quit()
+            // A timer that would keep mailcert alive after Thunderbird is gone must not hold the event loop.
+            await Promise.race([running.exited, new Promise((resolve) => setTimeout(resolve, 15_000).unref())])
+          }
         } finally {
-          client.close()
+          connected.close()
           await running.stop(2000)
-          await restorePrefs(profileDir, userJs, prefs)
+          await restore()
           forget()
         }
       },
     }
   } catch (error) {
+    client?.close()
     await process?.stop(2000)
-    await restorePrefs(profileDir, userJs, prefs)
+    await restore()
     forget()
     throw error
   }

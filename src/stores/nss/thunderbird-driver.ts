@@ -8,7 +8,7 @@
 import {createHash} from 'node:crypto'
 
 import {ExitCode, ExternalError, UserError} from '../../errors.js'
-import {type HeadlessThunderbird, startHeadlessThunderbird} from '../../clients/thunderbird/headless.js'
+import {DEFAULT_TIMEOUT_MS, type HeadlessThunderbird, startHeadlessThunderbird} from '../../clients/thunderbird/headless.js'
 import type {ThunderbirdProgram} from '../../clients/thunderbird/program.js'
 import {SecretFiles} from '../../system/secret-files.js'
 import {withEmailTrust} from './certutil-output.js'
@@ -19,7 +19,18 @@ const TOKEN = 'const token = Cc["@mozilla.org/security/internalkeytoken;1"].getS
 const TO_BASE64 = 'const toBase64 = (bytes) => btoa(String.fromCharCode(...bytes));'
 const FIND_BY_SHA = `const findBySha = (sha) => certdb.getCerts().find((c) => c.sha256Fingerprint.replaceAll(":", "").toLowerCase() === sha);`
 
-const SCRIPTS = {
+/** What each script asks Thunderbird to do, for the error when it does not. */
+const TASKS = {
+  list: 'list the certificates in the profile',
+  login: 'check the primary password of the profile',
+  hasPassword: 'say whether the profile has a primary password',
+  importPkcs12: 'import the certificate',
+  setTrust: 'set the trust of a certificate',
+  delete: 'delete a certificate',
+  verify: 'verify a certificate',
+}
+
+const SCRIPTS: Record<keyof typeof TASKS, string> = {
   list: `${CERT_DB}${TO_BASE64}
     const trusted = (c, kind) => certdb.isCertTrusted(c, Ci.nsIX509Cert.CA_CERT, kind);
     return certdb.getCerts()
@@ -101,12 +112,12 @@ class ThunderbirdSession implements NssSession {
     private readonly files: SecretFiles,
   ) {}
 
-  private run<T>(script: string, args: unknown[] = []): Promise<T> {
-    return this.thunderbird.client.execute<T>(script, args)
+  private run<T>(script: keyof typeof SCRIPTS, args: unknown[] = []): Promise<T> {
+    return this.thunderbird.execute<T>(TASKS[script], SCRIPTS[script], args)
   }
 
   async listCertificates(): Promise<NssCertificate[]> {
-    const listed = await this.run<ListedCertificate[]>(SCRIPTS.list)
+    const listed = await this.run<ListedCertificate[]>('list')
     return listed.map((c) => {
       const der = Buffer.from(c.der, 'base64')
       return {nickname: c.nickname, trust: c.trust, der, sha256: createHash('sha256').update(der).digest('hex'), hasKey: c.hasKey, isCa: c.isCa, dbKey: c.dbKey}
@@ -115,7 +126,7 @@ class ThunderbirdSession implements NssSession {
 
   async importPkcs12(pkcs12: Buffer, password: string): Promise<void> {
     const file = await this.files.write(pkcs12, 'identity.p12')
-    const result = await this.run<number>(SCRIPTS.importPkcs12, [file, password])
+    const result = await this.run<number>('importPkcs12', [file, password])
     // A duplicate is the same identity imported before: what a re-run should find.
     if (result === 0 || result === 8) return
     throw new ExternalError('Thunderbird', `Thunderbird could not import the certificate: ${IMPORT_RESULTS[result] ?? `error ${result}`}.`, {code: 'thunderbird-import-failed'})
@@ -126,18 +137,18 @@ class ThunderbirdSession implements NssSession {
   }
 
   async setTrust(certificate: NssCertificate, trust: string): Promise<void> {
-    if (!(await this.run<boolean>(SCRIPTS.setTrust, [certificate.sha256, trust]))) {
+    if (!(await this.run<boolean>('setTrust', [certificate.sha256, trust]))) {
       throw new ExternalError('Thunderbird', `"${certificate.nickname}" is not in the database any more.`)
     }
   }
 
   async deleteCertificate(certificate: NssCertificate): Promise<void> {
     // Thunderbird deletes a user certificate's private key together with it.
-    await this.run<boolean>(SCRIPTS.delete, [certificate.sha256])
+    await this.run<boolean>('delete', [certificate.sha256])
   }
 
   async verify(certificate: Buffer, usage: EmailUsage, extra: Buffer[] = []): Promise<Verdict> {
-    const result = await this.run<{code: number; message?: string}>(SCRIPTS.verify, [certificate.toString('base64'), usage, extra.map((der) => der.toString('base64'))])
+    const result = await this.run<{code: number; message?: string}>('verify', [certificate.toString('base64'), usage, extra.map((der) => der.toString('base64'))])
     if (result.code === 0) return {valid: true}
     const known = VERIFY_ERRORS[result.code]
     return {valid: false, code: known?.code ?? `nss-error-${result.code}`, reason: known?.reason ?? (result.message || `NSS error ${result.code}`)}
@@ -159,7 +170,10 @@ export class ThunderbirdDriver implements NssDriver {
   constructor(
     private readonly programFor: (profileDir: string) => Promise<ThunderbirdProgram>,
     private readonly env: NodeJS.ProcessEnv = process.env,
-    private readonly startTimeoutMs = 60_000,
+    /** How long Thunderbird may take to start, and then to answer each request. */
+    private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+    /** How to do the work without Thunderbird, for the hints of a failure. */
+    private readonly insteadHint: string | null = null,
   ) {}
 
   /** Thunderbird started to answer a question before planning, kept running for the session that follows. */
@@ -168,17 +182,17 @@ export class ThunderbirdDriver implements NssDriver {
   private async thunderbirdFor(profileDir: string): Promise<HeadlessThunderbird> {
     const running = this.warm.get(profileDir)
     if (running) return running
-    const thunderbird = await startHeadlessThunderbird(await this.programFor(profileDir), profileDir, {env: this.env, startTimeoutMs: this.startTimeoutMs})
+    const thunderbird = await startHeadlessThunderbird(await this.programFor(profileDir), profileDir, {env: this.env, timeoutMs: this.timeoutMs, insteadHint: this.insteadHint})
     this.warm.set(profileDir, thunderbird)
     return thunderbird
   }
 
   async hasPrimaryPassword(profileDir: string): Promise<boolean> {
-    return (await this.thunderbirdFor(profileDir)).client.execute<boolean>(SCRIPTS.hasPassword)
+    return (await this.thunderbirdFor(profileDir)).execute<boolean>(TASKS.hasPassword, SCRIPTS.hasPassword)
   }
 
   async checkPrimaryPassword(profileDir: string, password: string): Promise<boolean> {
-    return (await (await this.thunderbirdFor(profileDir)).client.execute<string>(SCRIPTS.login, [password])) !== 'wrong'
+    return (await (await this.thunderbirdFor(profileDir)).execute<string>(TASKS.login, SCRIPTS.login, [password])) !== 'wrong'
   }
 
   async dispose(): Promise<void> {
@@ -195,7 +209,7 @@ export class ThunderbirdDriver implements NssDriver {
     const session = new ThunderbirdSession(thunderbird, await SecretFiles.create())
     try {
       // Log in first: an import into a locked database would make Thunderbird wait for a dialog.
-      const login = await thunderbird.client.execute<string>(SCRIPTS.login, [options.dbPassword ?? ''])
+      const login = await thunderbird.execute<string>(TASKS.login, SCRIPTS.login, [options.dbPassword ?? ''])
       if (login === 'wrong') {
         throw new UserError('The primary password of the Thunderbird profile was not accepted.', {code: 'wrong-db-password', exitCode: ExitCode.wrongPassword})
       }
