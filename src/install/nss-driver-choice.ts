@@ -62,7 +62,8 @@ export async function chooseNssDriver(choice: NssDriverName | 'auto', profiles: 
   }
   throw new UserError("Thunderbird's certificate database cannot be reached: NSS's tools (certutil, pk12util) are not installed, and the Thunderbird program was not found.", {
     code: 'nss-tools-missing',
-    exitCode: ExitCode.unexpected,
+    // What was asked for cannot be done on this machine as it is (like a missing Thunderbird): not a bug.
+    exitCode: ExitCode.usage,
     hints: [await nssToolsInstallHint(machine.platform)],
   })
 }

@@ -49,7 +49,8 @@ export async function nssToolsInstallHint(platform: NodeJS.Platform = process.pl
 export async function nssToolsMissing(platform: NodeJS.Platform = process.platform): Promise<UserError> {
   return new UserError('NSS\'s certutil and pk12util are needed to put the certificate into Thunderbird, and they are not installed.', {
     code: 'nss-tools-missing',
-    exitCode: ExitCode.unexpected,
+    // What was asked for cannot be done on this machine as it is (like a missing Thunderbird): not a bug.
+    exitCode: ExitCode.usage,
     hints: [await nssToolsInstallHint(platform)],
   })
 }
