@@ -196,10 +196,11 @@ createServer((socket) => socket.write(greeting.length + ':' + greeting)).listen(
     expect(readFileSync(join(home.profileDir, 'prefs.js')).equals(prefs)).toBe(true)
     expect(certutilListing(home)).toBe(listing)
 
-    // check --deep, in JSON: the same failure, as Thunderbird's.
+    // check --deep, in JSON: the same failure, as a finding of that profile (check goes on with the others), exit 8.
     const deep = await runCli(['check', '--deep', '--json'], {env: {HOME: home.home, PATH: pathWithoutNssTools(), MAILCERT_THUNDERBIRD_TIMEOUT: '3'}, timeoutMs: 60_000})
-    expect(deep.code).toBe(9)
-    expect(json<{status: number; error: {kind: string; code: string; tool: string}}>(deep)).toMatchObject({status: 9, error: {kind: 'external', code: 'thunderbird-not-answering', tool: 'Thunderbird'}})
+    expect(deep.code).toBe(8)
+    const problems = json<{result: {problems: Array<{code: string; message: string}>}}>(deep).result.problems
+    expect(problems).toMatchObject([{code: 'store-unreadable', message: expect.stringContaining('Thunderbird: Thunderbird stopped answering')}])
     expectNothingLeftRunning(stub)
     expect(readFileSync(join(home.profileDir, 'user.js')).equals(userJs)).toBe(true)
     expect(readFileSync(join(home.profileDir, 'prefs.js')).equals(prefs)).toBe(true)

@@ -278,7 +278,7 @@ describe('installing into a real Thunderbird profile with NSS tools', () => {
   it('names the package to install when NSS tools are missing and the tools driver is asked for', async () => {
     const home = await thunderbirdHome(ACCOUNTS)
     const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--nss-driver', 'tools'], {PATH: '/nonexistent'})
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
     expect(result.stderr).toContain("NSS's certutil and pk12util are needed")
     expect(result.stderr).toContain('sudo apt-get install libnss3-tools')
   }, 60_000)
