@@ -2,12 +2,16 @@
 // Generates the private test PKI and the PKCS#12 / certificate fixtures in test/fixtures/, and
 // test/fixtures/manifest.json, which says what a correct reader should find in each file.
 //
-//   npx zx scripts/make-fixtures.mjs        (or: npm run fixtures)
+//   npx zx scripts/make-fixtures.mjs           (or: npm run fixtures)
+//   npx zx scripts/make-fixtures.mjs --extra   only the later additions (see EXTRA below)
 //
-// Needs openssl 3.x (with the legacy provider, for RC2), NSS's certutil/pk12util, python3.
+// Needs openssl 3.x (with the legacy provider, for RC2), NSS's certutil/pk12util, python3 and,
+// for the ML-DSA key, a python3 `cryptography` with ML-DSA (48.0 was used; OpenSSL 3.0 has none).
 // Everything this script makes in test/fixtures/ is deleted and made again (README.md and the
 // thunderbird/ files, which Thunderbird itself wrote, are kept); keys are random, so every
 // run changes every file. CA private keys stay in a temporary folder and are thrown away.
+// With --extra only the fixtures issued by the extra CA are made again, and their manifest entries
+// replaced: every other file stays byte for byte as it was.
 // Passwords only ever reach a child process through a file (openssl -passin/-passout file:,
 // pk12util -w), never through its argument list.
 
@@ -24,6 +28,7 @@ $.quiet = true
 const $nss = $({input: '', timeout: '60s'})
 
 const started = Date.now()
+const EXTRA_ONLY = process.argv.includes('--extra')
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const OUT = path.join(REPO, 'test', 'fixtures')
 const TMP = tmpdir() // a new random folder under os.tmpdir()
@@ -74,10 +79,17 @@ const CAS = {
     md: 'sha384',
     issuer: 'ec-root',
   },
+  // EXTRA: fixtures added after the first set was committed. Their own CA (whose key is thrown away
+  // like the others) lets --extra make them again without touching any other file.
+  'extra-root': {cn: 'mailcert Test Extra Root CA', key: RSA_2048, md: 'sha256', issuer: null, extra: true},
 }
 
 // The chain each issuing CA adds to a PKCS#12 file, nearest first.
-const CHAIN = {intermediate: ['intermediate', 'root'], 'ec-intermediate': ['ec-intermediate', 'ec-root']}
+const CHAIN = {
+  intermediate: ['intermediate', 'root'],
+  'ec-intermediate': ['ec-intermediate', 'ec-root'],
+  'extra-root': ['extra-root'],
+}
 
 const MAILBOX = {subject: SUBJECT.mailbox, policy: POLICY.mailboxStrict, type: 'mailbox', generation: 'strict'}
 const INDIVIDUAL = {
@@ -210,7 +222,63 @@ const LEAVES = [
     validity: {start: '20400101000000Z', end: '20420101000000Z'},
     expect: ['not-yet-valid'],
   },
+  ...extraLeaves(),
 ].map(leafSpec)
+
+// Issued by the extra CA (see CAS['extra-root']); like individual-rsa except for what each is about.
+function extraLeaves() {
+  const extra = {...INDIVIDUAL, issuer: 'extra-root', extra: true}
+  return [
+    {
+      name: 'crlsign-only',
+      ...extra,
+      ku: 'cRLSign',
+      expect: ['key-usage-not-for-mail'],
+      notes: 'keyUsage cRLSign only: allows neither signing nor encryption',
+    },
+    {
+      name: 'ec-keyencipherment-only',
+      ...extra,
+      key: {algorithm: 'EC', curve: 'P-256'},
+      ku: 'keyEncipherment',
+      expect: ['key-usage-not-for-mail'],
+      notes: 'EC key with keyUsage keyEncipherment only: an EC key is encrypted to by keyAgreement, so it allows neither',
+    },
+    {
+      name: 'subject-and-san',
+      ...extra,
+      subject: [...SUBJECT.individual, ['emailAddress', 'alice.example@example.net']],
+      emails: [ALICE, 'alice@example.org', 'a.example@example.com', 'alice.example@example.net'],
+      san: ['email.1 = alice@example.com', 'email.2 = alice@example.org', 'email.3 = a.example@example.com'],
+      notes: 'three SAN addresses and a fourth, different one in the subject emailAddress: mail clients accept all four',
+    },
+    {
+      name: 'san-two-in-one',
+      ...extra,
+      emails: [ALICE],
+      san: ['email.1 = alice@example.com', 'email.2 = alice@example.org bob@example.org'],
+      expect: ['malformed-address'],
+      notes: 'the second rfc822Name holds two addresses separated by a space',
+    },
+    {
+      name: 'no-expiry',
+      ...extra,
+      validity: {start: LEAF_VALIDITY.start, end: '99991231235959Z'},
+      notes: 'notAfter 99991231235959Z: no well-defined expiration date (RFC 5280 4.1.2.5)',
+    },
+    {
+      name: 'mldsa44',
+      ...extra,
+      key: {algorithm: 'ML-DSA', name: 'ML-DSA-44'},
+      ku: 'digitalSignature',
+      expect: ['key-not-for-mail-clients'],
+      notes:
+        'ML-DSA-44 key made by python3 cryptography (OpenSSL 3.0 cannot); the certificate is issued for a throwaway RSA key, ' +
+        'then its subjectPublicKeyInfo and subjectKeyIdentifier are replaced and it is signed again by the extra CA. No PKCS#12 file: ' +
+        'no tool here writes one with an ML-DSA key',
+    },
+  ]
+}
 
 function leafSpec(spec) {
   const key = spec.key ?? RSA_2048
@@ -318,6 +386,9 @@ function p12Jobs() {
   for (const leaf of singles) {
     jobs.push({file: `p12/${leaf}.p12`, leaf, ...(leaf === 'bob-rsa' ? {friendlyName: 'Bob Example'} : {})})
   }
+  for (const leaf of ['crlsign-only', 'ec-keyencipherment-only', 'subject-and-san', 'san-two-in-one', 'no-expiry']) {
+    jobs.push({file: `p12/${leaf}.p12`, leaf, extra: true})
+  }
   return jobs.map((job) => ({
     password: PASSWORD,
     friendlyName: FRIENDLY_NAME,
@@ -421,6 +492,7 @@ async function setUpCa() {
 }
 
 async function genKey(key, file) {
+  if (key.algorithm === 'ML-DSA') return genMlDsaKey(file, `${file}.spki.der`)
   const algorithm = {
     RSA: ['-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${key.bits}`],
     EC: ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${key.curve}`, '-pkeyopt', 'ec_param_enc:named_curve'],
@@ -472,9 +544,64 @@ async function makeCa(name) {
   })
 }
 
+// OpenSSL 3.0 knows no ML-DSA; python3's cryptography (OpenSSL 3.5 or later inside) does. PKCS#8 PEM, and the SPKI.
+const ML_DSA_KEYGEN = `
+import sys
+from cryptography.hazmat.primitives import serialization as s
+from cryptography.hazmat.primitives.asymmetric import mldsa
+key = mldsa.MLDSA44PrivateKey.generate()
+open(sys.argv[1], 'wb').write(key.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption()))
+open(sys.argv[2], 'wb').write(key.public_key().public_bytes(s.Encoding.DER, s.PublicFormat.SubjectPublicKeyInfo))
+`
+
+const CHECK_ISSUED_BY = `
+import sys
+from cryptography import x509
+leaf, issuer = (x509.load_pem_x509_certificate(open(name, 'rb').read()) for name in sys.argv[1:3])
+leaf.verify_directly_issued_by(issuer)
+print(leaf.public_key().__class__.__name__)
+`
+
+async function genMlDsaKey(keyFile, spkiFile) {
+  await $({input: ML_DSA_KEYGEN})`python3 - ${keyFile} ${spkiFile}`
+}
+
+// OpenSSL 3.0 cannot issue a certificate for a key it cannot load: issue one for a throwaway RSA key, then put
+// the real subjectPublicKeyInfo (and its RFC 5280 method-1 key identifier) in and sign the TBSCertificate again.
+async function reissueForKey(certFile, spkiDer, issuerKeyFile) {
+  const {asn1} = forge
+  const oidOf = (node) => asn1.derToOid(node.value)
+  const parse = (der) => asn1.fromDer(der.toString('binary'), {decodeBitStrings: false})
+  const toDer = (node) => Buffer.from(asn1.toDer(node).getBytes(), 'binary')
+  const template = new crypto.X509Certificate(await fs.readFile(certFile)).raw
+  const certificate = parse(template)
+  const [tbs, signatureAlgorithm] = certificate.value
+  const fields = tbs.value // [0] version, serial, signature, issuer, validity, subject, spki, [3] extensions
+  const spki = parse(spkiDer)
+  fields[6] = spki
+  const publicKeyBits = Buffer.from(spki.value[1].value, 'binary').subarray(1)
+  const keyId = crypto.createHash('sha1').update(publicKeyBits).digest()
+  for (const extension of fields[7].value[0].value) {
+    if (oidOf(extension.value[0]) !== '2.5.29.14') continue
+    const octets = extension.value.at(-1)
+    octets.value = asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, keyId.toString('binary'))).getBytes()
+  }
+  assert(oidOf(signatureAlgorithm.value[0]) === '1.2.840.113549.1.1.11', 'the extra CA signs with sha256WithRSAEncryption')
+  const signature = crypto.sign('sha256', toDer(tbs), await fs.readFile(issuerKeyFile))
+  certificate.value[2] = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, `\x00${signature.toString('binary')}`)
+  const der = toDer(certificate)
+  await fs.writeFile(certFile, `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g).join('\n')}\n-----END CERTIFICATE-----\n`)
+}
+
 async function makeLeaf(leaf) {
   const keyFile = out('keys', `${leaf.name}.key.pem`)
   await genKey(leaf.key, keyFile)
+  const foreignKey = leaf.key.algorithm === 'ML-DSA'
+  const issuingKey = foreignKey ? tmp('keys', `${leaf.name}.template.key.pem`) : keyFile
+  if (foreignKey) {
+    await fs.ensureDir(tmp('keys'))
+    await genKey(RSA_2048, issuingKey)
+  }
   const extensions = [
     '[ext]',
     'basicConstraints = critical, CA:FALSE',
@@ -487,7 +614,7 @@ async function makeLeaf(leaf) {
   ]
   await issue({
     name: leaf.name,
-    keyFile,
+    keyFile: issuingKey,
     subject: leaf.subject,
     issuer: leaf.issuer,
     extensions,
@@ -496,6 +623,15 @@ async function makeLeaf(leaf) {
     md: leaf.md ?? CAS[leaf.issuer].md,
     certFile: out('certs', `${leaf.name}.pem`),
   })
+  if (foreignKey) {
+    const spki = await fs.readFile(`${keyFile}.spki.der`)
+    await fs.remove(`${keyFile}.spki.der`)
+    await reissueForKey(out('certs', `${leaf.name}.pem`), spki, tmp('ca', `${leaf.issuer}.key.pem`))
+    const der = new crypto.X509Certificate(await fs.readFile(out('certs', `${leaf.name}.pem`))).raw
+    assert(der.includes(spki), `${leaf.name}: the certificate does not hold the key`)
+    // OpenSSL 3.0's verify gives up on a key it cannot decode; python3's cryptography checks the CA's signature.
+    await $({input: CHECK_ISSUED_BY})`python3 - ${out('certs', `${leaf.name}.pem`)} ${certPem(leaf.issuer)}`
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -700,7 +836,9 @@ async function nssImports(file, password) {
   return run.exitCode === 0 ? 'ok' : 'rejected'
 }
 
-function keyInfo(x509) {
+function keyInfo(x509, leaf) {
+  // node (OpenSSL 3.0) cannot load the key; makeLeaf checked that the certificate holds it.
+  if (leaf?.key.algorithm === 'ML-DSA') return leaf.key
   const pub = x509.publicKey
   if (pub.asymmetricKeyType === 'rsa') return {algorithm: 'RSA', bits: pub.asymmetricKeyDetails.modulusLength}
   if (pub.asymmetricKeyType === 'ec') {
@@ -856,21 +994,26 @@ async function wipeOutput() {
   for (const dir of ['ca', 'certs', 'keys', 'p12', 'bad']) await fs.ensureDir(out(dir))
 }
 
+// With --extra, only what the extra CA issues; otherwise everything.
+const made = (thing) => !EXTRA_ONLY || thing.extra === true
+
 async function main() {
-  const manifest = {}
-  await wipeOutput()
+  const manifest = EXTRA_ONLY ? JSON.parse(await fs.readFile(out('manifest.json'), 'utf8')) : {}
+  if (!EXTRA_ONLY) await wipeOutput()
   // Made up front so that parallel jobs never race to create the same password file.
   for (const password of [PASSWORD, '', NON_ASCII_PASSWORD]) await pwFile(password)
   await setUpCa()
   await makeNssTemplate()
 
+  const cas = Object.keys(CAS).filter((name) => made(CAS[name]))
+  const leaves = LEAVES.filter(made)
   echo('CAs …')
-  for (const name of Object.keys(CAS)) await makeCa(name)
-  echo(`${LEAVES.length} leaf certificates …`)
+  for (const name of cas) await makeCa(name)
+  echo(`${leaves.length} leaf certificates …`)
   // Sequential: openssl ca shares one database and serial file.
-  for (const leaf of LEAVES) await makeLeaf(leaf)
+  for (const leaf of leaves) await makeLeaf(leaf)
 
-  for (const name of Object.keys(CAS)) {
+  for (const name of cas) {
     const cert = describeCert(await fs.readFile(out('ca', `${name}.pem`)))
     certsByFingerprint.set(cert.sha256, name)
     manifest[`ca/${name}.pem`] = certEntry(cert, {
@@ -885,22 +1028,47 @@ async function main() {
       notes: CAS[name].issuer ? `issued by ${CAS[name].issuer}; pathlen 0, EKU emailProtection` : 'self-signed',
     })
   }
-  for (const leaf of LEAVES) {
+  for (const leaf of leaves) {
     const cert = describeCert(await fs.readFile(certPem(leaf.name)))
     certsByFingerprint.set(cert.sha256, leaf.name)
-    assert(JSON.stringify(keyInfo(cert.x509)) === JSON.stringify(leaf.key), `${leaf.name} key`)
+    assert(JSON.stringify(keyInfo(cert.x509, leaf)) === JSON.stringify(leaf.key), `${leaf.name} key`)
     if (leaf.serial) assert(cert.serial === leaf.serial, `${leaf.name} serial ${cert.serial}`)
     manifest[`certs/${leaf.name}.pem`] = certEntry(cert, {...leafFields(leaf), expect: leaf.expect, notes: leaf.notes})
   }
-  // The SmtpUTF8Mailbox must hold the UTF-8 bytes exactly once (not double-encoded).
-  const smtputf8 = describeCert(await fs.readFile(certPem('smtputf8'))).x509.raw
-  assert(smtputf8.includes(Buffer.from('jörg@exämple.de', 'utf8')), 'smtputf8 SAN is not UTF-8')
+  if (!EXTRA_ONLY) {
+    // The SmtpUTF8Mailbox must hold the UTF-8 bytes exactly once (not double-encoded).
+    const smtputf8 = describeCert(await fs.readFile(certPem('smtputf8'))).x509.raw
+    assert(smtputf8.includes(Buffer.from('jörg@exämple.de', 'utf8')), 'smtputf8 SAN is not UTF-8')
+  }
+  // The SAN entry with two addresses must reach the certificate as written, space and all.
+  const twoInOne = describeCert(await fs.readFile(certPem('san-two-in-one'))).x509
+  assert(twoInOne.subjectAltName.includes('email:alice@example.org bob@example.org'), `san-two-in-one SAN: ${twoInOne.subjectAltName}`)
   // Every certificate without a real defect must chain to its root and pass openssl's S/MIME purpose check.
-  for (const leaf of LEAVES.filter((l) => l.expect.length === 0 || l.expect.join() === 'legacy-generation')) {
-    const [inter, root] = CHAIN[leaf.issuer].map(certPem)
-    await $`openssl verify -purpose smimesign -CAfile ${root} -untrusted ${inter} ${certPem(leaf.name)}`
+  for (const leaf of leaves.filter((l) => l.expect.length === 0 || l.expect.join() === 'legacy-generation')) {
+    const [root, ...intermediates] = CHAIN[leaf.issuer].map(certPem).reverse()
+    const untrusted = intermediates.flatMap((file) => ['-untrusted', file])
+    await $`openssl verify -purpose smimesign -CAfile ${root} ${untrusted} ${certPem(leaf.name)}`
   }
 
+  if (!EXTRA_ONLY) await makeCopies(manifest)
+
+  const jobs = p12Jobs().filter(made)
+  echo(`${jobs.length} PKCS#12 files …`)
+  const entries = await inParallel(jobs, makeAndInspectP12)
+  jobs.forEach((job, i) => (manifest[job.file] = entries[i]))
+
+  if (!EXTRA_ONLY) {
+    echo('bad input …')
+    Object.assign(manifest, await makeBadFiles())
+  }
+
+  const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => a.localeCompare(b)))
+  await fs.writeFile(out('manifest.json'), `${JSON.stringify(sorted, null, 2)}\n`)
+  echo(`${Object.keys(sorted).length} manifest entries; done in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+}
+
+// DER copies, a PEM bundle and a CA certificate where a personal one belongs.
+async function makeCopies(manifest) {
   echo('extra certificate files …')
   for (const name of ['mailbox-rsa', 'ec-p256']) {
     await $`openssl x509 -in ${certPem(name)} -outform DER -out ${out('certs', `${name}.der`)}`
@@ -930,18 +1098,6 @@ async function main() {
     leaf: 'ca-as-leaf',
     notes: 'a copy of ca/intermediate.pem, given where a personal certificate is expected',
   }
-
-  const jobs = p12Jobs()
-  echo(`${jobs.length} PKCS#12 files …`)
-  const entries = await inParallel(jobs, makeAndInspectP12)
-  jobs.forEach((job, i) => (manifest[job.file] = entries[i]))
-
-  echo('bad input …')
-  Object.assign(manifest, await makeBadFiles())
-
-  const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => a.localeCompare(b)))
-  await fs.writeFile(out('manifest.json'), `${JSON.stringify(sorted, null, 2)}\n`)
-  echo(`${Object.keys(sorted).length} manifest entries; done in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }
 
 try {

@@ -15,7 +15,19 @@ export interface DistinguishedName {
   der: Buffer
 }
 
-export type KeyAlgorithm = 'RSA' | 'EC' | 'Ed25519' | 'Ed448' | 'unknown'
+export type KeyAlgorithm =
+  | 'RSA'
+  | 'EC'
+  | 'Ed25519'
+  | 'Ed448'
+  | 'X25519'
+  | 'X448'
+  | 'ML-DSA'
+  | 'SLH-DSA'
+  | 'ML-KEM'
+  | 'GOST'
+  | 'DSA'
+  | 'unknown'
 
 export interface PublicKeyInfo {
   algorithm: KeyAlgorithm
@@ -23,6 +35,19 @@ export interface PublicKeyInfo {
   bits?: number
   /** NIST name for EC curves: P-256, P-384, P-521 (or the OID when unknown). */
   curve?: string
+  /** The key the way mailcert shows it, on screen and in JSON alike: "RSA 2048 bits", "EC P-256", "ML-DSA-44". */
+  name: string
+  /** The AlgorithmIdentifier's OID, for keys that node:crypto cannot load. */
+  oid?: string
+}
+
+/** Where in the certificate an address was written. */
+export type MailboxSource = 'rfc822Name' | 'SmtpUTF8Mailbox' | 'subject'
+
+/** A value written where an address belongs that is not one address (several, separated by spaces, or none). */
+export interface MalformedAddress {
+  value: string
+  source: MailboxSource
 }
 
 /** RFC 5280 keyUsage bit names. */
@@ -45,10 +70,17 @@ export interface Certificate {
   serialHex: string
   notBefore: Date
   notAfter: Date
-  /** rfc822Name SANs, then SmtpUTF8Mailbox otherName SANs; the subject's emailAddress only when there is no SAN e-mail at all. Order kept, duplicates removed (case-insensitive). */
+  /**
+   * Every address a mail client accepts the certificate for, and so what account matching uses: the SAN's
+   * rfc822Names, then its SmtpUTF8Mailbox otherNames, then the subject's emailAddress attributes, which
+   * Thunderbird (NSS), Outlook and Apple Mail all count even beside a SAN. Order kept, duplicates removed
+   * (case-insensitive), values that are not one address left out (see `malformedAddresses`).
+   */
   emails: string[]
-  /** Where each address came from, parallel to `emails`. */
-  emailSources: Array<'rfc822Name' | 'SmtpUTF8Mailbox' | 'subject'>
+  /** Where each address came from, parallel to `emails`. NSS (Thunderbird) does not read SmtpUTF8Mailbox. */
+  emailSources: MailboxSource[]
+  /** Values in those places that are not one address; no account can match them. */
+  malformedAddresses: MalformedAddress[]
   /** null when the extension is absent. */
   keyUsage: KeyUsageName[] | null
   keyUsageCritical: boolean

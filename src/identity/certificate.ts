@@ -6,19 +6,12 @@ import type {
   Certificate,
   DistinguishedName,
   KeyUsageName,
+  MailboxSource,
   NameAttribute,
   PublicKeyInfo,
 } from './certificate-types.js'
-import {
-  EC_CURVES,
-  EXTENSION,
-  HASH_ALGORITHMS,
-  NAME_ATTRIBUTE_NAMES,
-  OPENSSL_CURVE_NAMES,
-  PUBLIC_KEY_ALGORITHM,
-  SIGNATURE_ALGORITHMS,
-  SMTP_UTF8_MAILBOX,
-} from './oids.js'
+import {describeKeyAlgorithmOid, describeKeyObject} from './key-algorithms.js'
+import {EXTENSION, HASH_ALGORITHMS, NAME_ATTRIBUTE_NAMES, SIGNATURE_ALGORITHMS, SMTP_UTF8_MAILBOX} from './oids.js'
 
 type Asn1 = forge.asn1.Asn1
 
@@ -30,6 +23,20 @@ type Asn1 = forge.asn1.Asn1
 
 // ---------------------------------------------------------------------------------------------------
 // Public API
+
+/**
+ * The bytes are not a certificate, or one part of it cannot be read. `part` says which, in words for people
+ * ("its subjectAltName extension"); a damaged file is the user's to replace, never a bug.
+ */
+export class CertificateFormatError extends Error {
+  readonly part: string
+
+  constructor(part: string, detail: string) {
+    super(`Not an X.509 certificate: ${part} cannot be read (${detail})`)
+    this.name = 'CertificateFormatError'
+    this.part = part
+  }
+}
 
 /** Every certificate in a PEM text, as DER. Tolerates the `X509 CERTIFICATE` and OpenSSL `TRUSTED CERTIFICATE` labels. */
 export function certificatesFromPem(text: string): Buffer[] {
@@ -60,44 +67,54 @@ export function looksLikeCertificate(der: Buffer): boolean {
   }
 }
 
-/** Reads the parts of an X.509 certificate mailcert needs. Throws "Not an X.509 certificate…" on other bytes. */
+/** Reads the parts of an X.509 certificate mailcert needs. Throws CertificateFormatError, naming the damaged part, on other bytes. */
 export function parseCertificate(input: Buffer): Certificate {
-  if (!looksLikeCertificate(input)) {
-    throw new Error('Not an X.509 certificate: the bytes do not have the structure of a DER certificate')
-  }
+  if (!looksLikeCertificate(input)) throw new CertificateFormatError('its structure', 'the bytes do not have the structure of a DER certificate')
   const der = Buffer.from(leadingElement(input) ?? input)
-  const x509 = openWithNode(der)
-  const fields = readTbsFields(der)
-  const extensions = readExtensions(fields.extensions)
+  const x509 = readPart('its structure', () => new X509Certificate(der))
+  const fields = readPart('its structure', () => readTbsFields(der))
+  const extensions = readPart('its list of extensions', () => readExtensions(fields.extensions))
 
-  const subject = readName(fields.subject, fields.subjectDer)
-  const issuer = readName(fields.issuer, fields.issuerDer)
+  const subject = readPart('its subject name', () => readName(fields.subject, fields.subjectDer))
+  const issuer = readPart('its issuer name', () => readName(fields.issuer, fields.issuerDer))
   const keyUsage = extensionValue(extensions, EXTENSION.keyUsage, readKeyUsage)
-  const {emails, emailSources} = collectEmails(
-    extensionValue(extensions, EXTENSION.subjectAltName, readSanMailboxes) ?? [],
-    subject,
-  )
+  const sanMailboxes = extensionValue(extensions, EXTENSION.subjectAltName, readSanMailboxes) ?? []
+  const {emails, emailSources, malformedAddresses} = collectEmails(sanMailboxes, subject)
 
   return {
     der,
     subject,
     issuer,
-    serialHex: binaryToHex(primitiveBytes(fields.serial)),
-    notBefore: readTime(fields.validity[0]),
-    notAfter: readTime(fields.validity[1]),
+    serialHex: readPart('its serial number', () => binaryToHex(primitiveBytes(fields.serial))),
+    notBefore: readPart('its validity dates', () => readTime(fields.validity[0])),
+    notAfter: readPart('its validity dates', () => readTime(fields.validity[1])),
     emails,
     emailSources,
+    malformedAddresses,
     keyUsage: keyUsage ?? null,
     keyUsageCritical: extensions.get(EXTENSION.keyUsage)?.critical ?? false,
     extendedKeyUsage: extensionValue(extensions, EXTENSION.extendedKeyUsage, readOidSequence) ?? null,
     basicConstraints: extensionValue(extensions, EXTENSION.basicConstraints, readBasicConstraints) ?? null,
     policies: extensionValue(extensions, EXTENSION.certificatePolicies, readPolicies) ?? [],
-    publicKey: readPublicKey(x509, fields.subjectPublicKeyInfo),
-    signatureAlgorithm: readSignatureAlgorithm(fields.signatureAlgorithm),
+    publicKey: readPart('its public key', () => readPublicKey(x509, fields.subjectPublicKeyInfo)),
+    signatureAlgorithm: readPart('its signature algorithm', () => readSignatureAlgorithm(fields.signatureAlgorithm)),
     subjectKeyIdentifier: extensionValue(extensions, EXTENSION.subjectKeyIdentifier, readSubjectKeyIdentifier),
     authorityKeyIdentifier: extensionValue(extensions, EXTENSION.authorityKeyIdentifier, readAuthorityKeyIdentifier),
     selfSigned: subject.der.equals(issuer.der) && signedByOwnKey(x509),
     fingerprints: {sha1: plainHex(x509.fingerprint), sha256: plainHex(x509.fingerprint256)},
+  }
+}
+
+/**
+ * Runs one reader over untrusted bytes. Whatever a malformed structure makes it throw (forge's "Too few
+ * bytes", a wrong tag, an invalid date) means that part of the certificate is damaged.
+ */
+function readPart<T>(part: string, read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    if (error instanceof CertificateFormatError) throw error
+    throw new CertificateFormatError(part, error instanceof Error ? error.message : String(error))
   }
 }
 
@@ -261,41 +278,33 @@ interface TbsFields {
   extensions: Asn1 | undefined
 }
 
-function openWithNode(der: Buffer): X509Certificate {
-  try {
-    return new X509Certificate(der)
-  } catch (error) {
-    throw new Error(`Not an X.509 certificate: ${(error as Error).message}`)
-  }
-}
-
 function readTbsFields(der: Buffer): TbsFields {
-  try {
-    const certificate = fromDer(der.toString('binary'))
-    const [tbs, signatureAlgorithm] = children(certificate)
-    const fields = children(expectUniversal(tbs, UNIVERSAL.SEQUENCE, 'TBSCertificate'))
-    const rest = isContext(fields[0], 0) ? fields.slice(1) : fields
-    const [serial, , issuer, validity, subject, subjectPublicKeyInfo, ...optional] = rest
-    const [notBefore, notAfter] = children(expectUniversal(validity, UNIVERSAL.SEQUENCE, 'validity'))
-    return {
-      serial: expectUniversal(serial, UNIVERSAL.INTEGER, 'serial number'),
-      signatureAlgorithm: expectUniversal(signatureAlgorithm, UNIVERSAL.SEQUENCE, 'signature algorithm'),
-      issuer: expectUniversal(issuer, UNIVERSAL.SEQUENCE, 'issuer'),
-      validity: [notBefore, notAfter],
-      subject: expectUniversal(subject, UNIVERSAL.SEQUENCE, 'subject'),
-      subjectPublicKeyInfo: expectUniversal(subjectPublicKeyInfo, UNIVERSAL.SEQUENCE, 'subject public key info'),
-      extensions: optional.find((node) => isContext(node, 3)),
-      ...nameSlices(der),
-    }
-  } catch (error) {
-    throw new Error(`Not an X.509 certificate: ${(error as Error).message}`)
+  const certificate = fromDer(der.toString('binary'))
+  const [tbs, signatureAlgorithm] = children(certificate)
+  const fields = children(expectUniversal(tbs, UNIVERSAL.SEQUENCE, 'TBSCertificate'))
+  const rest = isContext(fields[0], 0) ? fields.slice(1) : fields
+  const [serial, , issuer, validity, subject, subjectPublicKeyInfo, ...optional] = rest
+  const [notBefore, notAfter] = children(expectUniversal(validity, UNIVERSAL.SEQUENCE, 'validity'))
+  return {
+    serial: expectUniversal(serial, UNIVERSAL.INTEGER, 'serial number'),
+    signatureAlgorithm: expectUniversal(signatureAlgorithm, UNIVERSAL.SEQUENCE, 'signature algorithm'),
+    issuer: expectUniversal(issuer, UNIVERSAL.SEQUENCE, 'issuer'),
+    validity: [notBefore, notAfter],
+    subject: expectUniversal(subject, UNIVERSAL.SEQUENCE, 'subject'),
+    subjectPublicKeyInfo: expectUniversal(subjectPublicKeyInfo, UNIVERSAL.SEQUENCE, 'subject public key info'),
+    extensions: optional.find((node) => isContext(node, 3)),
+    ...nameSlices(der),
   }
 }
 
 function readTime(node: Asn1 | undefined): Date {
-  if (isUniversal(node, UNIVERSAL.UTC_TIME)) return asn1.utcTimeToDate(primitiveBytes(node))
-  if (isUniversal(node, UNIVERSAL.GENERALIZED_TIME)) return asn1.generalizedTimeToDate(primitiveBytes(node))
-  throw new Error('Not an X.509 certificate: a validity date is missing or has the wrong type')
+  let date: Date | undefined
+  if (isUniversal(node, UNIVERSAL.UTC_TIME)) date = asn1.utcTimeToDate(primitiveBytes(node))
+  if (isUniversal(node, UNIVERSAL.GENERALIZED_TIME)) date = asn1.generalizedTimeToDate(primitiveBytes(node))
+  if (date === undefined) throw new Error('a validity date is missing or has the wrong type')
+  // forge turns digits it cannot read into an Invalid Date rather than an error.
+  if (Number.isNaN(date.getTime())) throw new Error('a validity date is not a date')
+  return date
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -398,15 +407,13 @@ function readExtensions(wrapper: Asn1 | undefined): Map<string, RawExtension> {
   return extensions
 }
 
+const EXTENSION_NAMES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(EXTENSION).map(([name, oid]) => [oid, name]))
+
 /** Decodes one extension lazily, so that a malformed extension mailcert does not read cannot fail the parse. */
 function extensionValue<T>(extensions: Map<string, RawExtension>, oid: string, read: (value: Asn1) => T): T | undefined {
   const extension = extensions.get(oid)
   if (extension === undefined) return undefined
-  try {
-    return read(fromDer(extension.value))
-  } catch (error) {
-    throw new Error(`The certificate's extension ${oid} is malformed: ${(error as Error).message}`)
-  }
+  return readPart(`its ${EXTENSION_NAMES[oid] ?? oid} extension`, () => read(fromDer(extension.value)))
 }
 
 const KEY_USAGE_BITS: KeyUsageName[] = [
@@ -459,7 +466,7 @@ function readAuthorityKeyIdentifier(value: Asn1): string | undefined {
 
 interface SanMailbox {
   address: string
-  source: 'rfc822Name' | 'SmtpUTF8Mailbox'
+  source: MailboxSource
 }
 
 function readSanMailboxes(value: Asn1): SanMailbox[] {
@@ -484,75 +491,57 @@ function readSmtpUtf8Mailbox(otherName: Asn1): string | undefined {
   return binaryToUtf8(primitiveBytes(expectUniversal(mailbox, UNIVERSAL.UTF8_STRING, 'SmtpUTF8Mailbox')))
 }
 
+/**
+ * The addresses mail clients accept: the SAN's, then the subject's emailAddress. NSS (Thunderbird) reads
+ * the subject's address even when a SAN is present (certdb.c, cert_GetCertificateEmailAddresses), and so do
+ * Outlook and Apple Mail; a certificate whose subject names a fourth address works for four accounts.
+ */
 function collectEmails(
   sanMailboxes: SanMailbox[],
   subject: DistinguishedName,
-): Pick<Certificate, 'emails' | 'emailSources'> {
+): Pick<Certificate, 'emails' | 'emailSources' | 'malformedAddresses'> {
   const subjectMailboxes = subject.attributes
     .filter((attribute) => attribute.type === 'emailAddress')
     .map((attribute) => ({address: attribute.value, source: 'subject' as const}))
-  const candidates = sanMailboxes.length > 0 ? sanMailboxes : subjectMailboxes
   const seen = new Set<string>()
-  const result: Pick<Certificate, 'emails' | 'emailSources'> = {emails: [], emailSources: []}
-  for (const {address, source} of candidates) {
+  const result: Pick<Certificate, 'emails' | 'emailSources' | 'malformedAddresses'> = {emails: [], emailSources: [], malformedAddresses: []}
+  for (const {address, source} of [...sanMailboxes, ...subjectMailboxes]) {
     const key = address.toLowerCase()
     if (address === '' || seen.has(key)) continue
     seen.add(key)
-    result.emails.push(address)
-    result.emailSources.push(source)
+    if (isOneAddress(address)) {
+      result.emails.push(address)
+      result.emailSources.push(source)
+    } else {
+      result.malformedAddresses.push({value: address, source})
+    }
   }
   return result
+}
+
+/** A mailbox has no spaces, commas, semicolons or angle brackets: a value with them is a list or a display form. */
+function isOneAddress(value: string): boolean {
+  return !/[\s,;<>]/.test(value)
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Keys and signatures
 
 function readPublicKey(x509: X509Certificate, subjectPublicKeyInfo: Asn1): PublicKeyInfo {
-  const fromSpki = publicKeyFromSpki(subjectPublicKeyInfo)
+  let key: ReturnType<typeof describeKeyObject> | undefined
   try {
-    const key = x509.publicKey
-    const details = key.asymmetricKeyDetails ?? {}
-    switch (key.asymmetricKeyType) {
-      case 'rsa':
-      case 'rsa-pss':
-        return {algorithm: 'RSA', bits: details.modulusLength}
-      case 'ec': {
-        const curve = details.namedCurve === undefined ? undefined : OPENSSL_CURVE_NAMES[details.namedCurve]
-        return curve === undefined ? fromSpki : {algorithm: 'EC', bits: curve.bits, curve: curve.name}
-      }
-      case 'ed25519':
-        return {algorithm: 'Ed25519'}
-      case 'ed448':
-        return {algorithm: 'Ed448'}
-      default:
-        return {algorithm: 'unknown'}
-    }
+    key = describeKeyObject(x509.publicKey)
   } catch {
     // OpenSSL 3.0 (Node 20) cannot load some keys, such as ML-DSA or ML-KEM; the OIDs still say what they are.
-    return fromSpki
   }
+  return key === undefined || key.algorithm === 'unknown' ? publicKeyFromSpki(subjectPublicKeyInfo) : key
 }
 
 function publicKeyFromSpki(subjectPublicKeyInfo: Asn1): PublicKeyInfo {
   const [algorithm] = children(subjectPublicKeyInfo)
   const [id, parameters] = children(expectUniversal(algorithm, UNIVERSAL.SEQUENCE, 'public key algorithm'))
-  switch (readOid(id, 'public key algorithm')) {
-    case PUBLIC_KEY_ALGORITHM.rsaEncryption:
-    case PUBLIC_KEY_ALGORITHM.rsassaPss:
-      return {algorithm: 'RSA'}
-    case PUBLIC_KEY_ALGORITHM.ecPublicKey: {
-      if (!isUniversal(parameters, UNIVERSAL.OID)) return {algorithm: 'EC'}
-      const curveOid = readOid(parameters, 'named curve')
-      const curve = EC_CURVES[curveOid]
-      return curve === undefined ? {algorithm: 'EC', curve: curveOid} : {algorithm: 'EC', bits: curve.bits, curve: curve.name}
-    }
-    case PUBLIC_KEY_ALGORITHM.ed25519:
-      return {algorithm: 'Ed25519'}
-    case PUBLIC_KEY_ALGORITHM.ed448:
-      return {algorithm: 'Ed448'}
-    default:
-      return {algorithm: 'unknown'}
-  }
+  const curveOid = isUniversal(parameters, UNIVERSAL.OID) ? readOid(parameters, 'named curve') : undefined
+  return describeKeyAlgorithmOid(readOid(id, 'public key algorithm'), curveOid)
 }
 
 function readSignatureAlgorithm(algorithmIdentifier: Asn1): Certificate['signatureAlgorithm'] {

@@ -5,7 +5,8 @@
  */
 import type {Certificate} from './certificate-types.js'
 import type {Identity} from './identity.js'
-import {canEncrypt, canSign, encryptionKeyUsage} from './key-usage.js'
+import {KEYS_MAIL_CLIENTS_CANNOT_USE} from './key-algorithms.js'
+import {canEncrypt, canSign, encryptionKeyUsage, usageNeeded} from './key-usage.js'
 import {classify} from './smime-type.js'
 
 export type Severity = 'error' | 'warning' | 'info'
@@ -34,6 +35,11 @@ export function daysLeft(certificate: Certificate, now: Date): number {
   return Math.floor((certificate.notAfter.getTime() - now.getTime()) / DAY_MS)
 }
 
+/** RFC 5280 §4.1.2.5: a notAfter of 99991231235959Z means the certificate has no well-defined expiration date. */
+export function neverExpires(certificate: Certificate): boolean {
+  return certificate.notAfter.getTime() === Date.UTC(9999, 11, 31, 23, 59, 59)
+}
+
 function formatDate(date: Date): string {
   return date.toISOString().slice(0, 10)
 }
@@ -54,14 +60,24 @@ function usageFindings(certificate: Certificate): Finding[] {
   }
 
   const ku = certificate.keyUsage
-  // A CA certificate is refused as such; what its key may sign is beside the point.
-  if (certificate.basicConstraints?.ca === true) return findings
+  // A CA certificate is refused as such, and a key no mail client can use is reported as what it is
+  // (keyAlgorithmFindings): what their keys may be used for is beside the point.
+  if (certificate.basicConstraints?.ca === true || KEYS_MAIL_CLIENTS_CANNOT_USE[certificate.publicKey.algorithm]) return findings
   if (ku === null) {
     findings.push({
       severity: 'warning',
       code: 'no-key-usage',
       message: 'The certificate has no key usage extension; Apple Mail ignores such certificates.',
       fix: 'Ask your certificate authority for a certificate with a key usage extension if you use Apple Mail.',
+    })
+    return findings
+  }
+  if (!canSign(certificate) && !canEncrypt(certificate)) {
+    findings.push({
+      severity: 'error',
+      code: 'key-usage-not-for-mail',
+      message: `The key usage (${ku.length > 0 ? ku.join(', ') : 'nothing'}) allows neither signing nor encryption with this ${certificate.publicKey.algorithm} key: mail clients refuse the certificate for S/MIME.`,
+      fix: `Get an S/MIME certificate from your certificate authority; its key usage must include ${usageNeeded(certificate)}.`,
     })
     return findings
   }
@@ -153,6 +169,43 @@ function keyFindings(identity: Identity, context: LintContext): Finding[] {
   return findings
 }
 
+/** Keys that the mail clients cannot use (or only with extra software), by the certificate's key: that is the key they see. */
+function keyAlgorithmFindings(certificate: Certificate): Finding[] {
+  const {publicKey} = certificate
+  const facts = KEYS_MAIL_CLIENTS_CANNOT_USE[publicKey.algorithm]
+  if (facts === undefined || certificate.basicConstraints?.ca === true) return []
+  const what = publicKey.algorithm === 'unknown' ? `of a kind mailcert does not know (OID ${publicKey.oid ?? 'unknown'})` : publicKey.name
+  switch (facts.support) {
+    case 'none':
+      return [
+        {
+          severity: 'error',
+          code: 'key-not-for-mail-clients',
+          message: `The certificate's key is ${what}: ${facts.why}.`,
+          fix: 'Use an RSA or ECDSA S/MIME certificate for now; keep this one for when your mail client supports its key.',
+        },
+      ]
+    case 'extra-software':
+      return [
+        {
+          severity: 'warning',
+          code: 'key-needs-extra-software',
+          message: `The certificate's key is ${what}: ${facts.why}.`,
+          fix: 'Install a cryptography provider for this key in your mail client, or use an RSA or ECDSA S/MIME certificate.',
+        },
+      ]
+    case 'unknown':
+      return [
+        {
+          severity: 'warning',
+          code: 'unknown-key-algorithm',
+          message: `The certificate's key is ${what}: ${facts.why}.`,
+          fix: 'Use an RSA or ECDSA S/MIME certificate if your mail client does not offer this one.',
+        },
+      ]
+  }
+}
+
 function strengthFindings(certificate: Certificate): Finding[] {
   const findings: Finding[] = []
   const {publicKey, signatureAlgorithm} = certificate
@@ -175,8 +228,27 @@ function strengthFindings(certificate: Certificate): Finding[] {
   return findings
 }
 
+const ADDRESS_PLACE = {rfc822Name: 'subject alternative name', SmtpUTF8Mailbox: 'subject alternative name', subject: "subject's emailAddress"} as const
+
+function malformedAddressFindings(certificate: Certificate): Finding[] {
+  return certificate.malformedAddresses.map(({value, source}) => {
+    const several = value.split(/[\s,;]+/).filter((part) => part.includes('@')).length > 1
+    return {
+      severity: 'error' as const,
+      code: 'malformed-address',
+      message: several
+        ? `The certificate's ${ADDRESS_PLACE[source]} "${value}" holds several addresses in one entry: mail clients read it as one address that matches no account.`
+        : `The certificate's ${ADDRESS_PLACE[source]} "${value}" is not an e-mail address: mail clients cannot match it to an account.`,
+      fix: 'Ask your certificate authority to issue the certificate again, with one address in each entry.',
+    }
+  })
+}
+
 function addressFindings(certificate: Certificate): Finding[] {
+  const malformed = malformedAddressFindings(certificate)
   if (certificate.emails.length === 0) {
+    // A malformed entry already says why no account can use the certificate.
+    if (malformed.length > 0) return malformed
     return [
       {
         severity: 'error',
@@ -188,12 +260,15 @@ function addressFindings(certificate: Certificate): Finding[] {
   }
   // eslint-disable-next-line no-control-regex
   const nonAscii = certificate.emails.filter((address) => /[^\x00-\x7f]/.test(address))
-  if (nonAscii.length === 0) return []
+  if (nonAscii.length === 0) return malformed
+  // NSS reads rfc822Names and the subject's emailAddress, never an SmtpUTF8Mailbox (certdb.c, cert_GetCertificateEmailAddresses).
+  const onlySmtpUtf8 = certificate.emailSources.some((source, index) => source === 'SmtpUTF8Mailbox' && nonAscii.includes(certificate.emails[index]))
   return [
+    ...malformed,
     {
       severity: 'warning',
       code: 'non-ascii-mailbox',
-      message: `The address ${nonAscii.join(', ')} has non-ASCII characters; many mail clients cannot match it to an account.`,
+      message: `The address ${nonAscii.join(', ')} has non-ASCII characters; many mail clients cannot match it to an account${onlySmtpUtf8 ? ', and Thunderbird does not read an address written as an SmtpUTF8Mailbox at all' : ''}.`,
       fix: 'Use an ASCII address for S/MIME if your mail client does not find the certificate.',
     },
   ]
@@ -270,6 +345,7 @@ export function lintIdentity(identity: Identity, context: LintContext): Finding[
   const certificate = identity.certificate
   return [
     ...addressFindings(certificate),
+    ...keyAlgorithmFindings(certificate),
     ...usageFindings(certificate),
     ...validityFindings(certificate, context.now),
     ...chainFindings(identity),

@@ -6,11 +6,12 @@
 import {createPrivateKey, createPublicKey, type KeyObject, X509Certificate} from 'node:crypto'
 
 import {parseCertificate} from './certificate.js'
-import type {Certificate, KeyAlgorithm, PublicKeyInfo} from './certificate-types.js'
+import type {Certificate, PublicKeyInfo} from './certificate-types.js'
+import {describeKeyAlgorithmOid, describeKeyObject} from './key-algorithms.js'
+import {Asn1Error, oid, parse, sequence} from './pkcs12/der.js'
 
-export interface KeySummary extends PublicKeyInfo {
-  algorithm: KeyAlgorithm
-}
+/** A private key, described exactly as the certificate's public key is. */
+export type KeySummary = PublicKeyInfo
 
 export interface Identity {
   /** The certificate of the private key; without a key, the end-entity certificate. */
@@ -24,7 +25,10 @@ export interface Identity {
   /** PKCS#8 DER of the private key; null when the file has none. */
   privateKey: Buffer | null
   key: KeySummary | null
-  /** Whether the private key belongs to `certificate`; null without a key. */
+  /**
+   * Whether the private key belongs to `certificate`; null without a key, and for a kind of key node:crypto
+   * cannot load (ML-DSA on Node 20): nothing here can compare those, so the file's localKeyID pairs them.
+   */
   keyMatchesCertificate: boolean | null
   friendlyName: string | null
   /** Number of private keys in the file (more than one is unusual and reported). */
@@ -34,29 +38,6 @@ export interface Identity {
 export interface IdentityParts {
   keys: Array<{pkcs8: Buffer; friendlyName?: string; localKeyId?: Buffer}>
   certificates: Array<{der: Buffer; friendlyName?: string; localKeyId?: Buffer}>
-}
-
-const CURVE_NAMES: Record<string, string> = {prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521'}
-
-export function describeKey(key: KeyObject): KeySummary {
-  const details = key.asymmetricKeyDetails ?? {}
-  switch (key.asymmetricKeyType) {
-    case 'rsa':
-    case 'rsa-pss':
-      return {algorithm: 'RSA', bits: details.modulusLength}
-    case 'ec': {
-      const curve = details.namedCurve ?? 'unknown'
-      const name = CURVE_NAMES[curve] ?? curve
-      const bits = {'P-256': 256, 'P-384': 384, 'P-521': 521}[name]
-      return {algorithm: 'EC', curve: name, bits}
-    }
-    case 'ed25519':
-      return {algorithm: 'Ed25519', bits: 256}
-    case 'ed448':
-      return {algorithm: 'Ed448', bits: 456}
-    default:
-      return {algorithm: 'unknown'}
-  }
 }
 
 function spki(key: KeyObject): Buffer {
@@ -100,29 +81,40 @@ function buildChain(leaf: Certificate, pool: Certificate[]): {chain: Certificate
   return {chain, complete: true}
 }
 
-function uniqueCertificates(ders: Buffer[]): Certificate[] {
+function uniqueCertificates(bags: IdentityParts['certificates']): Array<{certificate: Certificate; localKeyId?: Buffer}> {
   const seen = new Set<string>()
-  const result: Certificate[] = []
-  for (const der of ders) {
-    const certificate = parseCertificate(der)
+  const result: Array<{certificate: Certificate; localKeyId?: Buffer}> = []
+  for (const bag of bags) {
+    const certificate = parseCertificate(bag.der)
     if (seen.has(certificate.fingerprints.sha256)) continue
     seen.add(certificate.fingerprints.sha256)
-    result.push(certificate)
+    result.push({certificate, localKeyId: bag.localKeyId})
   }
   return result
 }
 
+/** The certificate a key belongs to: by public key, or, for a key node:crypto cannot load, by the file's localKeyID. */
+function certificateOfKey(key: PrivateKey, bags: Array<{certificate: Certificate; localKeyId?: Buffer}>): Certificate | undefined {
+  if (key.object !== null) {
+    const publicKey = spki(key.object)
+    return bags.find((bag) => publicKeyOf(bag.certificate)?.equals(publicKey))?.certificate
+  }
+  const localKeyId = key.localKeyId
+  if (localKeyId === undefined) return undefined
+  return bags.find((bag) => bag.localKeyId?.equals(localKeyId) && bag.certificate.publicKey.algorithm === key.summary.algorithm)?.certificate
+}
+
 /** Throws when there is no certificate at all: an identity without one is of no use to a mail client. */
 export function assembleIdentity(parts: IdentityParts): Identity {
-  const certificates = uniqueCertificates(parts.certificates.map((c) => c.der))
+  const bags = uniqueCertificates(parts.certificates)
+  const certificates = bags.map((bag) => bag.certificate)
   if (certificates.length === 0) throw new NoCertificateError()
 
-  const keys = parts.keys.map((k) => ({...k, object: readPrivateKey(k.pkcs8)}))
+  const keys: PrivateKey[] = parts.keys.map((k) => ({...k, ...readPrivateKey(k.pkcs8)}))
   let leaf: Certificate | undefined
-  let chosenKey: (typeof keys)[number] | undefined
+  let chosenKey: PrivateKey | undefined
   for (const key of keys) {
-    const publicKey = spki(key.object)
-    leaf = certificates.find((c) => publicKeyOf(c)?.equals(publicKey))
+    leaf = certificateOfKey(key, bags)
     if (leaf) {
       chosenKey = key
       break
@@ -140,11 +132,18 @@ export function assembleIdentity(parts: IdentityParts): Identity {
     chainComplete: complete,
     otherCertificates: certificates.filter((c) => !onChain.has(c)),
     privateKey: chosenKey?.pkcs8 ?? null,
-    key: chosenKey ? describeKey(chosenKey.object) : null,
-    keyMatchesCertificate: chosenKey ? publicKeyOf(leaf)?.equals(spki(chosenKey.object)) ?? false : null,
+    key: chosenKey?.summary ?? null,
+    keyMatchesCertificate: keyMatches(chosenKey, leaf),
     friendlyName: leafBag?.friendlyName ?? chosenKey?.friendlyName ?? null,
     keyCount: keys.length,
   }
+}
+
+function keyMatches(key: PrivateKey | undefined, certificate: Certificate): boolean | null {
+  if (key === undefined) return null
+  // Nothing on Node 20 can derive an ML-DSA public key to compare: whether they belong together is unknown.
+  if (key.object === null) return null
+  return publicKeyOf(certificate)?.equals(spki(key.object)) ?? false
 }
 
 export class NoCertificateError extends Error {
@@ -161,10 +160,41 @@ export class UnreadableKeyError extends Error {
   }
 }
 
-function readPrivateKey(pkcs8: Buffer): KeyObject {
+interface PrivateKey {
+  pkcs8: Buffer
+  friendlyName?: string
+  localKeyId?: Buffer
+  /** null for a kind of key node:crypto cannot load. */
+  object: KeyObject | null
+  summary: KeySummary
+}
+
+/**
+ * node:crypto loads RSA, EC and EdDSA keys. A well-formed PKCS#8 key of another kind (ML-DSA, which OpenSSL 3.0
+ * does not know) is kept and described by its algorithm OID, so that the findings can say what it is; a key of
+ * a kind node:crypto knows that still does not load is damaged.
+ */
+function readPrivateKey(pkcs8: Buffer): Pick<PrivateKey, 'object' | 'summary'> {
   try {
-    return createPrivateKey({key: pkcs8, format: 'der', type: 'pkcs8'})
+    const object = createPrivateKey({key: pkcs8, format: 'der', type: 'pkcs8'})
+    return {object, summary: describeKeyObject(object)}
   } catch {
-    throw new UnreadableKeyError()
+    const summary = describePkcs8Algorithm(pkcs8)
+    if (summary === undefined || NODE_LOADS.has(summary.algorithm)) throw new UnreadableKeyError()
+    return {object: null, summary}
+  }
+}
+
+const NODE_LOADS = new Set<KeySummary['algorithm']>(['RSA', 'EC', 'Ed25519', 'Ed448', 'X25519', 'X448', 'DSA'])
+
+/** PrivateKeyInfo ::= SEQUENCE { version INTEGER, privateKeyAlgorithm AlgorithmIdentifier, privateKey OCTET STRING, ... } */
+function describePkcs8Algorithm(pkcs8: Buffer): KeySummary | undefined {
+  try {
+    const [, algorithm] = sequence(parse(pkcs8), 'PrivateKeyInfo')
+    const [algorithmOid] = sequence(algorithm, 'private key algorithm')
+    return describeKeyAlgorithmOid(oid(algorithmOid))
+  } catch (error) {
+    if (error instanceof Asn1Error) return undefined
+    throw error
   }
 }

@@ -4,10 +4,12 @@
  * gets one sentence that says what the file is and what to do instead.
  */
 import {ExitCode, UserError} from '../errors.js'
-import {certificatesFromPem, looksLikeCertificate} from './certificate.js'
+import {CertificateFormatError, certificatesFromPem, looksLikeCertificate} from './certificate.js'
 import {assembleIdentity, type Identity, NoCertificateError, UnreadableKeyError} from './identity.js'
 import {
+  ExcessiveIterationsError,
   IntegrityError,
+  MAX_ITERATIONS,
   openPfx,
   type PfxStructure,
   parsePfx,
@@ -34,6 +36,22 @@ export function unreadable(message: string, hints: string[] = []): UserError {
 }
 
 const ASK_FOR_P12 = 'Use the .p12 or .pfx file your certificate authority gave you (it holds the certificate and its private key).'
+const DOWNLOAD_AGAIN = 'Download the file again from your certificate authority, or export it again from where it came from.'
+
+function damagedCertificate(error: CertificateFormatError, where: 'file' | 'inside'): UserError {
+  const sentence =
+    where === 'file'
+      ? `The certificate in this file is damaged: ${error.part} cannot be read.`
+      : `A certificate inside the file is damaged: ${error.part} cannot be read.`
+  return unreadable(sentence, [DOWNLOAD_AGAIN])
+}
+
+function excessiveIterations(error: ExcessiveIterationsError): UserError {
+  return unreadable(
+    `The file asks for ${error.iterations.toLocaleString('en')} rounds of password hashing, far beyond the ${MAX_ITERATIONS.toLocaleString('en')} that any real program writes, so mailcert does not try to open it.`,
+    ['Export the certificate again from where it came from, with the default settings.'],
+  )
+}
 
 function isZip(bytes: Buffer): boolean {
   return bytes.length >= 4 && bytes.readUInt32BE(0) === 0x504b0304
@@ -81,7 +99,7 @@ function decodeText(text: string): DecodedInput {
 
 function describeFormatError(error: Pkcs12FormatError): string {
   if (/too few bytes/i.test(error.message)) return 'The file is incomplete: it ends before its PKCS#12 data does. Download it again.'
-  return `The file is not a readable PKCS#12 (.p12/.pfx) file (${error.message}).`
+  return `The file is not a readable PKCS#12 (.p12/.pfx) file (${error.message.replace(/\.$/, '')}).`
 }
 
 function decodeBinary(bytes: Buffer): DecodedInput {
@@ -115,9 +133,8 @@ export function decodeInput(bytes: Buffer): DecodedInput {
     throw unreadable('This is not a PKCS#12 (.p12/.pfx) file or a certificate.', [ASK_FOR_P12])
   } catch (error) {
     if (error instanceof NoCertificateError) throw unreadable('The file holds no certificate.', [ASK_FOR_P12])
-    if (error instanceof Error && error.message.startsWith('Not an X.509 certificate')) {
-      throw unreadable(`The file holds a damaged certificate (${error.message}).`, [ASK_FOR_P12])
-    }
+    if (error instanceof CertificateFormatError) throw damagedCertificate(error, 'file')
+    if (error instanceof ExcessiveIterationsError) throw excessiveIterations(error)
     throw error
   }
 }
@@ -149,10 +166,12 @@ export async function openPkcs12(input: Extract<DecodedInput, {kind: 'pkcs12'}>,
         'Download the file again from your certificate authority.',
       ])
     }
-    if (error instanceof Pkcs12FormatError) throw unreadable(describeFormatError(error))
+    if (error instanceof Pkcs12FormatError) throw unreadable(describeFormatError(error), [DOWNLOAD_AGAIN])
     if (error instanceof UnsupportedPkcs12Error) throw unreadable(`This PKCS#12 file uses something mailcert cannot read: ${error.message}.`)
+    if (error instanceof ExcessiveIterationsError) throw excessiveIterations(error)
     if (error instanceof NoCertificateError) throw unreadable('The file holds no certificate, only a private key.', [ASK_FOR_P12])
-    if (error instanceof UnreadableKeyError) throw unreadable('The private key in the file cannot be read: the file is damaged.')
+    if (error instanceof CertificateFormatError) throw damagedCertificate(error, 'inside')
+    if (error instanceof UnreadableKeyError) throw unreadable('The private key in the file cannot be read: the file is damaged.', [DOWNLOAD_AGAIN])
     throw error
   }
 }

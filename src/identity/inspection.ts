@@ -2,8 +2,8 @@
  * The answer to "what is in my file?": everything `mailcert inspect` reports, as one plain object
  * that is both the `--json` result and the source of the human rendering.
  */
-import type {Certificate} from './certificate-types.js'
-import {daysLeft, type Finding, lintIdentity} from './findings.js'
+import type {Certificate, MailboxSource, MalformedAddress} from './certificate-types.js'
+import {daysLeft, type Finding, lintIdentity, neverExpires} from './findings.js'
 import type {Identity, KeySummary} from './identity.js'
 import type {FileProtection, InputFormat} from './input.js'
 import {classify, type SmimeGeneration, type SmimeType, TYPE_LABELS} from './smime-type.js'
@@ -18,7 +18,12 @@ export interface ChainEntry {
 
 export interface Inspection {
   path: string
+  /** Every address the mail clients accept the certificate for (the SAN's, then the subject's). */
   emails: string[]
+  /** The same addresses, each with where the certificate names it. */
+  addresses: Array<{address: string; source: MailboxSource}>
+  /** Entries where an address belongs that are not one address (and match no account). */
+  malformedAddresses: MalformedAddress[]
   name: string | null
   organization: string | null
   type: SmimeType
@@ -32,7 +37,8 @@ export interface Inspection {
   serialNumber: string
   notBefore: string
   notAfter: string
-  daysLeft: number
+  /** null when the certificate does not expire (notAfter 9999-12-31T23:59:59Z, RFC 5280 §4.1.2.5). */
+  daysLeft: number | null
   key: KeySummary
   hasPrivateKey: boolean
   fingerprints: {sha1: string; sha256: string}
@@ -77,6 +83,8 @@ export function inspectIdentity(
   return {
     path: source.path,
     emails: certificate.emails,
+    addresses: certificate.emails.map((address, index) => ({address, source: certificate.emailSources[index]})),
+    malformedAddresses: certificate.malformedAddresses,
     name: attribute(certificate, 'CN'),
     organization: attribute(certificate, 'O'),
     type: classification.type,
@@ -88,7 +96,7 @@ export function inspectIdentity(
     serialNumber: certificate.serialHex,
     notBefore: certificate.notBefore.toISOString(),
     notAfter: certificate.notAfter.toISOString(),
-    daysLeft: daysLeft(certificate, now),
+    daysLeft: neverExpires(certificate) ? null : daysLeft(certificate, now),
     // Without a private key, describe the certificate's public key: it is the same key.
     key: identity.key ?? certificate.publicKey,
     hasPrivateKey: identity.privateKey !== null,

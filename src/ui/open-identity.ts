@@ -20,8 +20,6 @@ export interface OpenedIdentity {
   identity: Identity
   /** Null for a bare certificate. */
   protection: FileProtection | null
-  /** Kept in memory only, to re-encode the identity for each store. Null for a bare certificate. */
-  password: string | null
 }
 
 export type AskPassword = (message: string) => Promise<string>
@@ -32,16 +30,25 @@ async function explicitPassword(flags: PasswordFlagValues, env: NodeJS.ProcessEn
   return env.MAILCERT_PASSWORD
 }
 
-export async function openIdentity(
-  path: string,
-  flags: PasswordFlagValues,
-  options: {ask?: AskPassword; env?: NodeJS.ProcessEnv},
-): Promise<OpenedIdentity> {
-  const input = decodeInput(await readInputFile(path))
-  if (input.kind === 'certificate') return {path, format: input.format, identity: input.identity, protection: null, password: null}
+export interface OpenOptions {
+  ask?: AskPassword
+  env?: NodeJS.ProcessEnv
+}
+
+export async function openIdentity(path: string, flags: PasswordFlagValues, options: OpenOptions): Promise<OpenedIdentity> {
+  return openIdentityBytes(await readInputFile(path), path, flags, options)
+}
+
+/**
+ * The same, for bytes already read. The password is used here and then dropped: stores get the identity
+ * re-encoded under a temporary password of mailcert's own (reencode.ts).
+ */
+export async function openIdentityBytes(bytes: Buffer, path: string, flags: PasswordFlagValues, options: OpenOptions): Promise<OpenedIdentity> {
+  const input = decodeInput(bytes)
+  if (input.kind === 'certificate') return {path, format: input.format, identity: input.identity, protection: null}
 
   const given = await explicitPassword(flags, options.env ?? process.env)
-  const open = async (password: string): Promise<OpenedIdentity> => ({path, format: input.format, ...(await openPkcs12(input, password)), password})
+  const open = async (password: string): Promise<OpenedIdentity> => ({path, format: input.format, ...(await openPkcs12(input, password))})
   if (given !== undefined) return open(given)
 
   try {

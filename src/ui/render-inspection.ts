@@ -3,10 +3,13 @@ import type {Inspection} from '../identity/inspection.js'
 import {colonHex, SEVERITY_MARK, style, table} from './style.js'
 
 function describeKey(inspection: Inspection): string {
-  const {key} = inspection
-  const size = key.algorithm === 'EC' ? `${key.curve}` : key.bits === undefined ? '' : `${key.bits} bits`
-  const text = [key.algorithm, size].filter(Boolean).join(' ')
-  return `${text}${inspection.hasPrivateKey ? ', private key included' : style.bad(', no private key')}`
+  return `${inspection.key.name}${inspection.hasPrivateKey ? ', private key included' : style.bad(', no private key')}`
+}
+
+/** Every address a mail client accepts; the subject's are marked, since a viewer that shows only the SAN leaves them out. */
+function describeAddresses(inspection: Inspection): string | string[] {
+  if (inspection.addresses.length === 0) return style.bad('none')
+  return inspection.addresses.map(({address, source}) => (source === 'subject' ? `${address}${style.dim(' (in the subject)')}` : address))
 }
 
 function describeType(inspection: Inspection): string {
@@ -17,6 +20,7 @@ function describeType(inspection: Inspection): string {
 }
 
 function describeValidity(inspection: Inspection): string {
+  if (inspection.daysLeft === null) return `from ${inspection.notBefore.slice(0, 10)}, does not expire`
   const range = `${inspection.notBefore.slice(0, 10)} to ${inspection.notAfter.slice(0, 10)}`
   if (inspection.daysLeft < 0) return `${range} ${style.bad('(expired)')}`
   return `${range} (${inspection.daysLeft} days left)`
@@ -49,7 +53,7 @@ export function renderFinding(finding: Finding): string {
 export function renderInspection(inspection: Inspection): string {
   const who = [inspection.name, inspection.organization].filter((part): part is string => part !== null)
   const rows: Array<[string, string | string[]]> = [
-    ['E-mail', inspection.emails.length > 0 ? inspection.emails : style.bad('none')],
+    ['E-mail', describeAddresses(inspection)],
     ['Name', who.length > 0 ? who.join(', ') : style.dim('none')],
     ['Type', describeType(inspection)],
     ['Issued by', inspection.issuer],

@@ -32,7 +32,7 @@ describe('mailcert inspect, as a script uses it', () => {
 
   it('reads the password from standard input and from MAILCERT_PASSWORD', async () => {
     const viaStdin = await runCli(['inspect', p12('ec-p256.p12'), '--password-stdin', '--json'], {input: 'test\n'})
-    expect(json<{result: {key: unknown}}>(viaStdin).result.key).toEqual({algorithm: 'EC', curve: 'P-256', bits: 256})
+    expect(json<{result: {key: unknown}}>(viaStdin).result.key).toEqual({algorithm: 'EC', curve: 'P-256', bits: 256, name: 'EC P-256'})
     const viaEnv = await runCli(['inspect', p12('ed25519.p12'), '--json'], {env: {MAILCERT_PASSWORD: 'test'}})
     expect(json<{result: {key: unknown}}>(viaEnv).result.key).toMatchObject({algorithm: 'Ed25519'})
   })

@@ -162,15 +162,29 @@ describe('parseCertificate on openssl-made certificates', () => {
     expect(dump).toMatch(/T61STRING/)
   })
 
-  it('collects SAN addresses (rfc822Name first, then SmtpUTF8Mailbox), without case-insensitive duplicates', () => {
-    expect(made.alice.emails).toEqual(['alice@example.com', 'bob@example.com', 'jörg@exämple.de'])
-    expect(made.alice.emailSources).toEqual(['rfc822Name', 'rfc822Name', 'SmtpUTF8Mailbox'])
+  it('collects every address a mail client accepts: rfc822Name, then SmtpUTF8Mailbox, then the subject’s emailAddress, without case-insensitive duplicates', () => {
+    expect(made.alice.emails).toEqual(['alice@example.com', 'bob@example.com', 'jörg@exämple.de', 'subject@example.com'])
+    expect(made.alice.emailSources).toEqual(['rfc822Name', 'rfc822Name', 'SmtpUTF8Mailbox', 'subject'])
+    expect(made.alice.malformedAddresses).toEqual([])
   })
 
-  it('takes the subject’s emailAddress only when the SAN has no address', () => {
+  it('takes the subject’s emailAddress with a SAN and without one', () => {
     expect(made.noKeyUsage.emails).toEqual(['carol@example.com'])
     expect(made.noKeyUsage.emailSources).toEqual(['subject'])
     expect(made.p256.emails).toEqual([])
+  })
+
+  it('keeps an entry that holds two addresses out of the addresses, as a malformed one', () => {
+    const certificate = parseCertificate(pemFile(issueLeaf('two-in-one', {
+      key: 'p256',
+      subject: '/CN=Dave/emailAddress=Dave Example <dave@example.com>',
+      extensions: ['subjectAltName = @alt', '[alt]', 'email.1 = dave@example.com', 'email.2 = dave@example.org erin@example.org'],
+    })))
+    expect(certificate.emails).toEqual(['dave@example.com'])
+    expect(certificate.malformedAddresses).toEqual([
+      {value: 'dave@example.org erin@example.org', source: 'rfc822Name'},
+      {value: 'Dave Example <dave@example.com>', source: 'subject'},
+    ])
   })
 
   it('reads key usage bits, their criticality, and null when the extension is absent', () => {
@@ -200,11 +214,11 @@ describe('parseCertificate on openssl-made certificates', () => {
   })
 
   it.each([
-    ['alice', {algorithm: 'RSA', bits: 2048}],
-    ['p256', {algorithm: 'EC', bits: 256, curve: 'P-256'}],
-    ['p384', {algorithm: 'EC', bits: 384, curve: 'P-384'}],
-    ['p521', {algorithm: 'EC', bits: 521, curve: 'P-521'}],
-    ['ed25519', {algorithm: 'Ed25519'}],
+    ['alice', {algorithm: 'RSA', bits: 2048, name: 'RSA 2048 bits'}],
+    ['p256', {algorithm: 'EC', bits: 256, curve: 'P-256', name: 'EC P-256'}],
+    ['p384', {algorithm: 'EC', bits: 384, curve: 'P-384', name: 'EC P-384'}],
+    ['p521', {algorithm: 'EC', bits: 521, curve: 'P-521', name: 'EC P-521'}],
+    ['ed25519', {algorithm: 'Ed25519', name: 'Ed25519'}],
   ])('reads the %s public key', (name, expected) => {
     expect(made[name].publicKey).toEqual(expected)
   })
@@ -293,14 +307,18 @@ describe('parseCertificate on certificates from other projects', () => {
 
   it('reads an EC key and an Ed25519 key', () => {
     const ec = parseCertificate(vectorCertificate('pkilint-smime/individual/multipurpose/ecdsa_dual_use.crttest'))
-    expect(ec.publicKey).toEqual({algorithm: 'EC', bits: 256, curve: 'P-256'})
+    expect(ec.publicKey).toEqual({algorithm: 'EC', bits: 256, curve: 'P-256', name: 'EC P-256'})
     const ed = parseCertificate(vectorCertificate('pkilint-smime/organization/strict/ed25519.crttest'))
-    expect(ed.publicKey).toEqual({algorithm: 'Ed25519'})
+    expect(ed.publicKey).toEqual({algorithm: 'Ed25519', name: 'Ed25519'})
   })
 
-  it('reads a certificate whose ML-DSA key Node 20’s OpenSSL cannot load', () => {
+  it('names the keys Node 20’s OpenSSL cannot load (ML-DSA, ML-KEM, X25519) by their OIDs', () => {
     const certificate = parseCertificate(vectorCertificate('pkilint-smime/organization/strict/mldsa44.crttest'))
-    expect(certificate.publicKey).toEqual({algorithm: 'unknown'})
+    expect(certificate.publicKey).toEqual({algorithm: 'ML-DSA', name: 'ML-DSA-44', oid: '2.16.840.1.101.3.4.3.17'})
+    const mlkem = parseCertificate(vectorCertificate('pkilint-smime/organization/strict/mlkem512_key_with_mldsa44_sig.crttest'))
+    expect(mlkem.publicKey).toEqual({algorithm: 'ML-KEM', name: 'ML-KEM-512', oid: '2.16.840.1.101.3.4.4.1'})
+    const x25519 = parseCertificate(vectorCertificate('pkilint-smime/organization/strict/x25519_disallowed.crttest'))
+    expect(x25519.publicKey).toMatchObject({algorithm: 'X25519', name: 'X25519'})
     expect(certificate.signatureAlgorithm).toEqual({oid: '2.16.840.1.101.3.4.3.17', name: 'ML-DSA-44'})
     expect(certificate.selfSigned).toBe(false)
   })
@@ -328,7 +346,7 @@ describe('telling certificates from other bytes', () => {
     ['a truncated certificate', () => vectorCertificate('thunderbird/TestCA.pem').subarray(0, 200)],
     ['an empty buffer', () => Buffer.alloc(0)],
   ])('refuses %s with a clear error', (_, bytes) => {
-    expect(() => parseCertificate(bytes())).toThrow(/^Not an X\.509 certificate/)
+    expect(() => parseCertificate(bytes())).toThrow(expect.objectContaining({name: 'CertificateFormatError', message: expect.stringMatching(/^Not an X\.509 certificate/)}))
   })
 
   it('refuses a structure that only looks like a certificate', () => {

@@ -4,9 +4,11 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {decodeInput} from '../../src/identity/input.js'
+import {decodeInput, openPkcs12} from '../../src/identity/input.js'
+import {checkIterations} from '../../src/identity/pkcs12/pbe.js'
 import {MAX_INPUT_BYTES, readInputFile} from '../../src/system/input-file.js'
 import {fixture, FIXTURES} from '../helpers/fixtures.js'
+import {withCertificateIterations, withMacIterations} from './pkcs12-edits.js'
 
 describe('recognising what a file is', () => {
   it.each([
@@ -52,5 +54,63 @@ describe('reading the file from disk', () => {
     const big = join(dir, 'big.p12')
     writeFileSync(big, Buffer.alloc(MAX_INPUT_BYTES + 1))
     await expect(readInputFile(big)).rejects.toMatchObject({exitCode: 4, message: expect.stringMatching(/too large/)})
+  })
+})
+
+/** The bytes with the first subjectAltName's first entry claiming more bytes than it has: every outer length stays right. */
+function withDamagedSan(bytes: Buffer): Buffer {
+  const copy = Buffer.from(bytes)
+  // extnID 2.5.29.17, then extnValue OCTET STRING { SEQUENCE { [1] rfc822Name ... } }
+  const at = copy.indexOf(Buffer.from('0603551d1104', 'hex'))
+  expect(at).toBeGreaterThan(0)
+  const entryLength = at + 6 + 1 + 2 + 1
+  expect(copy[entryLength - 1]).toBe(0x81)
+  copy[entryLength] = 0x7f
+  return copy
+}
+
+describe('damaged certificates: exit 4, one sentence that names the damaged part', () => {
+  it('in a DER certificate file', () => {
+    expect(() => decodeInput(withDamagedSan(fixture('certs/mailbox-rsa.der')))).toThrow(
+      expect.objectContaining({exitCode: 4, message: 'The certificate in this file is damaged: its subjectAltName extension cannot be read.'}),
+    )
+  })
+
+  it('inside a PKCS#12 file without a MAC, where nothing else notices', async () => {
+    const input = decodeInput(withDamagedSan(fixture('p12/rsa-plain-nomac.p12')))
+    if (input.kind !== 'pkcs12') throw new Error('not PKCS#12')
+    await expect(openPkcs12(input, 'test')).rejects.toMatchObject({
+      exitCode: 4,
+      message: 'A certificate inside the file is damaged: its subjectAltName extension cannot be read.',
+    })
+  })
+
+  it('with dates that are not dates', () => {
+    const der = Buffer.from(fixture('certs/mailbox-rsa.der'))
+    // notBefore is the first UTCTime: 17 0d YYMMDDHHMMSSZ; letters where the month belongs.
+    const at = der.indexOf(Buffer.from('170d', 'hex'))
+    der.write('ZZ', at + 4, 'latin1')
+    expect(() => decodeInput(der)).toThrow(expect.objectContaining({exitCode: 4, message: 'The certificate in this file is damaged: its validity dates cannot be read.'}))
+  })
+})
+
+describe('iteration counts beyond what any real producer writes', () => {
+  const refused = expect.objectContaining({
+    exitCode: 4,
+    message: 'The file asks for 2,147,483,647 rounds of password hashing, far beyond the 10,000,000 that any real program writes, so mailcert does not try to open it.',
+  })
+
+  it('refuses a MAC of 2^31 - 1 iterations before any password is tried', () => {
+    expect(() => decodeInput(withMacIterations(fixture('p12/mailbox-rsa.p12'), 2 ** 31 - 1))).toThrow(refused)
+  })
+
+  it('refuses certificates encrypted with 2^31 - 1 PBKDF2 iterations', () => {
+    expect(() => decodeInput(withCertificateIterations(fixture('p12/mailbox-rsa.p12'), 2 ** 31 - 1))).toThrow(refused)
+  })
+
+  it('draws the line at 10,000,000, far above the 600,000 that NSS writes', () => {
+    expect(checkIterations(10_000_000)).toBe(10_000_000)
+    expect(() => checkIterations(10_000_001)).toThrow(/beyond the 10,000,000/)
+    expect(() => decodeInput(withMacIterations(fixture('p12/mailbox-rsa.p12'), 10_000_001))).toThrow(expect.objectContaining({exitCode: 4}))
   })
 })

@@ -9,6 +9,8 @@ import {describeMac, type MacInfo, parseMacData, verifyMac} from './mac.js'
 import {OID} from './oids.js'
 import {decrypt, DecryptionError, describeEncryption, type EncryptionInfo, UnsupportedAlgorithmError} from './pbe.js'
 
+export {ExcessiveIterationsError, MAX_ITERATIONS} from './pbe.js'
+
 export class Pkcs12FormatError extends Error {
   constructor(message: string) {
     super(message)

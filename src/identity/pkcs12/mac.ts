@@ -9,9 +9,11 @@ import {Asn1Error, build, type Node, octets, oid, sequence, smallInt} from './de
 import {KdfPurpose, pkcs12Kdf} from './kdf.js'
 import {DIGEST_BY_OID, DIGEST_OID, HMAC_BY_OID, HMAC_OID, type HashName, type HmacHashName, OID} from './oids.js'
 import {bmpPasswordCandidates, utf8Password} from './password.js'
-import {parsePbkdf2Params, UnsupportedAlgorithmError} from './pbe.js'
+import {checkIterations, parsePbkdf2Params, UnsupportedAlgorithmError} from './pbe.js'
 
 const MIN_PBMAC1_KEY_LENGTH = 20
+/** HMAC keys longer than the hash's block (128 bytes for SHA-512) are hashed first; nothing real asks for more than this. */
+const MAX_PBMAC1_KEY_LENGTH = 1024
 
 export type MacInfo =
   | {kind: 'classic'; hash: HashName; iterations: number; salt: Buffer; digest: Buffer}
@@ -46,6 +48,7 @@ export function parseMacData(node: Node): MacInfo {
     const {salt, iterations, keyLength, prf} = parsePbkdf2Params(kdfParams)
     if (keyLength === undefined) throw new Asn1Error('PBMAC1 parameters lack the key length that RFC 9579 requires')
     if (keyLength < MIN_PBMAC1_KEY_LENGTH) throw new Asn1Error(`PBMAC1 key length ${keyLength} is too short to protect the file`)
+    if (keyLength > MAX_PBMAC1_KEY_LENGTH) throw new Asn1Error(`PBMAC1 key length ${keyLength} is longer than any HMAC key`)
     const [macOid] = sequence(macAlgorithm, 'PBMAC1 MAC algorithm')
     const hash = HMAC_BY_OID[oid(macOid)]
     if (!hash) throw new UnsupportedAlgorithmError(`PBMAC1 MAC algorithm ${oid(macOid)}`)
@@ -54,7 +57,7 @@ export function parseMacData(node: Node): MacInfo {
 
   const hash = DIGEST_BY_OID[id]
   if (!hash) throw new UnsupportedAlgorithmError(`MAC digest ${id}`)
-  const iterations = iterationsNode === undefined ? 1 : smallInt(iterationsNode, 'MAC iteration count')
+  const iterations = iterationsNode === undefined ? 1 : checkIterations(smallInt(iterationsNode, 'MAC iteration count'))
   return {kind: 'classic', hash, iterations, salt: octets(saltNode, 'MAC salt'), digest}
 }
 

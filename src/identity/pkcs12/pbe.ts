@@ -21,6 +21,20 @@ export class UnsupportedAlgorithmError extends Error {
   }
 }
 
+/**
+ * The file asks for more key-derivation rounds than any real producer writes. Refused before any work:
+ * 2^31 - 1 rounds of the PKCS#12 KDF take hours.
+ */
+export class ExcessiveIterationsError extends Error {
+  readonly iterations: number
+
+  constructor(iterations: number) {
+    super(`iteration count ${iterations} is beyond the ${MAX_ITERATIONS.toLocaleString('en')} that mailcert accepts`)
+    this.name = 'ExcessiveIterationsError'
+    this.iterations = iterations
+  }
+}
+
 /** Decryption produced garbage: almost always a wrong password. */
 export class DecryptionError extends Error {
   constructor() {
@@ -71,11 +85,10 @@ interface Pbes2Params {
   iv: Buffer
 }
 
-function checkIterations(iterations: number): number {
+/** Every iteration count in the file (encryption, PBKDF2, the MAC) passes here before it is used. */
+export function checkIterations(iterations: number): number {
   if (iterations < 1) throw new Asn1Error('iteration count must be at least 1')
-  if (iterations > MAX_ITERATIONS) {
-    throw new UnsupportedAlgorithmError(`iteration count ${iterations} is beyond the ${MAX_ITERATIONS.toLocaleString('en')} that mailcert accepts`)
-  }
+  if (iterations > MAX_ITERATIONS) throw new ExcessiveIterationsError(iterations)
   return iterations
 }
 

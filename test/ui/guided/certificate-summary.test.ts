@@ -85,6 +85,31 @@ describe('renderCertificateSummary', () => {
     expect(rows(plain(renderCertificateSummary(lastDay))).find(([label]) => label === 'Valid until')?.[1]).toBe('2036-12-31 (0 days)')
   })
 
+  it('is for every address a mail client accepts: the SAN’s three and the subject’s fourth', async () => {
+    const summary = plain(renderCertificateSummary(await inspect('p12/subject-and-san.p12', NOW)))
+    expect(rows(summary).slice(0, 4)).toEqual([
+      ['For', 'alice@example.com'],
+      ['', 'alice@example.org'],
+      ['', 'a.example@example.com'],
+      ['', 'alice.example@example.net'],
+    ])
+  })
+
+  it('says a certificate valid until 9999-12-31 does not expire', async () => {
+    const inspection = await inspect('p12/no-expiry.p12', NOW)
+    expect(inspection.daysLeft).toBeNull()
+    const summary = plain(renderCertificateSummary(inspection))
+    expect(summary).toMatch(/^ {2}Valid {6}does not expire$/m)
+    expect(summary).not.toContain('9999')
+  })
+
+  it('shows the error of a certificate whose key usage allows neither signing nor encryption', async () => {
+    const inspection = await inspect('p12/crlsign-only.p12', NOW)
+    const error = inspection.findings.find((f) => f.code === 'key-usage-not-for-mail')
+    expect(error?.severity).toBe('error')
+    expect(plain(renderCertificateSummary(inspection))).toContain(error!.message)
+  })
+
   it('says that a certificate of no S/MIME type is not one', async () => {
     const inspection = {...(await inspect('p12/mailbox-rsa.p12', NOW)), type: 'unknown' as const, typeLabel: 'Unknown type'}
     expect(rows(plain(renderCertificateSummary(inspection))).find(([label]) => label === 'Type')?.[1]).toBe('not an S/MIME certificate type')
