@@ -34,7 +34,7 @@ describe('Thunderbird’s own count of a certificate’s addresses', () => {
     const thunderbird = await startHeadlessThunderbird(await thunderbirdProgram(), home.profileDir, {env: {...process.env, HOME: home.home}})
     let counted: string[][]
     try {
-      counted = await thunderbird.client.execute<string[][]>(ASK, [ders.map((der) => der.toString('base64'))])
+      counted = await thunderbird.execute<string[][]>('list the certificates\' addresses', ASK, [ders.map((der) => der.toString('base64'))])
     } finally {
       await thunderbird.stop()
     }
