@@ -3,9 +3,10 @@
  * is, which Thunderbird last used it, its accounts and identities with their S/MIME settings,
  * whether it has an NSS database, and whether Thunderbird is running on it right now.
  */
-import {access, readdir, readFile} from 'node:fs/promises'
+import {access, readdir} from 'node:fs/promises'
 import path from 'node:path'
 
+import {FileRefused, MiB, readBoundedFile, readBoundedFileIfPresent} from '../../system/bounded-read.js'
 import {type AccountModel, readAccounts} from './accounts.js'
 import {type LockProbe, type LockState, profileLockState} from './profile-lock.js'
 import {type ProfileRoot, profileRoots, type RootContext} from './profile-roots.js'
@@ -31,9 +32,12 @@ export interface ThunderbirdProfile {
   lock: LockState
 }
 
+/** Thunderbird's settings files are far smaller; a bigger one (or a link to /dev/zero) is refused, not read. */
+export const MAX_PREFS_BYTES = 64 * MiB
+
 async function readText(file: string): Promise<string | null> {
   try {
-    return await readFile(file, 'utf8')
+    return (await readBoundedFile(file, MAX_PREFS_BYTES)).toString('utf8')
   } catch {
     return null
   }
@@ -65,17 +69,18 @@ export function parseCompatibility(text: string): {version: string | null; lastA
 }
 
 export async function readAccountsOf(dir: string): Promise<{accounts: AccountModel | null; state: ThunderbirdProfile['prefsState']; problem: string | null}> {
-  const prefs = await readFile(path.join(dir, 'prefs.js')).catch(() => null)
-  if (prefs === null) return {accounts: null, state: 'missing', problem: 'Thunderbird has never run with this profile (it has no prefs.js)'}
   let file = 'prefs.js'
   try {
+    const prefs = await readBoundedFileIfPresent(path.join(dir, 'prefs.js'), MAX_PREFS_BYTES)
+    if (prefs === null) return {accounts: null, state: 'missing', problem: 'Thunderbird has never run with this profile (it has no prefs.js)'}
     const files = [parsePrefs(prefs)]
-    const userJs = await readFile(path.join(dir, 'user.js')).catch(() => null)
     file = 'user.js'
+    const userJs = await readBoundedFileIfPresent(path.join(dir, 'user.js'), MAX_PREFS_BYTES)
     if (userJs !== null) files.push(parsePrefs(userJs))
     return {accounts: readAccounts(files), state: 'ok', problem: null}
   } catch (error) {
     if (error instanceof PrefsSyntaxError) return {accounts: null, state: 'unreadable', problem: `${file} cannot be read: ${error.message}`}
+    if (error instanceof FileRefused) return {accounts: null, state: 'unreadable', problem: `${file} cannot be read: it ${error.what}`}
     throw error
   }
 }
