@@ -9,7 +9,7 @@
  * 3.87: pk12util -w and -k and certutil -f read a FIFO correctly; pk12util -i does not (it reads as
  * many bytes as fstat reports, which is 0 for a pipe), so the .p12 itself stays a 0600 file.
  */
-import {closeSync, constants, openSync} from 'node:fs'
+import {closeSync, constants, openSync, readSync} from 'node:fs'
 import {type FileHandle, open, rm} from 'node:fs/promises'
 
 import {runProgram} from './run-program.js'
@@ -28,6 +28,17 @@ export interface ServedPipe {
   close(): Promise<void>
 }
 
+/** Whether some process has the FIFO open for reading (a writer's non-blocking open succeeds only then). */
+function hasReader(path: string): boolean {
+  try {
+    closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK))
+    return true
+  } catch {
+    // ENXIO: no reader; ENOENT: no FIFO.
+    return false
+  }
+}
+
 /**
  * Serve `content` through the FIFO at `path`: the first program to open it reads the content and
  * then end of file; anyone who opens it again reads only end of file (an empty secret fails like a
@@ -35,43 +46,77 @@ export interface ServedPipe {
  */
 export function serveSecret(path: string, content: Buffer): ServedPipe {
   let closing = false
-  let sent = false
+  let wake: (() => void) | null = null
+  const pause = (): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, 25)
+      wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+
+  /** Wait for the next reader and give it `bytes`, then end of file. False once there is no point going on. */
+  async function deliver(bytes: Buffer | null): Promise<boolean> {
+    let handle: FileHandle
+    try {
+      // Waits until a reader opens the FIFO (the program, or close() below).
+      handle = await open(path, constants.O_WRONLY)
+    } catch {
+      return false
+    }
+    try {
+      if (!closing && bytes) await handle.write(bytes)
+    } catch {
+      // The reader left before reading it all (EPIPE): it had its chance.
+    } finally {
+      await handle.close().catch(() => undefined)
+    }
+    return !closing
+  }
+
   const serving = (async () => {
+    if (!(await deliver(content))) return
+    // While the first reader still holds the FIFO open, a writer's open() returns at once and would
+    // give it nothing new: look again shortly, and wait for a new reader only once it has let go.
     while (!closing) {
-      let handle: FileHandle
-      try {
-        // Waits until a reader opens the FIFO (the program, or close() below).
-        handle = await open(path, constants.O_WRONLY)
-      } catch {
-        return
-      }
-      try {
-        if (!closing && !sent) {
-          sent = true
-          await handle.write(content)
-        }
-      } catch {
-        // The reader left before reading it all (EPIPE): it had its chance.
-      } finally {
-        await handle.close().catch(() => undefined)
-      }
+      await pause()
+      if (closing) return
+      if (hasReader(path)) continue
+      if (!(await deliver(null))) return
     }
   })()
+
   return {
     async close() {
       closing = true
-      // A reader of our own lets a waiting open() return. Synchronous and O_NONBLOCK: it cannot wait
-      // itself, nor need a thread of the pool that the waiting open() may be holding.
+      wake?.()
+      // A reader of our own lets a waiting open() return, and reading it lets a write that waits for
+      // room finish (the program left without reading everything). Synchronous and O_NONBLOCK: it
+      // cannot wait itself, nor need a thread of the pool that the waiting open() or write() holds.
       let keeper: number | null = null
       try {
         keeper = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
       } catch {
         // The FIFO is gone: nothing can be waiting on it.
       }
+      if (keeper === null) return serving
+      let settled = false
+      const done = serving.finally(() => {
+        settled = true
+      })
+      const scratch = Buffer.alloc(64 * 1024)
       try {
-        await serving
+        while (!settled) {
+          try {
+            readSync(keeper, scratch)
+          } catch {
+            // EAGAIN: nothing to read right now.
+          }
+          await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 5))])
+        }
       } finally {
-        if (keeper !== null) closeSync(keeper)
+        closeSync(keeper)
       }
     },
   }

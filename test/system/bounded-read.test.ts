@@ -1,10 +1,15 @@
 import {execFileSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
+import {readAccountsOf} from '../../src/clients/thunderbird/discovery.js'
+import {PrefsEdit} from '../../src/clients/thunderbird/prefs-edit.js'
 import {FileRefused, formatSize, KiB, MiB, readBoundedFile, readBoundedFileIfPresent} from '../../src/system/bounded-read.js'
+import {FIXTURES} from '../helpers/fixtures.js'
+import {profileFromPrefs} from '../helpers/profile-object.js'
+import {runCli} from '../helpers/run-cli.js'
 
 const folder = (): string => mkdtempSync(join(tmpdir(), 'mailcert-bounded-'))
 
@@ -105,10 +110,67 @@ describe('readBoundedFileIfPresent', () => {
   })
 })
 
+describe('the readers of prefs.js and user.js', () => {
+  it('discovery takes a prefs.js or user.js that is not a regular file for an unreadable profile, and a missing one for a new profile', async () => {
+    const dir = folder()
+    expect(await readAccountsOf(dir)).toMatchObject({state: 'missing'})
+    symlinkSync('/dev/zero', join(dir, 'prefs.js'))
+    expect(await readAccountsOf(dir)).toEqual({accounts: null, state: 'unreadable', problem: 'prefs.js cannot be read: it is a link to /dev/zero, which is a device, not a regular file'})
+
+    const other = folder()
+    copyFileSync(join(FIXTURES, 'thunderbird', 'prefs-with-accounts.js'), join(other, 'prefs.js'))
+    execFileSync('mkfifo', [join(other, 'user.js')])
+    expect(await readAccountsOf(other)).toEqual({accounts: null, state: 'unreadable', problem: 'user.js cannot be read: it is a named pipe, not a regular file'})
+  })
+
+  it('the settings step refuses a prefs.js that became a link to /dev/zero after discovery, without reading it', async () => {
+    const dir = folder()
+    const profile = profileFromPrefs(dir, 'user_pref("a", 1);\n')
+    symlinkSync('/dev/zero', join(dir, 'prefs.js'))
+    await expect(new PrefsEdit(profile).read()).rejects.toMatchObject({
+      code: 'profile-unreadable',
+      message: `${join(dir, 'prefs.js')} is a link to /dev/zero, which is a device, not a regular file, so mailcert leaves it alone: check the profile folder (Thunderbird keeps its settings there in a plain prefs.js file) and run mailcert again.`,
+    })
+  })
+})
+
 describe('formatSize', () => {
   it('names whole KiB and MiB, else bytes', () => {
     expect(formatSize(64 * KiB)).toBe('64 KiB')
     expect(formatSize(64 * MiB)).toBe('64 MiB')
     expect(formatSize(1500)).toBe('1500 bytes')
+  })
+})
+
+describe('the CLI with a profile whose prefs.js is a link to /dev/zero (needs `npm run build`)', () => {
+  /** Two profiles made of Thunderbird's own files: "broken" has prefs.js -> /dev/zero, "good" has alice@example.com. */
+  function home(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'mailcert-home-zero-prefs-'))
+    const root = join(dir, '.thunderbird')
+    for (const [folder, prefs] of [['broken01.default', null], ['good0001.default', join(FIXTURES, 'thunderbird', 'prefs-with-accounts.js')]] as const) {
+      mkdirSync(join(root, folder), {recursive: true})
+      execFileSync('certutil', ['-N', '--empty-password', '-d', `sql:${join(root, folder)}`])
+      if (prefs) copyFileSync(prefs, join(root, folder, 'prefs.js'))
+      else symlinkSync('/dev/zero', join(root, folder, 'prefs.js'))
+    }
+    writeFileSync(
+      join(root, 'profiles.ini'),
+      '[Profile0]\nName=broken\nIsRelative=1\nPath=broken01.default\nDefault=1\n\n[Profile1]\nName=good\nIsRelative=1\nPath=good0001.default\n\n[General]\nStartWithLastProfile=1\nVersion=2\n',
+    )
+    return dir
+  }
+  const reason = 'prefs.js cannot be read: it is a link to /dev/zero, which is a device, not a regular file'
+
+  it('install skips that profile with the reason, and does the other', async () => {
+    const result = await runCli(['install', join(FIXTURES, 'p12', 'mailbox-rsa.p12'), '--yes', '--trust-root'], {env: {HOME: home(), MAILCERT_PASSWORD: 'test'}, timeoutMs: 120_000})
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain(`Thunderbird profile "broken": skipped, ${reason}`)
+    expect(result.stdout).toMatch(/Thunderbird profile "good" .*: done/)
+  })
+
+  it('check names the problem', async () => {
+    const result = await runCli(['check'], {env: {HOME: home()}, timeoutMs: 120_000})
+    expect(result.code).toBe(8)
+    expect(result.stdout).toContain(reason)
   })
 })

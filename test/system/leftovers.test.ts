@@ -61,24 +61,6 @@ describe('removeOrphanedSecretFolders', () => {
     }
   })
 
-  it('removes what a killed process made itself: a private folder with a marker naming its PID', async () => {
-    const parent = folder()
-    // The child makes the folder the way SecretFiles does (mailcert-<pid>-XXXXXX, marker, secrets) and waits to be killed.
-    const script = `
-      const fs = require('fs'), path = require('path')
-      const dir = fs.mkdtempSync(path.join(process.argv[1], 'mailcert-' + process.pid + '-'))
-      fs.writeFileSync(path.join(dir, '.mailcert-owner'), JSON.stringify({pid: process.pid, started: fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[19], pidNamespace: fs.readlinkSync('/proc/self/ns/pid')}))
-      fs.writeFileSync(path.join(dir, 'p12-password-1'), 'secret', {mode: 0o600})
-      console.log('ready')
-      setInterval(() => {}, 1000)`
-    const child = await startNode(script, [parent])
-    const [made] = readdirSync(parent)
-    expect(made).toMatch(new RegExp(`^mailcert-${child.pid}-`))
-    await kill(child)
-    expect(await removeOrphanedSecretFolders(parent)).toEqual([join(parent, made)])
-    expect(readdirSync(parent)).toEqual([])
-  })
-
   it('takes a PID that a later process reuses for the dead owner it was', async () => {
     const parent = folder()
     const alive = await startNode(IDLE)
