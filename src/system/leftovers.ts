@@ -4,9 +4,10 @@
  * writes. Only what is provably mailcert's and provably orphaned goes: our name pattern, our user,
  * a marker naming the owning process, and that process gone.
  */
-import {lstat, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {lstat, readdir, rm, writeFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
+import {readBoundedFile} from './bounded-read.js'
 import {isProcessAlive, pidNamespace, processStartTime} from './processes.js'
 
 /** `mailcert-<pid>-XXXXXX`: the owner's PID in the name, mkdtemp's six characters after it. */
@@ -48,7 +49,7 @@ async function readStamp(folder: string, pid: number): Promise<OwnerStamp | null
   const info = await lstat(marker).catch(() => null)
   if (!info?.isFile() || !isMine(info.uid) || info.size > 1024) return null
   try {
-    const stamp = JSON.parse(await readFile(marker, 'utf8')) as Partial<OwnerStamp>
+    const stamp = JSON.parse((await readBoundedFile(marker, 1024)).toString('utf8')) as Partial<OwnerStamp>
     if (stamp.pid !== pid || (typeof stamp.started !== 'string' && stamp.started !== null)) return null
     return {pid, started: stamp.started, pidNamespace: typeof stamp.pidNamespace === 'string' ? stamp.pidNamespace : null}
   } catch {
