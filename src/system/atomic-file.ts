@@ -1,11 +1,14 @@
 /**
  * Changing a user's file safely: a backup copy first, then the new content written to a temporary
  * file in the same folder, flushed, and renamed over the original, so that a crash leaves either
- * the old file or the new one, never half of each. The original's permissions are kept.
+ * the old file or the new one, never half of each. The original's permissions are kept. The
+ * temporary files that killed runs left next to the file are removed first (leftovers.ts).
  */
 import {constants} from 'node:fs'
 import {copyFile, open, rename, rm, stat} from 'node:fs/promises'
-import {basename, dirname, join} from 'node:path'
+import {dirname} from 'node:path'
+
+import {atomicTemporaryName, removeOrphanedTemporaries} from './leftovers.js'
 
 function timestamp(now: Date): string {
   return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
@@ -30,7 +33,8 @@ export async function writeFileAtomic(path: string, content: Buffer | string): P
     (info) => info.mode & 0o7777,
     () => 0o600,
   )
-  const temporary = join(dirname(path), `.${basename(path)}.mailcert-${process.pid}.tmp`)
+  await removeOrphanedTemporaries(path)
+  const temporary = atomicTemporaryName(path)
   await rm(temporary, {force: true})
   const handle = await open(temporary, 'wx', mode)
   try {

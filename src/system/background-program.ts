@@ -1,7 +1,10 @@
 /**
  * A program that runs alongside mailcert (a headless Thunderbird). It gets its own process group so
- * that it can be stopped with everything it started, and it is stopped if mailcert exits first.
+ * that it can be stopped with everything it started, and it is stopped if mailcert exits first. Like
+ * every child it gets mailcert's environment without its secrets (child-environment.ts).
  */
+import {childEnvironment} from './child-environment.js'
+
 export interface BackgroundProgram {
   pid: number
   /** Resolves with the exit code (or signal) when the program ends. */
@@ -24,10 +27,12 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** `env` is added to mailcert's environment, as for runProgram. */
 export async function startBackgroundProgram(file: string, args: string[], env: Record<string, string | undefined>): Promise<BackgroundProgram> {
   const {execa} = await import('execa')
   const child = execa(file, args, {
-    env,
+    env: childEnvironment(env),
+    extendEnv: false,
     detached: process.platform !== 'win32',
     stdin: 'ignore',
     reject: false,

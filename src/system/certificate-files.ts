@@ -3,8 +3,10 @@
  * Documents (also under their localised names from ~/.config/user-dirs.dirs) and the current
  * folder, newest first. Only the top level of each folder is looked at: quick, and no surprises.
  */
-import {readdir, readFile, stat} from 'node:fs/promises'
+import {readdir, stat} from 'node:fs/promises'
 import path from 'node:path'
+
+import {MiB, readBoundedFile} from './bounded-read.js'
 
 export interface CertificateFile {
   path: string
@@ -24,8 +26,9 @@ export function parseUserDirs(text: string, home: string): string[] {
 }
 
 export async function candidateFolders(home: string, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  const userDirs = await readFile(path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'user-dirs.dirs'), 'utf8').then(
-    (text) => parseUserDirs(text, home),
+  // Bounded: a user-dirs.dirs that is a link to /dev/zero must not stall the guided installer.
+  const userDirs = await readBoundedFile(path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'user-dirs.dirs'), MiB).then(
+    (bytes) => parseUserDirs(bytes.toString('utf8'), home),
     () => [],
   )
   const folders = [...userDirs, ...['Downloads', 'Desktop', 'Documents'].map((name) => path.join(home, name)), cwd]

@@ -1,5 +1,5 @@
 /** Questions about other processes on this machine. */
-import {readdir, readFile} from 'node:fs/promises'
+import {readdir, readFile, readlink} from 'node:fs/promises'
 
 import {runProgram} from './run-program.js'
 
@@ -12,6 +12,28 @@ export function isProcessAlive(pid: number): boolean {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
+}
+
+/**
+ * When a process started (clock ticks since boot, from /proc/PID/stat), to tell it from a later
+ * process that got the same PID. Null where there is no /proc, for a process that is gone, and for
+ * a zombie (it has ended; only its parent has not collected it yet).
+ */
+export async function processStartTime(pid: number): Promise<string | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    // "PID (command) state ppid …": the command may hold spaces and parentheses, so count from the last ")".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (fields[0] === 'Z' || fields[0] === 'X') return null
+    return fields[19] ?? null
+  } catch {
+    return null
+  }
+}
+
+/** The PID namespace this process lives in (Linux), so that PIDs from another container are not judged. */
+export async function pidNamespace(): Promise<string | null> {
+  return readlink('/proc/self/ns/pid').catch(() => null)
 }
 
 /** The program a process runs: the first argument of its command line, exactly (paths may hold spaces). */

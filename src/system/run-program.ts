@@ -1,14 +1,17 @@
 /**
  * The one door to other programs. Arguments are always an array (no shell), secrets travel only
- * through stdin or 0600 files (see secret-files.ts) and are scrubbed from anything a program says
- * before it reaches an error, a log or a report. execa is loaded on first use: commands that run no
- * program do not pay for it at start-up.
+ * through stdin, pipes or 0600 files (see secret-files.ts), never in the environment (see
+ * child-environment.ts), and are scrubbed from anything a program says before it reaches an error,
+ * a log or a report. execa is loaded on first use: commands that run no program do not pay for it
+ * at start-up.
  */
 import {BugError} from '../errors.js'
+import {childEnvironment} from './child-environment.js'
 
 export interface RunOptions {
   /** Written to the program's stdin (a password for tools that read it there). */
   input?: string | Buffer
+  /** Added to mailcert's environment (undefined removes a variable); secrets are taken out either way. */
   env?: Record<string, string | undefined>
   cwd?: string
   timeoutMs?: number
@@ -48,7 +51,8 @@ export async function runProgram(file: string, args: string[], options: RunOptio
   const {execa} = await import('execa')
   const result = await execa(file, args, {
     input: options.input,
-    env: options.env,
+    env: childEnvironment(options.env),
+    extendEnv: false,
     cwd: options.cwd,
     timeout: options.timeoutMs ?? 120_000,
     reject: false,

@@ -7,13 +7,15 @@ import {Flags} from '@oclif/core'
 export const passwordFlags = {
   'password-file': Flags.file({
     summary: 'Read the PKCS#12 password from this file (one trailing newline is ignored).',
-    description: 'Keep the file readable only by you (chmod 600). MAILCERT_PASSWORD works too, for environments that inject secrets as variables.',
+    description:
+      'Keep the file readable only by you (chmod 600). It must be a regular file of at most 64 KiB; for a pipe, use --password-stdin. MAILCERT_PASSWORD works too, for environments that inject secrets as variables (mailcert keeps it from the programs it starts).',
     env: 'MAILCERT_PASSWORD_FILE',
     exclusive: ['password-stdin'],
     helpGroup: 'PASSWORD',
   }),
   'password-stdin': Flags.boolean({
     summary: 'Read the PKCS#12 password from standard input (one trailing newline is ignored).',
+    description: 'At most 64 KiB is read; more is refused as not a password (exit 2).',
     env: 'MAILCERT_PASSWORD_STDIN',
     exclusive: ['password-file'],
     helpGroup: 'PASSWORD',

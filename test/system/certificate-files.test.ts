@@ -66,6 +66,13 @@ describe('candidateFolders', () => {
     ])
   })
 
+  it('ignores a user-dirs.dirs that is a link to /dev/zero instead of reading it for ever', async () => {
+    const home = sandboxHome()
+    mkdirSync(join(home, '.config'))
+    symlinkSync('/dev/zero', join(home, '.config', 'user-dirs.dirs'))
+    expect(await candidateFolders(home, home, {})).toEqual([join(home, 'Downloads'), join(home, 'Desktop'), join(home, 'Documents'), home])
+  })
+
   it('reads user-dirs.dirs from XDG_CONFIG_HOME when it is set', async () => {
     const home = sandboxHome()
     const config = join(home, 'elsewhere')

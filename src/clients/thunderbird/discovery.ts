@@ -3,9 +3,10 @@
  * is, which Thunderbird last used it, its accounts and identities with their S/MIME settings,
  * whether it has an NSS database, and whether Thunderbird is running on it right now.
  */
-import {access, readdir, readFile, stat} from 'node:fs/promises'
+import {access, readdir, stat} from 'node:fs/promises'
 import path from 'node:path'
 
+import {MiB, readBoundedFile, readBoundedFileIfPresent} from '../../system/bounded-read.js'
 import {type AccountModel, readAccounts} from './accounts.js'
 import {type LockProbe, type LockState, profileLockState} from './profile-lock.js'
 import {type ProfileRoot, profileRoots, type RootContext} from './profile-roots.js'
@@ -38,9 +39,12 @@ export interface ThunderbirdProfile {
   lock: LockState
 }
 
+/** Thunderbird's settings files are far smaller; a bigger one (or a link to /dev/zero) is refused, not read. */
+export const MAX_PREFS_BYTES = 64 * MiB
+
 async function readText(file: string): Promise<string | null> {
   try {
-    return await readFile(file, 'utf8')
+    return (await readBoundedFile(file, MAX_PREFS_BYTES)).toString('utf8')
   } catch {
     return null
   }
@@ -86,7 +90,7 @@ async function readableBackup(dir: string): Promise<string | null> {
   const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => /^prefs\.js\.mailcert-.+\.bak$/.test(name))
   const dated = await Promise.all(names.map(async (name) => ({file: path.join(dir, name), time: (await stat(path.join(dir, name)).catch(() => null))?.mtimeMs ?? 0})))
   for (const {file} of dated.sort((a, b) => b.time - a.time)) {
-    const bytes = await readFile(file).catch(() => null)
+    const bytes = await readBoundedFile(file, MAX_PREFS_BYTES).catch(() => null)
     if (bytes === null || bytes.length === 0) continue
     try {
       parsePrefs(bytes)
@@ -113,13 +117,13 @@ function parsed(bytes: Buffer): {file: PrefsFile} | {failure: PrefsFailure} {
 }
 
 export async function readAccountsOf(dir: string, platform: NodeJS.Platform = 'linux'): Promise<PrefsReading> {
-  let prefs: Buffer
+  let prefs: Buffer | null
   try {
-    prefs = await readFile(path.join(dir, 'prefs.js'))
+    prefs = await readBoundedFileIfPresent(path.join(dir, 'prefs.js'), MAX_PREFS_BYTES)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {accounts: null, state: 'missing', problem: NEVER_USED, hints: []}
     return unreadable(dir, 'prefs.js', readFailure(error), platform)
   }
+  if (prefs === null) return {accounts: null, state: 'missing', problem: NEVER_USED, hints: []}
   if (prefs.length === 0) return unreadable(dir, 'prefs.js', contentFailure(prefs, null), platform)
   const main = parsed(prefs)
   if ('failure' in main) return unreadable(dir, 'prefs.js', main.failure, platform)
@@ -127,10 +131,9 @@ export async function readAccountsOf(dir: string, platform: NodeJS.Platform = 'l
   const files = [main.file]
   let userJs: Buffer | null
   try {
-    userJs = await readFile(path.join(dir, 'user.js'))
+    userJs = await readBoundedFileIfPresent(path.join(dir, 'user.js'), MAX_PREFS_BYTES)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return unreadable(dir, 'user.js', readFailure(error), platform)
-    userJs = null
+    return unreadable(dir, 'user.js', readFailure(error), platform)
   }
   if (userJs !== null) {
     // An empty user.js is normal: people create one to add settings later.

@@ -4,11 +4,13 @@
  * started since the plan was made (it would overwrite the change when it exits), keep a backup,
  * write atomically; undo writes the original bytes back and drops the backup.
  */
-import {readFile, rm} from 'node:fs/promises'
+import {rm} from 'node:fs/promises'
 import path from 'node:path'
 
+import {ExitCode, UserError} from '../../errors.js'
 import {backupFile, writeFileAtomic} from '../../system/atomic-file.js'
-import type {ThunderbirdProfile} from './discovery.js'
+import {FileRefused, readBoundedFile} from '../../system/bounded-read.js'
+import {MAX_PREFS_BYTES, type ThunderbirdProfile} from './discovery.js'
 import {editPrefs, parsePrefs, type PrefChanges, type PrefsFile} from './prefs-js.js'
 import {busyError, profileLockState} from './profile-lock.js'
 
@@ -23,7 +25,14 @@ export class PrefsEdit {
   }
 
   async read(): Promise<PrefsFile> {
-    return parsePrefs(await readFile(this.path))
+    const bytes = await readBoundedFile(this.path, MAX_PREFS_BYTES).catch((error: unknown) => {
+      if (!(error instanceof FileRefused)) throw error
+      throw new UserError(`${error.message.slice(0, -1)}, so mailcert leaves it alone: check the profile folder (Thunderbird keeps its settings there in a plain prefs.js file) and run mailcert again.`, {
+        code: 'profile-unreadable',
+        exitCode: ExitCode.unreadableInput,
+      })
+    })
+    return parsePrefs(bytes)
   }
 
   /** Write `changes` into the file as read; returns the backup's path. */

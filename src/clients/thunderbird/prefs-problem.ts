@@ -10,6 +10,7 @@
  */
 import path from 'node:path'
 
+import {FileRefused} from '../../system/bounded-read.js'
 import {PrefsSyntaxError} from './prefs-js.js'
 
 export type PrefsFileName = 'prefs.js' | 'user.js'
@@ -27,6 +28,12 @@ export interface PrefsFailure {
 
 /** An error from reading the file (not from parsing it). */
 export function readFailure(error: unknown): PrefsFailure {
+  // The bounded reader's refusals: a folder, no permission, or not a regular file (a link to /dev/zero), too large.
+  if (error instanceof FileRefused) {
+    if (error.reason === 'folder') return {damage: 'folder', why: 'it is a folder, not a file'}
+    if (error.reason === 'no-access') return {damage: 'permission', why: 'your user may not read it (permission denied)'}
+    return {damage: 'other', why: `it ${error.what}`}
+  }
   const code = (error as NodeJS.ErrnoException | undefined)?.code
   if (code === 'EISDIR') return {damage: 'folder', why: 'it is a folder, not a file'}
   if (code === 'EACCES' || code === 'EPERM') return {damage: 'permission', why: 'your user may not read it (permission denied)'}

@@ -1,10 +1,12 @@
 /**
- * The NSS driver that uses NSS's own command-line tools. Passwords reach them only as 0600 files
- * (`-w`, `-k`, `-f`) that are removed afterwards; stdin is closed so that a tool that wants to ask
- * for something fails instead of waiting for an answer that never comes.
+ * The NSS driver that uses NSS's own command-line tools. Passwords (`-w`, `-k`, `-f`) reach them
+ * through named pipes made for each call, so they are never on disk; the .p12 itself must be a
+ * regular file for pk12util (see secret-pipes.ts) and is a 0600 file, encrypted with a password
+ * that only ever went through a pipe. stdin is closed so that a tool that wants to ask for
+ * something fails instead of waiting for an answer that never comes.
  */
 import {createHash, X509Certificate} from 'node:crypto'
-import {access} from 'node:fs/promises'
+import {access, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {ExternalError} from '../../errors.js'
@@ -45,6 +47,20 @@ function isCaCertificate(der: Buffer): boolean {
   }
 }
 
+interface PasswordArgument {
+  flag: '-w' | '-k' | '-f'
+  /** Names the pipe (or file) in the private folder, for whoever looks there. */
+  name: string
+  password: string
+}
+
+async function runTool(program: string, args: string[], passwords: PasswordArgument[], files: SecretFiles, timeoutMs = 60_000): Promise<RunResult> {
+  return files.withSecretPaths(
+    passwords.map(({name, password}) => ({name, content: password})),
+    (paths) => runProgram(program, [...args, ...passwords.flatMap(({flag}, index) => [flag, paths[index]])], {timeoutMs}),
+  )
+}
+
 class ToolsSession implements NssSession {
   readonly driver = 'tools' as const
   private cache: NssCertificate[] | null = null
@@ -53,19 +69,21 @@ class ToolsSession implements NssSession {
     private readonly tools: NssTools,
     private readonly db: string,
     private readonly files: SecretFiles,
-    private readonly dbPasswordFile: string | null,
+    private readonly dbPassword: string | null,
   ) {}
 
-  private async run(tool: keyof NssTools, args: string[]): Promise<RunResult> {
+  /** Run a tool; each password is passed as `flag path`, the path a pipe that holds it for this call only. */
+  private async run(tool: keyof NssTools, args: string[], passwords: PasswordArgument[] = []): Promise<RunResult> {
     const program = this.tools[tool]
     if (!program) throw new ExternalError(tool, `${tool} is not installed.`)
-    const result = await runProgram(program, args, {timeoutMs: 60_000})
+    const result = await runTool(program, args, passwords, this.files)
     if (result.notFound) throw new ExternalError(tool, `${tool} could not be started.`)
     return result
   }
 
-  private withDbPassword(flag: '-f' | '-k', args: string[]): string[] {
-    return this.dbPasswordFile ? [...args, flag, this.dbPasswordFile] : args
+  /** The database password for `flag`, when the database has one. NSS reads its first line. */
+  private dbPasswordFor(flag: '-f' | '-k'): PasswordArgument[] {
+    return this.dbPassword === null ? [] : [{flag, name: 'db-password', password: `${this.dbPassword}\n`}]
   }
 
   async listCertificates(): Promise<NssCertificate[]> {
@@ -97,19 +115,22 @@ class ToolsSession implements NssSession {
 
   /** Key IDs from `certutil -K`, or null when the keys cannot be listed (a locked database). */
   private async keyIds(): Promise<Set<string> | null> {
-    const args = ['-K', '-d', this.db]
-    const result = await this.run('certutil', this.dbPasswordFile ? [...args, '-f', this.dbPasswordFile] : args)
+    const result = await this.run('certutil', ['-K', '-d', this.db], this.dbPasswordFor('-f'))
     const output = `${result.stdout}${result.stderr}`
     if (result.exitCode === 0 || /no keys found/.test(output)) return parseKeyList(result.stdout)
     return null
   }
 
   async importPkcs12(pkcs12: Buffer, password: string): Promise<void> {
+    // pk12util reads the .p12 by its size, so it must be a regular file (a pipe reads as empty).
     const file = await this.files.write(pkcs12, 'identity.p12')
-    const passwordFile = await this.files.write(password, 'p12-password')
     this.cache = null
-    const result = await this.run('pk12util', this.withDbPassword('-k', ['-i', file, '-d', this.db, '-w', passwordFile]))
-    if (result.exitCode !== 0) throw failure('pk12util', 'Importing the certificate failed', result)
+    try {
+      const result = await this.run('pk12util', ['-i', file, '-d', this.db], [{flag: '-w', name: 'p12-password', password}, ...this.dbPasswordFor('-k')])
+      if (result.exitCode !== 0) throw failure('pk12util', 'Importing the certificate failed', result)
+    } finally {
+      await rm(file, {force: true})
+    }
   }
 
   async trustForEmail(certificate: NssCertificate): Promise<void> {
@@ -118,7 +139,7 @@ class ToolsSession implements NssSession {
 
   async setTrust(certificate: NssCertificate, trust: string): Promise<void> {
     this.cache = null
-    const result = await this.run('certutil', this.withDbPassword('-f', ['-M', '-d', this.db, '-n', certificate.nickname, '-t', trust]))
+    const result = await this.run('certutil', ['-M', '-d', this.db, '-n', certificate.nickname, '-t', trust], this.dbPasswordFor('-f'))
     if (result.exitCode !== 0) throw failure('certutil', `Setting the trust of "${certificate.nickname}" failed`, result)
   }
 
@@ -126,7 +147,7 @@ class ToolsSession implements NssSession {
     this.cache = null
     // -F deletes the key together with its certificate; -D the certificate only.
     const args = options.withKey ? ['-F', '-d', this.db, '-n', certificate.nickname] : ['-D', '-d', this.db, '-n', certificate.nickname]
-    const result = await this.run('certutil', this.withDbPassword('-f', args))
+    const result = await this.run('certutil', args, this.dbPasswordFor('-f'))
     if (result.exitCode !== 0) throw failure('certutil', `Removing "${certificate.nickname}" failed`, result)
   }
 
@@ -202,8 +223,7 @@ export class ToolsDriver implements NssDriver {
   async checkPrimaryPassword(profileDir: string, password: string): Promise<boolean> {
     const db = await databaseSpec(profileDir)
     return withSecretFiles(async (files) => {
-      const passwordFile = await files.write(`${password}\n`, 'db-password')
-      const result = await runProgram(this.tools.certutil, ['-K', '-d', db, '-f', passwordFile], {timeoutMs: 30_000})
+      const result = await runTool(this.tools.certutil, ['-K', '-d', db], [{flag: '-f', name: 'db-password', password: `${password}\n`}], files, 30_000)
       return classifyNssError(`${result.stdout}${result.stderr}`) !== 'bad-password'
     })
   }
@@ -212,8 +232,6 @@ export class ToolsDriver implements NssDriver {
 
   async open(profileDir: string, options: OpenOptions): Promise<NssSession> {
     const db = await databaseSpec(profileDir)
-    const files = await SecretFiles.create()
-    const dbPasswordFile = options.dbPassword ? await files.write(`${options.dbPassword}\n`, 'db-password') : null
-    return new ToolsSession(this.tools, db, files, dbPasswordFile)
+    return new ToolsSession(this.tools, db, await SecretFiles.create(), options.dbPassword ? options.dbPassword : null)
   }
 }

@@ -1,7 +1,7 @@
 import {execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {delimiter, dirname, join} from 'node:path'
+import {basename, delimiter, dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {ExternalError} from '../../../src/errors.js'
@@ -18,11 +18,15 @@ const INTERMEDIATE = 'mailcert Test Intermediate CA - mailcert Test PKI'
 const DB_PASSWORD = 'Primär-Passwort 42'
 
 /**
- * The NSS tools behind wrappers that log their argument lists and then run the real tool, so the test
- * sees every argument the driver passes without replacing anything the driver does.
+ * The NSS tools behind wrappers that log their argument lists, what kind of file each password
+ * argument names, and the names of the MAILCERT_ variables they were given, then run the real tool,
+ * so the test sees all of that without replacing anything the driver does.
  */
 const wrapperDir = mkdtempSync(join(tmpdir(), 'mailcert-nss-wrappers-'))
 const argvLog = join(wrapperDir, 'argv.log')
+const kindLog = join(wrapperDir, 'kinds.log')
+const envLog = join(wrapperDir, 'env.log')
+const filesLog = join(wrapperDir, 'files.log')
 const originalPath = process.env.PATH
 /** The real tools, for the test's own look at the databases (which must not show up in the log). */
 const REAL: Record<string, string> = {}
@@ -32,11 +36,33 @@ function installWrappers(): void {
   for (const tool of ['certutil', 'pk12util', 'vfychain', 'modutil']) {
     const real = execFileSync('sh', ['-c', `command -v ${tool}`], {encoding: 'utf8'}).trim()
     REAL[tool] = real
-    const script = `#!/bin/sh\n{ echo "--- ${tool}"; for arg in "$@"; do printf '%s\\n' "$arg"; done; } >> '${argvLog}'\nexec '${real}' "$@"\n`
+    // `test -p` and `test -f` look at the name without opening it, so a pipe is still unread when the tool starts.
+    const script = [
+      '#!/bin/sh',
+      `{ echo "--- ${tool}"; for arg in "$@"; do printf '%s\\n' "$arg"; done; } >> '${argvLog}'`,
+      'previous=',
+      'for arg in "$@"; do',
+      '  case "$previous" in -w|-k|-f|-i)',
+      '    if [ -p "$arg" ]; then kind=fifo; elif [ -f "$arg" ]; then kind="file $(stat -c %a "$arg")"; else kind=missing; fi',
+      `    printf '%s\\t%s\\t%s\\n' "$previous" "$arg" "$kind" >> '${kindLog}'`,
+      // Every regular file in the folder that holds it, while the tool runs.
+      `    find "$(dirname "$arg")" -maxdepth 1 -type f -printf '%f\\n' >> '${filesLog}';;`,
+      '  esac',
+      '  previous=$arg',
+      'done',
+      // Names only: the values would be secrets in a file.
+      `env | sed -n 's/^\\(MAILCERT_[A-Za-z0-9_]*\\)=.*/${tool}\\t\\1/p' >> '${envLog}'`,
+      `exec '${real}' "$@"`,
+      '',
+    ].join('\n')
     writeFileSync(join(wrapperDir, 'bin', tool), script, {mode: 0o755})
   }
-  writeFileSync(argvLog, '')
+  clearLogs()
   process.env.PATH = `${join(wrapperDir, 'bin')}${delimiter}${originalPath}`
+}
+
+function clearLogs(): void {
+  for (const log of [argvLog, kindLog, envLog, filesLog]) writeFileSync(log, '')
 }
 
 /** Every tool call logged so far: the tool and its arguments. */
@@ -49,9 +75,38 @@ function loggedCalls(): Array<{tool: string; args: string[]}> {
   return calls
 }
 
+/** For every -w, -k, -f and -i argument so far: the flag, the path, and what the path was when the tool started. */
+function loggedKinds(): Array<{flag: string; path: string; kind: string}> {
+  return readFileSync(kindLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [flag, path, kind] = line.split('\t')
+      return {flag, path, kind}
+    })
+}
+
+/** The regular files that were in the secret folder while a tool ran. */
+function regularFilesSeen(): string[] {
+  return [...new Set(readFileSync(filesLog, 'utf8').split('\n').filter(Boolean))]
+}
+
+/** The MAILCERT_ variables each tool was started with: tool, name. */
+function loggedEnv(): Array<{tool: string; name: string}> {
+  return readFileSync(envLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [tool, name] = line.split('\t')
+      return {tool, name}
+    })
+}
+
 /** The files passed after -w, -k and -f: where the driver put passwords. */
 function passwordFilesPassed(): string[] {
-  return loggedCalls().flatMap(({args}) => args.filter((_, index) => ['-w', '-k', '-f'].includes(args[index - 1] ?? '')))
+  return loggedKinds()
+    .filter(({flag}) => flag !== '-i')
+    .map(({path}) => path)
 }
 
 function listing(dir: string): string {
@@ -118,13 +173,15 @@ describe('primary password', () => {
     expect(await driver.checkPrimaryPassword(dir, '')).toBe(false)
   })
 
-  it('reaches certutil in a file that is removed afterwards, never in the arguments', async () => {
+  it('reaches certutil through a named pipe that is gone afterwards, never in the arguments or a file', async () => {
     const dir = newNssDatabase({password: DB_PASSWORD})
-    writeFileSync(argvLog, '')
-    await driver.checkPrimaryPassword(dir, DB_PASSWORD)
+    clearLogs()
+    expect(await driver.checkPrimaryPassword(dir, DB_PASSWORD)).toBe(true)
     const [call] = loggedCalls()
     expect(call.tool).toBe('certutil')
     expect(call.args.join('\n')).not.toContain(DB_PASSWORD)
+    expect(loggedKinds()).toMatchObject([{flag: '-f', kind: 'fifo'}])
+    expect(regularFilesSeen()).toEqual(['.mailcert-owner'])
     const [file] = passwordFilesPassed()
     expect(existsSync(file)).toBe(false)
     expect(existsSync(dirname(file))).toBe(false)
@@ -143,7 +200,7 @@ describe('a session on a profile database', () => {
   }
 
   beforeAll(async () => {
-    writeFileSync(argvLog, '')
+    clearLogs()
     session = await driver.open(profile, {})
     await session.importPkcs12(reencodeIdentity(identity, p12Password, 'modern'), p12Password)
     certificates = await session.listCertificates()
@@ -154,12 +211,16 @@ describe('a session on a profile database', () => {
     expect(keyListing(profile)).toContain('Alice Example')
   })
 
-  it('keeps the password in a 0600 file in a private folder while the session is open', () => {
-    const files = passwordFilesPassed()
-    expect(files).toHaveLength(1)
-    expect(readFileSync(files[0], 'utf8')).toBe(p12Password)
-    expect(statSync(files[0]).mode & 0o777).toBe(0o600)
-    expect(statSync(dirname(files[0])).mode & 0o777).toBe(0o700)
+  it('hands pk12util the password through a named pipe and the .p12 as a 0600 file, both gone after the import', () => {
+    const kinds = loggedKinds()
+    expect(kinds.map(({flag, kind}) => ({flag, kind}))).toEqual([
+      {flag: '-i', kind: 'file 600'},
+      {flag: '-w', kind: 'fifo'},
+    ])
+    // The only regular files beside it: the .p12 (encrypted with the password that went through the pipe) and the owner marker.
+    expect(regularFilesSeen().sort()).toEqual(['.mailcert-owner', basename(kinds[0].path)])
+    for (const {path} of kinds) expect(existsSync(path)).toBe(false)
+    expect(statSync(dirname(kinds[0].path)).mode & 0o777).toBe(0o700)
   })
 
   it('lists the leaf with its key, and the CAs flagged as CAs without trust', () => {
@@ -280,29 +341,63 @@ describe('verify judges trust the way NSS does', () => {
 })
 
 describe('a session on a database with a primary password', () => {
-  it('imports with the password given as a file, and never in the arguments', async () => {
+  it('imports with both passwords given through named pipes, never in the arguments or a file', async () => {
     const profile = newNssDatabase({password: DB_PASSWORD, prefix: 'mailcert-profile-pw-'})
     const p12Password = temporaryPassword()
-    writeFileSync(argvLog, '')
+    clearLogs()
     const session = await driver.open(profile, {dbPassword: DB_PASSWORD})
     await session.importPkcs12(reencodeIdentity(identity, p12Password, 'modern'), p12Password)
     expect(keyListing(profile, DB_PASSWORD)).toContain('Alice Example')
     const [call] = loggedCalls()
     expect(call.tool).toBe('pk12util')
-    expect(call.args).toContain('-k')
-    const dbPasswordFile = call.args[call.args.indexOf('-k') + 1]
-    expect(readFileSync(dbPasswordFile, 'utf8')).toBe(`${DB_PASSWORD}\n`)
-    expect(statSync(dbPasswordFile).mode & 0o777).toBe(0o600)
+    expect(loggedKinds().map(({flag, kind}) => ({flag, kind}))).toEqual([
+      {flag: '-i', kind: 'file 600'},
+      {flag: '-w', kind: 'fifo'},
+      {flag: '-k', kind: 'fifo'},
+    ])
+    const dbPasswordPipe = call.args[call.args.indexOf('-k') + 1]
+    expect(existsSync(dbPasswordPipe)).toBe(false)
     for (const secret of [DB_PASSWORD, p12Password]) expect(call.args.join('\n')).not.toContain(secret)
 
-    // Changing trust needs the database password too.
+    // Listing the keys and changing trust need the database password too: a new pipe for each call.
     const root = (await session.listCertificates()).find((c) => c.nickname === ROOT)!
     await session.trustForEmail(root)
     expect(listing(profile)).toMatch(new RegExp(`${ROOT}\\s+,C,`))
     for (const {args} of loggedCalls()) expect(args.join('\n')).not.toContain(DB_PASSWORD)
+    const dbPasswordArguments = loggedKinds().filter(({flag}) => flag === '-k' || flag === '-f')
+    expect(dbPasswordArguments.map(({flag, kind}) => `${flag} ${kind}`)).toEqual(['-k fifo', '-f fifo', '-f fifo'])
+    expect(new Set(dbPasswordArguments.map(({path}) => path)).size).toBe(3)
+    expect(regularFilesSeen().filter((name) => !name.startsWith('identity.p12-'))).toEqual(['.mailcert-owner'])
 
     await session.close()
-    expect(existsSync(dirname(dbPasswordFile))).toBe(false)
+    expect(existsSync(dirname(dbPasswordPipe))).toBe(false)
+  })
+
+  it('starts the tools without mailcert\'s secret variables, but with its other ones', async () => {
+    const variables = {MAILCERT_PASSWORD: 'p12-from-env', MAILCERT_DB_PASSWORD: DB_PASSWORD, MAILCERT_KEYCHAIN_PASSWORD: 'keychain', MAILCERT_PROFILE: 'kept'}
+    const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]))
+    Object.assign(process.env, variables)
+    try {
+      const profile = newNssDatabase({password: DB_PASSWORD, prefix: 'mailcert-profile-env-'})
+      const p12Password = temporaryPassword()
+      clearLogs()
+      expect(await driver.checkPrimaryPassword(profile, DB_PASSWORD)).toBe(true)
+      const session = await driver.open(profile, {dbPassword: DB_PASSWORD})
+      await session.importPkcs12(reencodeIdentity(identity, p12Password, 'modern'), p12Password)
+      await session.verify(identity.certificate.der, 'signing')
+      await session.close()
+      const tools = new Set(loggedCalls().map(({tool}) => tool))
+      expect([...tools].sort()).toEqual(['certutil', 'modutil', 'pk12util', 'vfychain'])
+      const env = loggedEnv()
+      // Each call saw MAILCERT_PROFILE, and no call saw a secret.
+      expect(env.filter(({name}) => name === 'MAILCERT_PROFILE')).toHaveLength(loggedCalls().length)
+      expect(env.filter(({name}) => name !== 'MAILCERT_PROFILE')).toEqual([])
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+    }
   })
 
   it('fails with bad-password, instead of waiting for a prompt, when the password is wrong or missing', async () => {
