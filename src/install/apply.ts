@@ -16,6 +16,7 @@ export interface StepReport {
   status: StepStatus
   detail?: string
   backup?: string
+  firstBackup?: string
   error?: string
   /** A check's verdicts (the verify step), so that its mark can say whether the certificate was accepted. */
   verification?: Record<string, {valid: boolean; reason?: string}>
@@ -132,6 +133,7 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
       stepReport.status = outcome.changed ? 'done' : 'unchanged'
       stepReport.detail = outcome.detail
       stepReport.backup = outcome.backup
+      stepReport.firstBackup = outcome.firstBackup
       if (outcome.verification) stepReport.verification = outcome.verification
       report.warnings.push(...(outcome.warnings ?? []))
       if (outcome.verification) report.verification = {...report.verification, ...outcome.verification}

@@ -13,8 +13,10 @@ export interface StepOutcome {
   changed: boolean
   /** What happened, in a few words ("already present", "nickname Alice Example"). */
   detail?: string
-  /** Where a backup of a changed file was kept. */
+  /** Where a backup of a changed file was kept (as it was before this change). */
   backup?: string
+  /** The first backup mailcert made of that file: as it was before mailcert first changed it. */
+  firstBackup?: string
   warnings?: string[]
   /** A check's verdicts, for the report (`signing`, `encryption`). */
   verification?: Record<string, {valid: boolean; reason?: string}>

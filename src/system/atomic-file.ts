@@ -5,8 +5,8 @@
  * temporary files that killed runs left next to the file are removed first (leftovers.ts).
  */
 import {constants} from 'node:fs'
-import {copyFile, open, rename, rm, stat} from 'node:fs/promises'
-import {dirname} from 'node:path'
+import {copyFile, open, readdir, rename, rm, stat} from 'node:fs/promises'
+import {basename, dirname, join} from 'node:path'
 
 import {atomicTemporaryName, removeOrphanedTemporaries} from './leftovers.js'
 
@@ -26,6 +26,28 @@ export async function backupFile(path: string, now = new Date()): Promise<string
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
   }
+}
+
+/** The backups `backupFile` made of `path`, oldest first (by the time in their names, then their number). */
+export async function backupsOf(path: string): Promise<string[]> {
+  const pattern = new RegExp(`^${basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.mailcert-(\\d{8}T\\d{6}Z)(?:-(\\d+))?\\.bak$`)
+  const found = (await readdir(dirname(path)).catch(() => [] as string[]))
+    .map((name) => ({name, match: pattern.exec(name)}))
+    .filter((entry): entry is {name: string; match: RegExpExecArray} => entry.match !== null)
+    .map(({name, match}) => ({name, time: match[1], n: Number(match[2] ?? 0)}))
+  found.sort((a, b) => (a.time === b.time ? a.n - b.n : a.time < b.time ? -1 : 1))
+  return found.map((entry) => join(dirname(path), entry.name))
+}
+
+/**
+ * Keep two backups of `path`: the first one (the file as it was before mailcert ever changed it)
+ * and the newest (before this change). The ones in between hold only mailcert's own earlier
+ * states. Returns the first.
+ */
+export async function keepFirstAndLatestBackups(path: string): Promise<string | null> {
+  const all = await backupsOf(path)
+  for (const middle of all.slice(1, -1)) await rm(middle, {force: true})
+  return all[0] ?? null
 }
 
 export async function writeFileAtomic(path: string, content: Buffer | string): Promise<void> {

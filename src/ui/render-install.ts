@@ -57,7 +57,9 @@ function renderTarget(target: TargetReport, withSteps: boolean): string[] {
 /** The outcome of every target; `steps: false` when the steps were already shown as they ran. */
 export function renderReport(report: ApplyReport, options: {steps: boolean} = {steps: true}): string {
   const lines = report.targets.flatMap((target) => [...renderTarget(target, options.steps), ''])
-  const backups = report.targets.flatMap((t) => t.steps.filter((s) => s.backup && s.status === 'done').map((s) => s.backup!))
-  if (backups.length > 0) lines.push(`Backups of the files that changed: ${backups.join(', ')}`)
+  const changed = report.targets.flatMap((t) => t.steps.filter((s) => s.backup && s.status === 'done'))
+  if (changed.length > 0) lines.push(`Backups of the files that changed: ${changed.map((s) => s.backup).join(', ')}`)
+  const originals = [...new Set(changed.map((s) => s.firstBackup).filter((first) => first !== undefined && !changed.some((s) => s.backup === first)))]
+  if (originals.length > 0) lines.push(`As they were before mailcert first changed them: ${originals.join(', ')}`)
   return lines.join('\n').trimEnd()
 }

@@ -3,7 +3,7 @@
  * (nothing): real Thunderbird profiles, the built CLI, NSS's tools to read back.
  */
 import {execFileSync, spawn} from 'node:child_process'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
@@ -55,6 +55,15 @@ describe('mailcert remove', () => {
     const again = await cli(home, ['remove', '--all', '--yes'])
     expect(again.code).toBe(2)
     expect(again.stderr).toContain('nothing to remove')
+
+    // Three writes of prefs.js so far, one more install now: two backups stay, the first (Thunderbird's own
+    // file) and the newest, and the report says where both are.
+    const reinstall = await cli(home, ['install', p12('sponsor-rsa.p12'), '--yes', '--trust-root'])
+    expect(reinstall.code, reinstall.stderr).toBe(0)
+    const kept = readdirSync(home.profileDir).filter((name) => name.startsWith('prefs.js.mailcert-')).sort()
+    expect(kept).toHaveLength(2)
+    expect(readFileSync(join(home.profileDir, kept[0]), 'utf8')).toBe(before)
+    expect(reinstall.stdout).toContain(`As they were before mailcert first changed them: ${join(home.profileDir, kept[0])}`)
   }, 180_000)
 
   it('puts back the settings an identity had before, and leaves alone what someone changed since', async () => {

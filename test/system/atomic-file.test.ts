@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {backupFile, writeFileAtomic} from '../../src/system/atomic-file.js'
+import {backupFile, backupsOf, keepFirstAndLatestBackups, writeFileAtomic} from '../../src/system/atomic-file.js'
 
 const folder = (): string => mkdtempSync(join(tmpdir(), 'mailcert-atomic-'))
 const modeOf = (path: string): number => statSync(path).mode & 0o777
@@ -37,6 +37,39 @@ describe('backupFile', () => {
     const dir = folder()
     await expect(backupFile(join(dir, 'prefs.js'), now)).rejects.toMatchObject({code: 'ENOENT'})
     expect(readdirSync(dir)).toEqual([])
+  })
+})
+
+describe('backupsOf and keepFirstAndLatestBackups', () => {
+  it('lists backups oldest first, by time and then number, and ignores other files', async () => {
+    const dir = folder()
+    const prefs = join(dir, 'prefs.js')
+    for (const name of ['prefs.js.mailcert-20260304T050607Z-1.bak', 'prefs.js.mailcert-20260101T000000Z.bak', 'prefs.js.mailcert-20260304T050607Z.bak', 'prefs.js.mailcert-x.bak', 'user.js.mailcert-20250101T000000Z.bak', 'prefs.js']) {
+      writeFileSync(join(dir, name), name)
+    }
+    expect((await backupsOf(prefs)).map((file) => file.slice(dir.length + 1))).toEqual([
+      'prefs.js.mailcert-20260101T000000Z.bak',
+      'prefs.js.mailcert-20260304T050607Z.bak',
+      'prefs.js.mailcert-20260304T050607Z-1.bak',
+    ])
+  })
+
+  it('keeps the first backup (the file before mailcert) and the newest, and drops the ones between', async () => {
+    const dir = folder()
+    const prefs = join(dir, 'prefs.js')
+    const made: string[] = []
+    for (const [index, version] of ['original', 'after install', 'after remove', 'after install again'].entries()) {
+      writeFileSync(prefs, version)
+      made.push(await backupFile(prefs, new Date(Date.UTC(2026, 2, 4, 5, 6, index))))
+      expect(await keepFirstAndLatestBackups(prefs)).toBe(made[0])
+    }
+    expect(readdirSync(dir).sort()).toEqual(['prefs.js', 'prefs.js.mailcert-20260304T050600Z.bak', 'prefs.js.mailcert-20260304T050603Z.bak'])
+    expect(readFileSync(made[0], 'utf8')).toBe('original')
+    expect(readFileSync(made[3], 'utf8')).toBe('after install again')
+  })
+
+  it('has no first backup for a file never backed up', async () => {
+    expect(await keepFirstAndLatestBackups(join(folder(), 'prefs.js'))).toBeNull()
   })
 })
 

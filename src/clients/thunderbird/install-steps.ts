@@ -176,8 +176,8 @@ export class ConfigureIdentitiesStep implements PlanStep {
 
     for (const [name, value] of Object.entries(pending)) this.changes.set(name, {previous: getUserPref(parsed, name) ?? null, applied: value})
     await recorder.note({identities: this.identityRecords()})
-    const backup = await this.prefs.write(parsed, pending)
-    return {changed: true, detail: `${Object.keys(pending).length} settings changed`, backup}
+    const {backup, firstBackup} = await this.prefs.write(parsed, pending)
+    return {changed: true, detail: `${Object.keys(pending).length} settings changed`, backup, firstBackup}
   }
 
   async undo(): Promise<void> {

@@ -8,7 +8,7 @@ import {rm} from 'node:fs/promises'
 import path from 'node:path'
 
 import {ExitCode, UserError} from '../../errors.js'
-import {backupFile, writeFileAtomic} from '../../system/atomic-file.js'
+import {backupFile, keepFirstAndLatestBackups, writeFileAtomic} from '../../system/atomic-file.js'
 import {FileRefused, readBoundedFile} from '../../system/bounded-read.js'
 import {MAX_PREFS_BYTES, type ThunderbirdProfile} from './discovery.js'
 import {editPrefs, parsePrefs, type PrefChanges, type PrefsFile} from './prefs-js.js'
@@ -35,14 +35,18 @@ export class PrefsEdit {
     return parsePrefs(bytes)
   }
 
-  /** Write `changes` into the file as read; returns the backup's path. */
-  async write(parsed: PrefsFile, changes: PrefChanges): Promise<string> {
+  /**
+   * Write `changes` into the file as read. Returns the backup made before this change and the
+   * first one mailcert ever made (the file before mailcert); older ones in between are dropped.
+   */
+  async write(parsed: PrefsFile, changes: PrefChanges): Promise<{backup: string; firstBackup: string}> {
     const lock = await profileLockState(this.profile.dir, {platform: process.platform, sandboxed: this.profile.root.sandboxed})
     if (lock.busy) throw busyError([this.profile])
     this.backup = await backupFile(this.path)
+    const firstBackup = (await keepFirstAndLatestBackups(this.path)) ?? this.backup
     await writeFileAtomic(this.path, editPrefs(parsed, changes))
     this.original = parsed.source
-    return this.backup
+    return {backup: this.backup, firstBackup}
   }
 
   /** True when there was a change to undo. */

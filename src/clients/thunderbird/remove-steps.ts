@@ -43,8 +43,8 @@ export class RestoreIdentitiesStep implements PlanStep {
     }
     if (Object.keys(changes).length === 0) return {changed: false, detail: 'nothing to put back', warnings}
 
-    const backup = await this.prefs.write(parsed, changes)
-    return {changed: true, detail: `${Object.keys(changes).length} settings put back`, backup, warnings}
+    const {backup, firstBackup} = await this.prefs.write(parsed, changes)
+    return {changed: true, detail: `${Object.keys(changes).length} settings put back`, backup, firstBackup, warnings}
   }
 
   async undo(): Promise<void> {

@@ -173,6 +173,11 @@ class ToolsSession implements NssSession {
     if (result.exitCode === 0) return {valid: true}
     const output = `${result.stdout}${result.stderr}`
     const kind = classifyNssError(output)
+    // Without Mozilla's built-in roots a publicly issued certificate looks unknown to vfychain while
+    // Thunderbird, which has them compiled in, accepts it: that is no verdict, and refusing on it would be wrong.
+    if (!scratch && (kind === 'unknown-issuer' || kind === 'untrusted-issuer')) {
+      return {valid: false, code: 'cannot-check', reason: "Mozilla's built-in roots (libnssckbi) could not be loaded, so the chain cannot be judged as Thunderbird judges it"}
+    }
     return {valid: false, code: kind, reason: describeNssError(kind, output)}
   }
 
