@@ -7,11 +7,12 @@
  * at any point leaves a record that `remove` can undo from. Every undo is written to be safe when
  * the change it undoes never happened. One JSON file in mailcert's data folder, written atomically.
  */
-import {mkdir, readFile} from 'node:fs/promises'
+import {mkdir} from 'node:fs/promises'
 import path from 'node:path'
 
 import {ExitCode, UserError} from '../errors.js'
 import {writeFileAtomic} from '../system/atomic-file.js'
+import {FileRefused, MiB, readBoundedFile} from '../system/bounded-read.js'
 
 export type SettingValue = string | number | boolean
 
@@ -54,6 +55,9 @@ export interface Journal {
   entries: JournalEntry[]
 }
 
+/** Thousands of installs fit in far less; more is not a journal mailcert wrote. */
+const MAX_JOURNAL_BYTES = 16 * MiB
+
 export function journalPath(dataDir: string): string {
   return path.join(dataDir, 'installed.json')
 }
@@ -77,11 +81,11 @@ function upgrade(parsed: {version?: unknown; entries?: unknown}, file: string): 
 export async function readJournal(file: string): Promise<Journal> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = (await readBoundedFile(file, MAX_JOURNAL_BYTES)).toString('utf8')
   } catch (error) {
     // No file, or no data folder (a file stands in its way): nothing was recorded yet.
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') return {version: 2, entries: []}
+    if ((error instanceof FileRefused && error.reason === 'missing') || code === 'ENOENT' || code === 'ENOTDIR') return {version: 2, entries: []}
     throw unreadable(file, (error as Error).message)
   }
   try {

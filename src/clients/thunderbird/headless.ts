@@ -5,15 +5,17 @@
  * only, and afterwards user.js and prefs.js are put back as they were. Whatever goes wrong while it
  * is driven is Thunderbird's failure (headless-failure.ts), and it is stopped with all it started.
  */
-import {readFile, rm, writeFile} from 'node:fs/promises'
+import {rm, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import {join} from 'node:path'
 
-import {ExternalError} from '../../errors.js'
+import {ExitCode, ExternalError, UserError} from '../../errors.js'
 import {type BackgroundProgram, startBackgroundProgram} from '../../system/background-program.js'
 import {writeFileAtomic} from '../../system/atomic-file.js'
+import {readBoundedFileIfPresent} from '../../system/bounded-read.js'
 import {cleanupOnInterrupt} from '../../system/interrupts.js'
 import {MarionetteClient, MarionetteError} from '../../system/marionette.js'
+import {MAX_PREFS_BYTES} from './discovery.js'
 import {closeThunderbirdHint, thunderbirdFailure, timeoutHint} from './headless-failure.js'
 import {prefsWithoutRun, runPrefs, serverKeys, userJsForRun} from './headless-run-prefs.js'
 import type {PrefValue} from './prefs-js.js'
@@ -51,11 +53,16 @@ export async function freeLoopbackPort(): Promise<number> {
   })
 }
 
+/** The file's bytes, or null when there is none; a file that cannot be read stops the run before anything changes. */
 async function readOptional(path: string): Promise<Buffer | null> {
   try {
-    return await readFile(path)
-  } catch {
-    return null
+    return await readBoundedFileIfPresent(path, MAX_PREFS_BYTES)
+  } catch (error) {
+    throw new UserError(`${path} cannot be read (${error instanceof Error ? error.message : String(error)}), so Thunderbird was not started on the profile.`, {
+      code: 'profile-unreadable',
+      exitCode: ExitCode.unreadableInput,
+      hints: ['Run `mailcert check` to see what is wrong with the profile.'],
+    })
   }
 }
 
