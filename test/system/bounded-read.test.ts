@@ -115,12 +115,12 @@ describe('the readers of prefs.js and user.js', () => {
     const dir = folder()
     expect(await readAccountsOf(dir)).toMatchObject({state: 'missing'})
     symlinkSync('/dev/zero', join(dir, 'prefs.js'))
-    expect(await readAccountsOf(dir)).toEqual({accounts: null, state: 'unreadable', problem: 'prefs.js cannot be read: it is a link to /dev/zero, which is a device, not a regular file'})
+    expect(await readAccountsOf(dir)).toMatchObject({accounts: null, state: 'unreadable', problem: `prefs.js in ${dir} cannot be read: it is a link to /dev/zero, which is a device, not a regular file`})
 
     const other = folder()
     copyFileSync(join(FIXTURES, 'thunderbird', 'prefs-with-accounts.js'), join(other, 'prefs.js'))
     execFileSync('mkfifo', [join(other, 'user.js')])
-    expect(await readAccountsOf(other)).toEqual({accounts: null, state: 'unreadable', problem: 'user.js cannot be read: it is a named pipe, not a regular file'})
+    expect(await readAccountsOf(other)).toMatchObject({accounts: null, state: 'unreadable', problem: `user.js in ${other} cannot be read: it is a named pipe, not a regular file`})
   })
 
   it('the settings step refuses a prefs.js that became a link to /dev/zero after discovery, without reading it', async () => {
@@ -159,12 +159,12 @@ describe('the CLI with a profile whose prefs.js is a link to /dev/zero (needs `n
     )
     return dir
   }
-  const reason = 'prefs.js cannot be read: it is a link to /dev/zero, which is a device, not a regular file'
+  const reason = 'cannot be read: it is a link to /dev/zero, which is a device, not a regular file'
 
-  it('install skips that profile with the reason, and does the other', async () => {
+  it('install fails that profile with the reason (it may hold a matching account), does the other, and exits 7', async () => {
     const result = await runCli(['install', join(FIXTURES, 'p12', 'mailbox-rsa.p12'), '--yes', '--trust-root'], {env: {HOME: home(), MAILCERT_PASSWORD: 'test'}, timeoutMs: 120_000})
-    expect(result.code, result.stderr).toBe(0)
-    expect(result.stdout).toContain(`Thunderbird profile "broken": skipped, ${reason}`)
+    expect(result.code, result.stderr).toBe(7)
+    expect(result.stdout).toMatch(new RegExp(`Thunderbird profile "broken": cannot be set up, prefs\\.js in .*broken01\\.default ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))
     expect(result.stdout).toMatch(/Thunderbird profile "good" .*: done/)
   })
 
