@@ -1,11 +1,15 @@
 /**
  * Changing a user's file safely: a backup copy first, then the new content written to a temporary
  * file in the same folder, flushed, and renamed over the original, so that a crash leaves either
- * the old file or the new one, never half of each. The original's permissions are kept.
+ * the old file or the new one, never half of each. The original's permissions are kept. The
+ * temporary file is named for the process that writes it, so that what a killed run left can be
+ * told from what a running one is writing, and removed.
  */
 import {constants} from 'node:fs'
-import {copyFile, open, rename, rm, stat} from 'node:fs/promises'
+import {copyFile, open, readdir, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
+
+import {isProcessAlive} from './processes.js'
 
 function timestamp(now: Date): string {
   return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
@@ -25,12 +29,29 @@ export async function backupFile(path: string, now = new Date()): Promise<string
   }
 }
 
+/** Where this process writes the new content of `path` before it takes the file's place. */
+export function temporaryFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.mailcert-${process.pid}.tmp`)
+}
+
+/** Remove the temporary files that killed runs left beside `path` (those of processes still running stay). */
+export async function removeAbandonedTemporaries(path: string): Promise<void> {
+  const prefix = `.${basename(path)}.mailcert-`
+  const names = await readdir(dirname(path)).catch(() => [] as string[])
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length))
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isProcessAlive(pid)) continue
+    await rm(join(dirname(path), name), {force: true}).catch(() => undefined)
+  }
+}
+
 export async function writeFileAtomic(path: string, content: Buffer | string): Promise<void> {
   const mode = await stat(path).then(
     (info) => info.mode & 0o7777,
     () => 0o600,
   )
-  const temporary = join(dirname(path), `.${basename(path)}.mailcert-${process.pid}.tmp`)
+  const temporary = temporaryFor(path)
   await rm(temporary, {force: true})
   const handle = await open(temporary, 'wx', mode)
   try {

@@ -14,6 +14,25 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When a process started (milliseconds since the epoch, to 10 ms), or null where that cannot be
+ * known. Linux: its start in clock ticks after boot (/proc/PID/stat, field 22; the tick is 1/100 s
+ * for every program outside the kernel) plus the boot time (/proc/stat, btime).
+ */
+export async function processStartTime(pid: number): Promise<number | null> {
+  if (process.platform !== 'linux') return null
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    // The program's name comes second, in parentheses, and may itself hold spaces and parentheses.
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
+    const booted = Number(/^btime (\d+)$/m.exec(await readFile('/proc/stat', 'utf8'))?.[1])
+    if (!Number.isFinite(ticks) || !booted) return null
+    return booted * 1000 + ticks * 10
+  } catch {
+    return null
+  }
+}
+
 /** The program a process runs: the first argument of its command line, exactly (paths may hold spaces). */
 export async function programOf(pid: number): Promise<string | null> {
   try {

@@ -1,9 +1,10 @@
+import {spawn, spawnSync} from 'node:child_process'
 import {chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {backupFile, writeFileAtomic} from '../../src/system/atomic-file.js'
+import {backupFile, removeAbandonedTemporaries, temporaryFor, writeFileAtomic} from '../../src/system/atomic-file.js'
 
 const folder = (): string => mkdtempSync(join(tmpdir(), 'mailcert-atomic-'))
 const modeOf = (path: string): number => statSync(path).mode & 0o777
@@ -120,5 +121,30 @@ describe('writeFileAtomic', () => {
     const dir = folder()
     await expect(writeFileAtomic(join(dir, 'missing', 'prefs.js'), 'x')).rejects.toMatchObject({code: 'ENOENT'})
     expect(readdirSync(dir)).toEqual([])
+  })
+})
+
+describe('removeAbandonedTemporaries', () => {
+  it('removes the temporary files of processes that are gone, and only theirs', async () => {
+    const dir = folder()
+    const file = join(dir, 'prefs.js')
+    writeFileSync(file, 'user_pref("a", 1);\n')
+    const gone = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'}).stdout)
+    const sleeper = spawn('sleep', ['30'], {stdio: 'ignore'})
+    await new Promise((resolve) => sleeper.once('spawn', resolve))
+    try {
+      const names = [`.prefs.js.mailcert-${gone}.tmp`, `.prefs.js.mailcert-${sleeper.pid}.tmp`, `.prefs.js.mailcert-${process.pid}.tmp`, `.other.js.mailcert-${gone}.tmp`, `.prefs.js.mailcert-x.tmp`]
+      for (const name of names) writeFileSync(join(dir, name), 'half')
+      await removeAbandonedTemporaries(file)
+      expect(readdirSync(dir).sort()).toEqual(['prefs.js', ...names.slice(1)].sort())
+      expect(readFileSync(file, 'utf8')).toBe('user_pref("a", 1);\n')
+      expect(temporaryFor(file)).toBe(join(dir, `.prefs.js.mailcert-${process.pid}.tmp`))
+    } finally {
+      sleeper.kill('SIGKILL')
+    }
+  })
+
+  it('does nothing for a folder that does not exist', async () => {
+    await expect(removeAbandonedTemporaries(join(folder(), 'missing', 'prefs.js'))).resolves.toBeUndefined()
   })
 })
