@@ -1,6 +1,7 @@
-import {existsSync, readFileSync, statSync} from 'node:fs'
+import {spawn, spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {basename, dirname} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {SecretFiles, withSecretFiles} from '../../src/system/secret-files.js'
@@ -92,5 +93,50 @@ describe('withSecretFiles', () => {
     ).rejects.toBe(failure)
     expect(dir).not.toBe('')
     expect(existsSync(dir)).toBe(false)
+  })
+})
+
+/** The pid of a process that has come and gone. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'})
+  return Number(child.stdout)
+}
+
+describe('what a killed run left', () => {
+  it('names its folder for the process, and the next set removes the folders of processes that are gone', async () => {
+    const files = await SecretFiles.create()
+    expect(basename(files.dir)).toMatch(new RegExp(`^mailcert-${process.pid}-[A-Za-z0-9]{6}$`))
+    await files.dispose()
+
+    const abandoned = join(tmpdir(), `mailcert-${deadPid()}-AbC123`)
+    mkdirSync(abandoned, {mode: 0o700})
+    writeFileSync(join(abandoned, 'p12-password-5'), 'temporary password')
+    const sleeper = spawn('sleep', ['30'], {stdio: 'ignore'})
+    await new Promise((resolve) => sleeper.once('spawn', resolve))
+    const running = join(tmpdir(), `mailcert-${sleeper.pid}-XyZ789`)
+    mkdirSync(running, {mode: 0o700})
+    const unrelated = mkdtempSync(join(tmpdir(), 'mailcert-test-'))
+    try {
+      const next = await SecretFiles.create()
+      await next.dispose()
+      expect(existsSync(abandoned)).toBe(false)
+      expect(existsSync(running)).toBe(true)
+      expect(existsSync(unrelated)).toBe(true)
+    } finally {
+      sleeper.kill('SIGKILL')
+      for (const dir of [abandoned, running, unrelated]) rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('remove() takes one file out at once', async () => {
+    const files = await SecretFiles.create()
+    try {
+      const file = await files.write('secret')
+      await files.remove(file)
+      expect(existsSync(file)).toBe(false)
+      await expect(files.remove(file)).resolves.toBeUndefined()
+    } finally {
+      await files.dispose()
+    }
   })
 })

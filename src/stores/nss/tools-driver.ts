@@ -108,7 +108,14 @@ class ToolsSession implements NssSession {
     const file = await this.files.write(pkcs12, 'identity.p12')
     const passwordFile = await this.files.write(password, 'p12-password')
     this.cache = null
-    const result = await this.run('pk12util', this.withDbPassword('-k', ['-i', file, '-d', this.db, '-w', passwordFile]))
+    let result: RunResult
+    try {
+      result = await this.run('pk12util', this.withDbPassword('-k', ['-i', file, '-d', this.db, '-w', passwordFile]))
+    } finally {
+      // The key and the password that opens it: gone as soon as pk12util is, not at the end of the run.
+      await this.files.remove(passwordFile)
+      await this.files.remove(file)
+    }
     if (result.exitCode !== 0) throw failure('pk12util', 'Importing the certificate failed', result)
   }
 
