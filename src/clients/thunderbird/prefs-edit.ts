@@ -7,7 +7,7 @@
 import {readFile, rm} from 'node:fs/promises'
 import path from 'node:path'
 
-import {backupFile, writeFileAtomic} from '../../system/atomic-file.js'
+import {backupFile, removeAbandonedTemporaries, writeFileAtomic} from '../../system/atomic-file.js'
 import type {ThunderbirdProfile} from './discovery.js'
 import {editPrefs, parsePrefs, type PrefChanges, type PrefsFile} from './prefs-js.js'
 import {busyError, profileLockState} from './profile-lock.js'
@@ -23,6 +23,8 @@ export class PrefsEdit {
   }
 
   async read(): Promise<PrefsFile> {
+    // A mailcert killed while writing the file leaves its new content beside it: no use to anyone.
+    await removeAbandonedTemporaries(this.path)
     return parsePrefs(await readFile(this.path))
   }
 
