@@ -1,4 +1,5 @@
 import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {delimiter, dirname, join} from 'node:path'
@@ -23,6 +24,7 @@ const DB_PASSWORD = 'Primär-Passwort 42'
  */
 const wrapperDir = mkdtempSync(join(tmpdir(), 'mailcert-nss-wrappers-'))
 const argvLog = join(wrapperDir, 'argv.log')
+const filesLog = join(wrapperDir, 'files.log')
 const originalPath = process.env.PATH
 /** The real tools, for the test's own look at the databases (which must not show up in the log). */
 const REAL: Record<string, string> = {}
@@ -32,7 +34,9 @@ function installWrappers(): void {
   for (const tool of ['certutil', 'pk12util', 'vfychain', 'modutil']) {
     const real = execFileSync('sh', ['-c', `command -v ${tool}`], {encoding: 'utf8'}).trim()
     REAL[tool] = real
-    const script = `#!/bin/sh\n{ echo "--- ${tool}"; for arg in "$@"; do printf '%s\\n' "$arg"; done; } >> '${argvLog}'\nexec '${real}' "$@"\n`
+    // Each file argument as the tool found it: its permissions, its folder's, and a digest of its bytes.
+    const files = `for arg in "$@"; do [ -f "$arg" ] && printf '%s %s %s %s\\n' "$arg" "$(stat -c %a "$arg")" "$(stat -c %a "$(dirname "$arg")")" "$(sha256sum < "$arg" | cut -c1-64)" >> '${filesLog}'; done\n`
+    const script = `#!/bin/sh\n{ echo "--- ${tool}"; for arg in "$@"; do printf '%s\\n' "$arg"; done; } >> '${argvLog}'\n${files}exec '${real}' "$@"\n`
     writeFileSync(join(wrapperDir, 'bin', tool), script, {mode: 0o755})
   }
   writeFileSync(argvLog, '')
@@ -47,6 +51,16 @@ function loggedCalls(): Array<{tool: string; args: string[]}> {
     else if (line !== '' && calls.length > 0) calls.at(-1)!.args.push(line)
   }
   return calls
+}
+
+/** How a file given to a tool was when the tool started. */
+function fileAtCall(path: string): {mode: string; folderMode: string; sha256: string} | undefined {
+  const line = readFileSync(filesLog, 'utf8')
+    .split('\n')
+    .findLast((l) => l.startsWith(`${path} `))
+  if (!line) return undefined
+  const [mode, folderMode, sha256] = line.slice(path.length + 1).split(' ')
+  return {mode, folderMode, sha256}
 }
 
 /** The files passed after -w, -k and -f: where the driver put passwords. */
@@ -154,12 +168,15 @@ describe('a session on a profile database', () => {
     expect(keyListing(profile)).toContain('Alice Example')
   })
 
-  it('keeps the password in a 0600 file in a private folder while the session is open', () => {
+  it('gives pk12util the password in a 0600 file in a private folder, and removes it and the PKCS#12 as soon as pk12util is done', () => {
     const files = passwordFilesPassed()
     expect(files).toHaveLength(1)
-    expect(readFileSync(files[0], 'utf8')).toBe(p12Password)
-    expect(statSync(files[0]).mode & 0o777).toBe(0o600)
-    expect(statSync(dirname(files[0])).mode & 0o777).toBe(0o700)
+    expect(fileAtCall(files[0])).toEqual({mode: '600', folderMode: '700', sha256: createHash('sha256').update(p12Password).digest('hex')})
+    const pkcs12 = loggedCalls().find((call) => call.tool === 'pk12util')!.args[1]
+    expect(fileAtCall(pkcs12)).toMatchObject({mode: '600', folderMode: '700'})
+    // The key and the password that opens it do not wait for the session to end.
+    expect(existsSync(files[0])).toBe(false)
+    expect(existsSync(pkcs12)).toBe(false)
   })
 
   it('lists the leaf with its key, and the CAs flagged as CAs without trust', () => {
