@@ -1,7 +1,8 @@
 #!/usr/bin/env zx
 // Installs the system programs the tests drive for real: NSS's tools (certutil, pk12util, vfychain,
-// modutil), Thunderbird, OpenSSL, tmux (for the interactive tests), lsof (macOS-style lock checks)
-// and python3 (the dbKey ground truth asks libnss3 through ctypes). Debian and Ubuntu only;
+// modutil), Thunderbird, OpenSSL, tmux (for the interactive tests), lsof (macOS-style lock checks),
+// python3 (the dbKey ground truth asks libnss3 through ctypes), strace (the crash tests kill
+// mailcert, or fail its writes, at a given system call) and setpriv (run as another user). Debian and Ubuntu only;
 // elsewhere it names what is missing and fails, because the tests must not silently skip them.
 //
 //   npx zx scripts/install-system-deps.mjs        (or: npm run test:setup)
@@ -18,6 +19,8 @@ const needs = [
   {program: 'tmux', package: 'tmux'},
   {program: 'lsof', package: 'lsof'},
   {program: 'python3', package: 'python3'},
+  {program: 'strace', package: 'strace'},
+  {program: 'setpriv', package: 'util-linux'},
 ]
 
 const missing = []

@@ -2,13 +2,18 @@
  * The journal as one run holds it: read once under the user lock, and written through after every
  * note, so that what is on disk always covers every change the run has started.
  */
-import {acquireUserLock, type LockHolder} from '../system/user-lock.js'
+import {tmpdir} from 'node:os'
+
+import {isMailcertError} from '../errors.js'
+import {removeOrphanedSecretFolders, removeOrphanedTemporaries} from '../system/leftovers.js'
+import {acquireUserLock, type LockHolder, type UserLock} from '../system/user-lock.js'
 import {
   entryToExtend,
   isEmpty,
   type Journal,
   type JournalEntry,
   journalPath,
+  journalUnwritable,
   mergeChanges,
   nextSequence,
   readJournal,
@@ -50,9 +55,19 @@ export class JournalFile {
    * then read the journal and settle what interrupted runs left.
    */
   static async lockAndOpen(dataDir: string, options: {command: string; waitMs: number; onWait?(holder: LockHolder): void}): Promise<LockedJournal> {
-    const lock = await acquireUserLock(dataDir, options)
+    const file = journalPath(dataDir)
+    let lock: UserLock
     try {
-      const journal = await JournalFile.open(journalPath(dataDir))
+      lock = await acquireUserLock(dataDir, options)
+    } catch (error) {
+      // The lock lives beside the journal: a folder where it cannot be made cannot hold the record either.
+      throw isMailcertError(error) ? error : journalUnwritable(file, error)
+    }
+    try {
+      // What killed runs left behind: their half-written journals and their secret files.
+      await removeOrphanedTemporaries(file)
+      await removeOrphanedSecretFolders(tmpdir())
+      const journal = await JournalFile.open(file)
       const settled = await journal.settle()
       return {journal, settled, release: () => lock.release()}
     } catch (error) {

@@ -96,16 +96,21 @@ export async function readJournal(file: string): Promise<Journal> {
   }
 }
 
+/** The journal (or the lock beside it) cannot be written: its folder is read-only, blocked, or the disk is full. */
+export function journalUnwritable(file: string, error: unknown): UserError {
+  return new UserError(`mailcert cannot write its record of what it changes (${file}): ${error instanceof Error ? error.message : String(error)}.`, {
+    code: 'journal-unwritable',
+    exitCode: ExitCode.unexpected,
+    hints: ['mailcert makes no change it cannot record. Free some disk space, or make that folder writable (or set XDG_DATA_HOME to another one), and run mailcert again.'],
+  })
+}
+
 export async function writeJournal(file: string, journal: Journal): Promise<void> {
   try {
     await mkdir(path.dirname(file), {recursive: true, mode: 0o700})
     await writeFileAtomic(file, `${JSON.stringify(journal, null, 2)}\n`)
   } catch (error) {
-    throw new UserError(`mailcert cannot write its record of what it changes (${file}): ${(error as Error).message}.`, {
-      code: 'journal-unwritable',
-      exitCode: ExitCode.unexpected,
-      hints: ['mailcert makes no change it cannot record. Free some disk space, or make that folder writable (or set XDG_DATA_HOME to another one), and run mailcert again.'],
-    })
+    throw journalUnwritable(file, error)
   }
 }
 

@@ -19,7 +19,7 @@ export const OWNER_MARKER = '.mailcert-owner'
 interface OwnerStamp {
   pid: number
   /** The owner's start time (Linux), so that a later process with the same PID is not taken for it. */
-  started: string | null
+  started: number | null
   pidNamespace: string | null
 }
 
@@ -50,7 +50,7 @@ async function readStamp(folder: string, pid: number): Promise<OwnerStamp | null
   if (!info?.isFile() || !isMine(info.uid) || info.size > 1024) return null
   try {
     const stamp = JSON.parse((await readBoundedFile(marker, 1024)).toString('utf8')) as Partial<OwnerStamp>
-    if (stamp.pid !== pid || (typeof stamp.started !== 'string' && stamp.started !== null)) return null
+    if (stamp.pid !== pid || (typeof stamp.started !== 'number' && stamp.started !== null)) return null
     return {pid, started: stamp.started, pidNamespace: typeof stamp.pidNamespace === 'string' ? stamp.pidNamespace : null}
   } catch {
     return null

@@ -15,17 +15,22 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
- * When a process started (clock ticks since boot, from /proc/PID/stat), to tell it from a later
- * process that got the same PID. Null where there is no /proc, for a process that is gone, and for
- * a zombie (it has ended; only its parent has not collected it yet).
+ * When a process started (milliseconds since the epoch, to 10 ms), to tell it from a later process
+ * that got the same PID; null where that cannot be known, and for a zombie. Linux: its start in clock ticks after boot (/proc/PID/stat, field 22; the tick is 1/100 s
+ * for every program outside the kernel) plus the boot time (/proc/stat, btime).
  */
-export async function processStartTime(pid: number): Promise<string | null> {
+export async function processStartTime(pid: number): Promise<number | null> {
+  if (process.platform !== 'linux') return null
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-    // "PID (command) state ppid …": the command may hold spaces and parentheses, so count from the last ")".
+    // The program's name comes second, in parentheses, and may itself hold spaces and parentheses.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // A zombie has ended; only its parent has not collected it yet.
     if (fields[0] === 'Z' || fields[0] === 'X') return null
-    return fields[19] ?? null
+    const ticks = Number(fields[19])
+    const booted = Number(/^btime (\d+)$/m.exec(await readFile('/proc/stat', 'utf8'))?.[1])
+    if (!Number.isFinite(ticks) || !booted) return null
+    return booted * 1000 + ticks * 10
   } catch {
     return null
   }

@@ -1,13 +1,17 @@
 /**
  * One mailcert at a time may change a user's stores and mail clients. The lock is a file in
- * mailcert's data folder naming the process that holds it; it is taken with an exclusive create,
- * and taken over when the process it names is gone (killed, or the machine went down).
+ * mailcert's data folder naming the process that holds it. It comes into being whole: written to a
+ * file of this process's own and linked into place, which fails when the lock exists, so no one
+ * ever reads a lock half-written. It is taken over when the process it names is gone (killed, or
+ * the machine went down), or when that process id now belongs to a process started after the lock.
  */
-import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
+import {link, mkdir, open, readFile, rename, rm} from 'node:fs/promises'
+import {uptime} from 'node:os'
 import path from 'node:path'
 
 import {ExitCode, UserError} from '../errors.js'
-import {isProcessAlive} from './processes.js'
+import {atomicTemporaryName, removeOrphanedTemporaries} from './leftovers.js'
+import {isProcessAlive, processStartTime} from './processes.js'
 
 export interface LockHolder {
   pid: number
@@ -34,42 +38,68 @@ export function lockPath(dataDir: string): string {
   return path.join(dataDir, 'lock')
 }
 
+/** Clocks are read at different moments and rounded: differences smaller than this mean nothing. */
+const CLOCK_SLACK_MS = 5_000
+
+/**
+ * Whether the process a lock names still holds it: it exists, it was not started after the lock
+ * was taken (a pid reused after a crash), and the machine was not restarted since.
+ */
+export async function holderAlive(holder: LockHolder): Promise<boolean> {
+  if (!isProcessAlive(holder.pid)) return false
+  const lockedAt = Date.parse(holder.startedAt)
+  if (Number.isNaN(lockedAt)) return true
+  const bootedAt = Date.now() - uptime() * 1000
+  if (lockedAt < bootedAt - CLOCK_SLACK_MS) return false
+  const started = await processStartTime(holder.pid)
+  return started === null || started <= lockedAt + CLOCK_SLACK_MS
+}
+
 async function readHolder(file: string): Promise<{text: string; holder: LockHolder | null} | null> {
+  let text: string
   try {
-    const text = await readFile(file, 'utf8')
-    try {
-      return {text, holder: JSON.parse(text) as LockHolder}
-    } catch {
-      // Half-written by a process killed between create and write: nobody holds it.
-      return {text, holder: null}
-    }
+    text = await readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw error
   }
+  try {
+    const holder = JSON.parse(text) as Partial<LockHolder>
+    if (typeof holder.pid === 'number' && typeof holder.startedAt === 'string') return {text, holder: {command: 'unknown', ...holder} as LockHolder}
+  } catch {
+    // Not JSON: see below.
+  }
+  // Locks are linked into place whole, so this is damage (a disk that filled up, a machine that
+  // went down before the file reached the disk, an older mailcert's lock): nobody holds it.
+  return {text, holder: null}
 }
 
-async function tryCreate(file: string, holder: LockHolder): Promise<boolean> {
-  let handle
+async function tryCreate(file: string, text: string): Promise<boolean> {
+  const temporary = atomicTemporaryName(file)
+  await rm(temporary, {force: true})
+  const handle = await open(temporary, 'wx', 0o600)
   try {
-    handle = await open(file, 'wx', 0o600)
+    try {
+      await handle.writeFile(text)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await link(temporary, file)
+    return true
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
     throw error
-  }
-  try {
-    await handle.writeFile(JSON.stringify(holder))
-    await handle.sync()
   } finally {
-    await handle.close()
+    await rm(temporary, {force: true})
   }
-  return true
 }
 
 /**
  * Move a dead holder's lock aside. Renaming is atomic, so of two runs that both found it dead only
- * one moves it; the other finds the file gone (or, in the rare race with a run that already took
- * the lock anew, a live holder, and puts that one back).
+ * one moves it; the other finds the file gone. Should the file moved turn out to be a new lock
+ * (another run took over in between), it goes back, without replacing one that a third run made
+ * meanwhile (that needs three runs and a dead holder within the same few milliseconds).
  */
 async function removeStale(file: string, staleText: string): Promise<void> {
   const aside = `${file}.stale-${process.pid}`
@@ -80,8 +110,8 @@ async function removeStale(file: string, staleText: string): Promise<void> {
     throw error
   }
   const moved = await readFile(aside, 'utf8').catch(() => staleText)
-  if (moved !== staleText) await rename(aside, file).catch(() => undefined)
-  else await rm(aside, {force: true})
+  if (moved !== staleText) await link(aside, file).catch(() => undefined)
+  await rm(aside, {force: true})
 }
 
 function busy(holder: LockHolder, waitMs: number): UserError {
@@ -98,14 +128,16 @@ function busy(holder: LockHolder, waitMs: number): UserError {
 export async function acquireUserLock(dataDir: string, options: LockOptions): Promise<UserLock> {
   const file = lockPath(dataDir)
   await mkdir(dataDir, {recursive: true, mode: 0o700})
+  await removeOrphanedTemporaries(file)
   const me: LockHolder = {pid: process.pid, command: options.command, startedAt: new Date().toISOString()}
+  const text = JSON.stringify(me)
   const deadline = Date.now() + options.waitMs
   let waiting = false
   for (;;) {
-    if (await tryCreate(file, me)) break
+    if (await tryCreate(file, text)) break
     const found = await readHolder(file)
     if (found === null) continue
-    if (found.holder === null || found.holder.pid === process.pid || !isProcessAlive(found.holder.pid)) {
+    if (found.holder === null || found.holder.pid === process.pid || !(await holderAlive(found.holder))) {
       await removeStale(file, found.text)
       continue
     }
@@ -114,7 +146,6 @@ export async function acquireUserLock(dataDir: string, options: LockOptions): Pr
     waiting = true
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250))
   }
-  const text = JSON.stringify(me)
   return {
     path: file,
     async release() {

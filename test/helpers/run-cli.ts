@@ -8,6 +8,8 @@ import {REPO} from './fixtures.js'
 
 export interface CliResult {
   code: number | null
+  /** The signal that ended it (SIGKILL for a run the crash tests killed), or null when it exited. */
+  signal: NodeJS.Signals | null
   stdout: string
   stderr: string
 }
@@ -17,6 +19,10 @@ export interface CliOptions {
   input?: string
   cwd?: string
   timeoutMs?: number
+  /** A program and its arguments that run mailcert's node in turn (strace, for the crash tests). */
+  runUnder?: string[]
+  /** Called with all of standard error so far, each time more arrives (to act on a message while it runs). */
+  onStderr?(stderr: string): void
 }
 
 /** A fresh HOME, so nothing of the machine's own user is read or touched. */
@@ -28,7 +34,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', ...options.env}
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
-    const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {
+    const command = [...(options.runUnder ?? []), process.execPath, join(REPO, 'bin', 'run.js'), ...args]
+    const child = spawn(command[0], command.slice(1), {
       cwd: options.cwd ?? REPO,
       env: env as NodeJS.ProcessEnv,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -36,15 +43,18 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     let stdout = ''
     let stderr = ''
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8')
+      options.onStderr?.(stderr)
+    })
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`mailcert ${args.join(' ')} did not finish within ${options.timeoutMs ?? 60_000} ms\n${stdout}\n${stderr}`))
     }, options.timeoutMs ?? 60_000)
     child.on('error', reject)
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer)
-      resolve({code, stdout, stderr})
+      resolve({code, signal, stdout, stderr})
     })
     if (options.input !== undefined) child.stdin?.end(options.input)
   })

@@ -2,6 +2,7 @@
  * The install journal: what mailcert changed, kept in a JSON file in its data folder so that
  * `remove` undoes exactly that. Real files in temp folders.
  */
+import {spawnSync} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -225,6 +226,35 @@ describe('JournalFile: the write-ahead record of one run', () => {
     } finally {
       chmodSync(dir, 0o700)
     }
+  })
+})
+
+describe('JournalFile.lockAndOpen', () => {
+  it('a data folder that cannot be made: says the record cannot be written (not a bug), and holds no lock', async () => {
+    const blocker = join(folder(), 'data')
+    writeFileSync(blocker, '')
+    const dataDir = join(blocker, 'mailcert')
+    await expect(JournalFile.lockAndOpen(dataDir, {command: 'install', waitMs: 0})).rejects.toMatchObject({
+      code: 'journal-unwritable',
+      message: expect.stringContaining(journalPath(dataDir)),
+    })
+  })
+
+  it('removes the half-written journal a killed run left, and settles its record', async () => {
+    const dataDir = folder()
+    const gone = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'}).stdout)
+    await writeJournal(journalPath(dataDir), journalOf(entry({inProgress: {pid: gone, startedAt: '2026-03-01T10:00:00.000Z'}})))
+    const abandoned = join(dataDir, `.installed.json.mailcert-${gone}.tmp`)
+    writeFileSync(abandoned, '{"version": 2, "entr')
+    const locked = await JournalFile.lockAndOpen(dataDir, {command: 'remove', waitMs: 0})
+    try {
+      expect(existsSync(abandoned)).toBe(false)
+      expect(locked.settled.map((e) => e.sequence)).toEqual([1])
+      expect(locked.journal.journal.entries[0].inProgress).toBeUndefined()
+    } finally {
+      await locked.release()
+    }
+    expect(readdirSync(dataDir).sort()).toEqual(['installed.json'])
   })
 })
 

@@ -10,6 +10,7 @@ import path from 'node:path'
 import {ExitCode, UserError} from '../../errors.js'
 import {backupFile, keepFirstAndLatestBackups, writeFileAtomic} from '../../system/atomic-file.js'
 import {FileRefused, readBoundedFile} from '../../system/bounded-read.js'
+import {removeOrphanedTemporaries} from '../../system/leftovers.js'
 import {MAX_PREFS_BYTES, type ThunderbirdProfile} from './discovery.js'
 import {editPrefs, parsePrefs, type PrefChanges, type PrefsFile} from './prefs-js.js'
 import {busyError, profileLockState} from './profile-lock.js'
@@ -25,6 +26,8 @@ export class PrefsEdit {
   }
 
   async read(): Promise<PrefsFile> {
+    // A mailcert killed while writing the file leaves its new content beside it: no use to anyone.
+    await removeOrphanedTemporaries(this.path)
     const bytes = await readBoundedFile(this.path, MAX_PREFS_BYTES).catch((error: unknown) => {
       if (!(error instanceof FileRefused)) throw error
       throw new UserError(`${error.message.slice(0, -1)}, so mailcert leaves it alone: check the profile folder (Thunderbird keeps its settings there in a plain prefs.js file) and run mailcert again.`, {
