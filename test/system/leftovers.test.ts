@@ -68,8 +68,8 @@ describe('removeOrphanedSecretFolders', () => {
       const dir = await secretFolderOf(parent, alive.pid!)
       // The marker names the PID with another start time: that run ended, and this process only got its number.
       const marker = join(dir, OWNER_MARKER)
-      const stamp = JSON.parse(readFileSync(marker, 'utf8')) as {started: string}
-      writeFileSync(marker, JSON.stringify({...stamp, started: String(Number(stamp.started) - 1)}))
+      const stamp = JSON.parse(readFileSync(marker, 'utf8')) as {started: number}
+      writeFileSync(marker, JSON.stringify({...stamp, started: stamp.started - 1000}))
       expect(await removeOrphanedSecretFolders(parent)).toEqual([dir])
     } finally {
       await kill(alive)
@@ -94,7 +94,7 @@ describe('removeOrphanedSecretFolders', () => {
     // Another PID namespace (a container): its PIDs say nothing here.
     const container = join(parent, `mailcert-${dead}-Contnr`)
     mkdirSync(container)
-    writeFileSync(join(container, OWNER_MARKER), JSON.stringify({pid: dead, started: '1', pidNamespace: 'pid:[1]'}))
+    writeFileSync(join(container, OWNER_MARKER), JSON.stringify({pid: dead, started: 1, pidNamespace: 'pid:[1]'}))
     // Not our name pattern: other tools' and tests' folders.
     const foreign = join(parent, `mailcert-test-${dead}`)
     mkdirSync(foreign)

@@ -33,7 +33,7 @@ describe('SecretFiles', () => {
       expect(modeOf(files.dir)).toBe(0o700)
       const marker = join(files.dir, OWNER_MARKER)
       expect(modeOf(marker)).toBe(0o600)
-      expect(JSON.parse(readFileSync(marker, 'utf8'))).toMatchObject({pid: process.pid, started: expect.stringMatching(/^\d+$/)})
+      expect(JSON.parse(readFileSync(marker, 'utf8'))).toMatchObject({pid: process.pid, started: expect.any(Number)})
     } finally {
       await files.dispose()
     }
