@@ -15,6 +15,16 @@ import {MAX_PREFS_BYTES, type ThunderbirdProfile} from './discovery.js'
 import {editPrefs, parsePrefs, type PrefChanges, type PrefsFile} from './prefs-js.js'
 import {busyError, profileLockState} from './profile-lock.js'
 
+/** A full disk or a read-only profile folder: the machine's refusal, said as such (not a bug). */
+function unwritable(file: string, error: unknown): UserError {
+  const why = (error as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full' : error instanceof Error ? error.message : String(error)
+  return new UserError(`${file} could not be written (${why}); it is as it was.`, {
+    code: 'profile-unwritable',
+    exitCode: ExitCode.unexpected,
+    hints: ['Free some disk space, or make the profile folder writable, and run mailcert again.'],
+  })
+}
+
 export class PrefsEdit {
   private original: Buffer | null = null
   private backup: string | null = null
@@ -45,11 +55,17 @@ export class PrefsEdit {
   async write(parsed: PrefsFile, changes: PrefChanges): Promise<{backup: string; firstBackup: string}> {
     const lock = await profileLockState(this.profile.dir, {platform: process.platform, sandboxed: this.profile.root.sandboxed})
     if (lock.busy) throw busyError([this.profile])
-    this.backup = await backupFile(this.path)
-    const firstBackup = (await keepFirstAndLatestBackups(this.path)) ?? this.backup
-    await writeFileAtomic(this.path, editPrefs(parsed, changes))
-    this.original = parsed.source
-    return {backup: this.backup, firstBackup}
+    try {
+      this.backup = await backupFile(this.path)
+      const firstBackup = (await keepFirstAndLatestBackups(this.path)) ?? this.backup
+      await writeFileAtomic(this.path, editPrefs(parsed, changes))
+      this.original = parsed.source
+      return {backup: this.backup, firstBackup}
+    } catch (error) {
+      // The file itself is as it was (the write is atomic); a backup made for nothing is of no use.
+      if (this.backup && this.original === null) await rm(this.backup, {force: true})
+      throw unwritable(this.path, error)
+    }
   }
 
   /** True when there was a change to undo. */
