@@ -169,41 +169,24 @@ function keyFindings(identity: Identity, context: LintContext): Finding[] {
   return findings
 }
 
+/** What each level of support for a key means for the person holding the certificate. */
+const KEY_SUPPORT_FINDINGS = {
+  none: {severity: 'error', code: 'key-not-for-mail-clients', fix: 'Use an RSA or ECDSA S/MIME certificate for now; keep this one for when your mail client supports its key.'},
+  'extra-software': {
+    severity: 'warning',
+    code: 'key-needs-extra-software',
+    fix: 'Install a cryptography provider for this key in your mail client, or use an RSA or ECDSA S/MIME certificate.',
+  },
+  unknown: {severity: 'warning', code: 'unknown-key-algorithm', fix: 'Use an RSA or ECDSA S/MIME certificate if your mail client does not offer this one.'},
+} as const
+
 /** Keys that the mail clients cannot use (or only with extra software), by the certificate's key: that is the key they see. */
 function keyAlgorithmFindings(certificate: Certificate): Finding[] {
   const {publicKey} = certificate
   const facts = KEYS_MAIL_CLIENTS_CANNOT_USE[publicKey.algorithm]
   if (facts === undefined || certificate.basicConstraints?.ca === true) return []
   const what = publicKey.algorithm === 'unknown' ? `of a kind mailcert does not know (OID ${publicKey.oid ?? 'unknown'})` : publicKey.name
-  switch (facts.support) {
-    case 'none':
-      return [
-        {
-          severity: 'error',
-          code: 'key-not-for-mail-clients',
-          message: `The certificate's key is ${what}: ${facts.why}.`,
-          fix: 'Use an RSA or ECDSA S/MIME certificate for now; keep this one for when your mail client supports its key.',
-        },
-      ]
-    case 'extra-software':
-      return [
-        {
-          severity: 'warning',
-          code: 'key-needs-extra-software',
-          message: `The certificate's key is ${what}: ${facts.why}.`,
-          fix: 'Install a cryptography provider for this key in your mail client, or use an RSA or ECDSA S/MIME certificate.',
-        },
-      ]
-    case 'unknown':
-      return [
-        {
-          severity: 'warning',
-          code: 'unknown-key-algorithm',
-          message: `The certificate's key is ${what}: ${facts.why}.`,
-          fix: 'Use an RSA or ECDSA S/MIME certificate if your mail client does not offer this one.',
-        },
-      ]
-  }
+  return [{...KEY_SUPPORT_FINDINGS[facts.support], message: `The certificate's key is ${what}: ${facts.why}.`}]
 }
 
 function strengthFindings(certificate: Certificate): Finding[] {
