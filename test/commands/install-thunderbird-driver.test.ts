@@ -4,7 +4,7 @@
  * are set up as Thunderbird's account wizard does, with servers that cannot be reached: the headless
  * run must stay offline, and a Thunderbird that stops answering is Thunderbird's failure (exit 9).
  */
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -12,7 +12,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {startHeadlessThunderbird} from '../../src/clients/thunderbird/headless.js'
-import {FIXTURES} from '../helpers/fixtures.js'
+import {FIXTURES, REPO} from '../helpers/fixtures.js'
 import {json, runCli} from '../helpers/run-cli.js'
 import {askThunderbird} from '../helpers/thunderbird-probe.js'
 import {prefsOf, thunderbirdHome, thunderbirdProgram, type ThunderbirdHome} from '../helpers/thunderbird-home.js'
@@ -204,5 +204,32 @@ createServer((socket) => socket.write(greeting.length + ':' + greeting)).listen(
     expectNothingLeftRunning(stub)
     expect(readFileSync(join(home.profileDir, 'user.js')).equals(userJs)).toBe(true)
     expect(readFileSync(join(home.profileDir, 'prefs.js')).equals(prefs)).toBe(true)
+  }, 120_000)
+
+  it('a mailcert killed while its Thunderbird runs: the next mailcert stops that Thunderbird and puts user.js and prefs.js back', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const stub = fakeThunderbird(home, (duration) => `#!/bin/sh\n/bin/sleep ${duration}\n`)
+    const prefs = readFileSync(join(home.profileDir, 'prefs.js'))
+    const marker = join(home.profileDir, '.mailcert-headless-run.json')
+    const env = {...process.env, NO_COLOR: '1', HOME: home.home, MAILCERT_PASSWORD: 'test', PATH: pathWithoutNssTools(), MAILCERT_THUNDERBIRD_TIMEOUT: '120'}
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), 'install', p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--nss-driver', 'thunderbird'], {env, stdio: 'ignore'})
+    const exited = new Promise((resolve) => child.on('exit', resolve))
+    // Once the marker names the Thunderbird it started, mailcert is killed where it cannot clean up.
+    const deadline = Date.now() + 60_000
+    while (!(existsSync(marker) && (JSON.parse(readFileSync(marker, 'utf8')) as {thunderbird: number | null}).thunderbird !== null)) {
+      if (Date.now() > deadline) throw new Error('mailcert never started its Thunderbird')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    child.kill('SIGKILL')
+    await exited
+    expect(execFileSync('ps', ['-A', '-o', 'args='], {encoding: 'utf8'})).toContain(`sleep ${stub.duration}`)
+    expect(readFileSync(join(home.profileDir, 'user.js'), 'utf8')).toContain('marionette.port')
+
+    const check = await runCli(['check', '--json'], {env: {HOME: home.home, PATH: pathWithoutNssTools(), MAILCERT_THUNDERBIRD_TIMEOUT: '3'}, timeoutMs: 60_000})
+    expect(check.stdout).not.toContain('"kind":"bug"')
+    expectNothingLeftRunning(stub)
+    expect(existsSync(join(home.profileDir, 'user.js'))).toBe(false)
+    expect(readFileSync(join(home.profileDir, 'prefs.js')).equals(prefs)).toBe(true)
+    expect(existsSync(marker)).toBe(false)
   }, 120_000)
 })

@@ -6,12 +6,13 @@
 import {access, readdir, stat} from 'node:fs/promises'
 import path from 'node:path'
 
-import {MiB, readBoundedFile, readBoundedFileIfPresent} from '../../system/bounded-read.js'
+import {readBoundedFile, readBoundedFileIfPresent} from '../../system/bounded-read.js'
+import {settleHeadlessRun} from './headless.js'
 import {type AccountModel, readAccounts} from './accounts.js'
 import {type LockProbe, type LockState, profileLockState} from './profile-lock.js'
 import {type ProfileRoot, profileRoots, type RootContext} from './profile-roots.js'
 import {defaultProfiles, listProfiles, parseIni} from './profiles-ini.js'
-import {parsePrefs, type PrefsFile, PrefsSyntaxError} from './prefs-js.js'
+import {MAX_PREFS_BYTES, parsePrefs, type PrefsFile, PrefsSyntaxError} from './prefs-js.js'
 import {contentFailure, type PrefsFailure, type PrefsFileName, prefsProblemText, readFailure, repairHints} from './prefs-problem.js'
 
 export interface ThunderbirdProfile {
@@ -39,8 +40,6 @@ export interface ThunderbirdProfile {
   lock: LockState
 }
 
-/** Thunderbird's settings files are far smaller; a bigger one (or a link to /dev/zero) is refused, not read. */
-export const MAX_PREFS_BYTES = 64 * MiB
 
 async function readText(file: string): Promise<string | null> {
   try {
@@ -154,6 +153,8 @@ export async function describeProfile(
   details: {name: string; root: ProfileRoot; isDefault: boolean},
   options: DiscoveryOptions,
 ): Promise<ThunderbirdProfile> {
+  // A headless run that a killed mailcert left here is put right first (its Thunderbird stopped, its prefs gone).
+  await settleHeadlessRun(dir)
   const compatibility = parseCompatibility((await readText(path.join(dir, 'compatibility.ini'))) ?? '')
   const database = (await exists(path.join(dir, 'cert9.db'))) ? 'sql' : (await exists(path.join(dir, 'cert8.db'))) ? 'dbm' : 'none'
   const {accounts, state, problem, hints} = await readAccountsOf(dir, options.platform)

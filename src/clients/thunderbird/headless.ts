@@ -15,10 +15,10 @@ import {writeFileAtomic} from '../../system/atomic-file.js'
 import {readBoundedFileIfPresent} from '../../system/bounded-read.js'
 import {cleanupOnInterrupt} from '../../system/interrupts.js'
 import {MarionetteClient, MarionetteError} from '../../system/marionette.js'
-import {MAX_PREFS_BYTES} from './discovery.js'
+import {removeRunMarker, settleInterruptedRun, writeRunMarker} from './headless-run-marker.js'
 import {closeThunderbirdHint, thunderbirdFailure, timeoutHint} from './headless-failure.js'
 import {prefsWithoutRun, runPrefs, serverKeys, userJsForRun} from './headless-run-prefs.js'
-import type {PrefValue} from './prefs-js.js'
+import {MAX_PREFS_BYTES, type PrefValue} from './prefs-js.js'
 import type {ThunderbirdProgram} from './program.js'
 
 export const DEFAULT_TIMEOUT_MS = 60_000
@@ -123,26 +123,41 @@ async function start(program: ThunderbirdProgram, profileDir: string, env: NodeJ
   }
 }
 
+/**
+ * Put a profile back from a headless run that a killed mailcert left (its Thunderbird stopped, user.js
+ * and prefs.js as they were). Called before every run, and by discovery, so that any later command settles it.
+ */
+export async function settleHeadlessRun(profileDir: string): Promise<boolean> {
+  return settleInterruptedRun(profileDir, (files) => restorePrefs(profileDir, files.userJs, files.prefs, files.forRun))
+}
+
 export async function startHeadlessThunderbird(program: ThunderbirdProgram, profileDir: string, options: HeadlessOptions = {}): Promise<HeadlessThunderbird> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const insteadHint = options.insteadHint ?? null
   const userJsPath = join(profileDir, 'user.js')
+  await settleHeadlessRun(profileDir)
   const userJs = await readOptional(userJsPath)
   const prefs = await readOptional(join(profileDir, 'prefs.js'))
   const port = await freeLoopbackPort()
   const forRun = runPrefs(port, serverKeys(prefs, userJs))
 
   let process: BackgroundProgram | undefined
-  const restore = () => restorePrefs(profileDir, userJs, prefs, forRun)
+  const restore = async () => {
+    await restorePrefs(profileDir, userJs, prefs, forRun)
+    await removeRunMarker(profileDir)
+  }
   const forget = cleanupOnInterrupt(async () => {
     await process?.stop(2000)
     await restore()
   })
   let client: MarionetteClient | undefined
   try {
+    // Written down before anything changes, so that a mailcert killed from here on is settled by the next one.
+    await writeRunMarker(profileDir, {userJs, prefs, forRun}, null)
     await writeFile(userJsPath, userJsForRun(userJs, forRun))
     process = await start(program, profileDir, options.env ?? globalThis.process.env, insteadHint)
     const running = process
+    await writeRunMarker(profileDir, {userJs, prefs, forRun}, running.pid)
     const failure = (error: unknown, task: string): unknown =>
       error instanceof MarionetteError ? thunderbirdFailure(error, task, {timeoutMs, insteadHint, output: running.output().slice(-2000)}) : error
 

@@ -11,8 +11,8 @@ import {ExitCode, UserError} from '../../errors.js'
 import {backupFile, keepFirstAndLatestBackups, writeFileAtomic} from '../../system/atomic-file.js'
 import {FileRefused, readBoundedFile} from '../../system/bounded-read.js'
 import {removeOrphanedTemporaries} from '../../system/leftovers.js'
-import {MAX_PREFS_BYTES, type ThunderbirdProfile} from './discovery.js'
-import {editPrefs, parsePrefs, type PrefChanges, type PrefsFile} from './prefs-js.js'
+import type {ThunderbirdProfile} from './discovery.js'
+import {editPrefs, MAX_PREFS_BYTES, parsePrefs, type PrefChanges, type PrefsFile} from './prefs-js.js'
 import {busyError, profileLockState} from './profile-lock.js'
 
 /** A full disk or a read-only profile folder: the machine's refusal, said as such (not a bug). */

@@ -30,6 +30,9 @@
  * are decoded as UTF-8 only for the caller.
  */
 
+/** Thunderbird's settings files are far smaller; a bigger one (or a link to /dev/zero) is refused, not read. */
+export const MAX_PREFS_BYTES = 64 * 1024 * 1024
+
 export type PrefValue = string | number | boolean
 
 /** How the statement was written; only `user_pref` holds a user value, the others set default values. */
