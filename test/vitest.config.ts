@@ -1,5 +1,7 @@
 import {defineConfig} from 'vitest/config'
 
+import SlowestFirst from './slowest-first.js'
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -7,5 +9,8 @@ export default defineConfig({
     disableConsoleIntercept: true,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // The slow files mostly wait on the programs they drive: a third worker keeps both cores busy.
+    maxWorkers: 3,
+    sequence: {sequencer: SlowestFirst},
   },
 })

@@ -1,0 +1,30 @@
+/**
+ * The order in which vitest starts the test files: the few that drive real Thunderbird and NSS
+ * for minutes first, so that the two workers end together instead of one of them finishing the
+ * longest file alone at the end. (Vitest orders by the durations of earlier runs, which a clean
+ * clone, as in CI, does not have.) Slowest first, measured on the 2-core development machine.
+ */
+import {BaseSequencer, type TestSpecification} from 'vitest/node'
+
+const SLOWEST = [
+  'test/install/crash-safety.test.ts',
+  'test/commands/check.test.ts',
+  'test/commands/install.test.ts',
+  'test/commands/install-thunderbird-driver.test.ts',
+  'test/commands/guided-install.test.ts',
+  'test/identity/damaged-input.test.ts',
+  'test/commands/inspect.test.ts',
+  'test/commands/inspect-verdicts.test.ts',
+  'test/commands/remove.test.ts',
+  'test/clients/thunderbird/check-profile.test.ts',
+]
+
+export default class SlowestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification): number => {
+      const index = SLOWEST.findIndex((name) => file.moduleId.endsWith(name))
+      return index < 0 ? SLOWEST.length : index
+    }
+    return [...(await super.sort(files))].sort((a, b) => rank(a) - rank(b))
+  }
+}
