@@ -36,8 +36,8 @@ export function daysLeft(certificate: Certificate, now: Date): number {
 }
 
 /** RFC 5280 §4.1.2.5: a notAfter of 99991231235959Z means the certificate has no well-defined expiration date. */
-export function neverExpires(certificate: Certificate): boolean {
-  return certificate.notAfter.getTime() === Date.UTC(9999, 11, 31, 23, 59, 59)
+export function neverExpires(notAfter: Date): boolean {
+  return notAfter.getTime() === Date.UTC(9999, 11, 31, 23, 59, 59)
 }
 
 function formatDate(date: Date): string {

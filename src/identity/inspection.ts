@@ -96,7 +96,7 @@ export function inspectIdentity(
     serialNumber: certificate.serialHex,
     notBefore: certificate.notBefore.toISOString(),
     notAfter: certificate.notAfter.toISOString(),
-    daysLeft: neverExpires(certificate) ? null : daysLeft(certificate, now),
+    daysLeft: neverExpires(certificate.notAfter) ? null : daysLeft(certificate, now),
     // Without a private key, describe the certificate's public key: it is the same key.
     key: identity.key ?? certificate.publicKey,
     hasPrivateKey: identity.privateKey !== null,

@@ -5,7 +5,7 @@
  */
 import {ExitCode, type ExitCodeValue, isMailcertError} from '../errors.js'
 import type {TargetRecorder} from './journal-file.js'
-import type {ChangeRecorder, Plan, PlanStep, PlanTarget, StepOutcome} from './plan.js'
+import type {Plan, PlanStep, PlanTarget, StepOutcome} from './plan.js'
 
 export type StepStatus = 'done' | 'unchanged' | 'failed' | 'undone' | 'undo-failed' | 'not-run'
 export type TargetStatus = 'done' | 'unchanged' | 'skipped' | 'failed'
@@ -120,7 +120,7 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
       hooks.onStepStart?.(target, step)
       let outcome: StepOutcome
       try {
-        outcome = await step.apply(recorder satisfies ChangeRecorder)
+        outcome = await step.apply(recorder)
       } catch (error) {
         const {message, code, hints, exitCode} = errorText(error)
         stepReport.status = 'failed'

@@ -159,11 +159,6 @@ export function entryToExtend(journal: Journal, location: string, sha256: string
   return newest?.certificate.sha256 === sha256 ? newest : undefined
 }
 
-/** Entries that a run interrupted (killed, or the machine went down) left marked as in progress. */
-export function interruptedEntries(journal: Journal): JournalEntry[] {
-  return journal.entries.filter((e) => e.inProgress !== undefined)
-}
-
 /**
  * Settle what interrupted runs left: their records are kept as they are, complete, so that
  * `remove` undoes whatever those runs got to (each undo is safe for a change that never happened)
@@ -171,7 +166,8 @@ export function interruptedEntries(journal: Journal): JournalEntry[] {
  * is still going can be mistaken for an interrupted one.
  */
 export function settleInterrupted(journal: Journal): {journal: Journal; settled: JournalEntry[]} {
-  const settled = interruptedEntries(journal)
+  // Entries that a run interrupted (killed, or the machine went down) left marked as in progress.
+  const settled = journal.entries.filter((e) => e.inProgress !== undefined)
   if (settled.length === 0) return {journal, settled}
   const entries = journal.entries
     .map((entry) => {

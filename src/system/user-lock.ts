@@ -45,7 +45,7 @@ const CLOCK_SLACK_MS = 5_000
  * Whether the process a lock names still holds it: it exists, it was not started after the lock
  * was taken (a pid reused after a crash), and the machine was not restarted since.
  */
-export async function holderAlive(holder: LockHolder): Promise<boolean> {
+async function holderAlive(holder: LockHolder): Promise<boolean> {
   if (!isProcessAlive(holder.pid)) return false
   const lockedAt = Date.parse(holder.startedAt)
   if (Number.isNaN(lockedAt)) return true

@@ -1,6 +1,7 @@
 import type {CheckResult, ClientCheck} from '../clients/check.js'
 import type {CertificateState, IdentityCheck, ProfileCheck, Problem} from '../clients/thunderbird/check-profile.js'
 import type {SupportRow} from '../clients/support-table.js'
+import {neverExpires} from '../identity/findings.js'
 import {style} from './style.js'
 
 const SUPPORT_WORDS: Record<SupportRow['smime'], string> = {yes: 'supports S/MIME', partial: 'supports S/MIME in part', no: 'does not support S/MIME'}
@@ -18,7 +19,8 @@ function describeSupport(row: SupportRow): string {
 function describeCertificate(state: CertificateState, checked: boolean): string {
   if (!checked) return `${state.name ? `"${state.name}"` : `dbKey ${state.dbKey.slice(0, 12)}…`} ${style.dim('(not checked: the certificate database was not read)')}`
   if (!state.certificate) return style.bad('missing from the database')
-  const parts = [`${state.certificate.subject}`, `until ${state.certificate.notAfter.slice(0, 10)}`]
+  const notAfter = state.certificate.notAfter
+  const parts = [`${state.certificate.subject}`, neverExpires(new Date(notAfter)) ? 'does not expire' : `until ${notAfter.slice(0, 10)}`]
   if (!state.hasKey) parts.push(style.bad('no private key'))
   if (state.verdict) parts.push(state.verdict.valid ? style.ok('valid') : style.bad(`not accepted: ${state.verdict.reason}`))
   return parts.join(', ')
