@@ -11,6 +11,8 @@ folders in a sandbox (test/helpers/evolution-home.ts does that).
                                           ({"signingCertificate": ..., "encryptionCertificate": ...,
                                           "signByDefault": ..., "encryptByDefault": ...}) and has
                                           the registry write the source
+  evolution-eds.py camel-init              only initialises Camel with NSS, as Evolution does at start
+                                          (camel_init opens, and creates, the NSS database it chooses)
   evolution-eds.py sign NICKNAME ADDRESS  signs a short message with Camel's S/MIME context (the
                                           code Evolution signs with) and prints what Camel said
 
@@ -140,6 +142,13 @@ def set_smime(registry, uid, settings):
         time.sleep(0.05)
 
 
+def camel_init():
+    config = os.path.join(GLib.get_user_data_dir(), 'evolution', 'mail')
+    os.makedirs(config, exist_ok=True)
+    Camel.init(config, True)
+    Camel.shutdown()
+
+
 def sign(nickname, address):
     """Signs as Evolution's composer does: Camel initialised with NSS (camel_init chooses the NSS
     database), a CamelSMIMEContext, camel_cipher_context_sign_sync with the nickname as the key."""
@@ -165,6 +174,9 @@ def sign(nickname, address):
 
 def main():
     command = sys.argv[1]
+    if command == 'camel-init':
+        camel_init()
+        return
     if command == 'sign':
         sign(sys.argv[2], sys.argv[3])
         return
