@@ -8,7 +8,7 @@
  * These tests need the real thing: a missing dbus-run-session, python3-gi or evolution-data-server
  * is an error, never a skip.
  */
-import {execFile} from 'node:child_process'
+import {execFile, spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -89,4 +89,34 @@ export async function makeEvolutionHome(home: string, accounts: EvolutionAccount
 /** Every mail identity as the source registry loaded it, with its S/MIME settings as ESourceSMIME reads them. */
 export async function readSmimeThroughEds(home: string): Promise<SmimeThroughEds[]> {
   return JSON.parse(await runEds(home, ['read'])) as SmimeThroughEds[]
+}
+
+export interface RunningRegistry {
+  /** The dbus-run-session process; the registry is its child. */
+  pid: number
+  /** Ends the session and the registry, and waits until the session has exited. */
+  stop(): Promise<void>
+}
+
+/** A real evolution-source-registry for the sandbox, running until stop(), in its own D-Bus session and process group. */
+export async function startSourceRegistry(home: string): Promise<RunningRegistry> {
+  if (!existsSync(SOURCE_REGISTRY)) throw new Error(`${SOURCE_REGISTRY} is missing: install evolution-data-server (npm run test:setup).`)
+  await mkdir(join(home, '.run'), {recursive: true, mode: 0o700})
+  const child = spawn('dbus-run-session', ['--', SOURCE_REGISTRY], {env: evolutionEnvironment(home), detached: true, stdio: 'ignore'})
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => resolve())
+    child.once('error', reject)
+  })
+  return {
+    pid: child.pid!,
+    async stop() {
+      try {
+        process.kill(-child.pid!, 'SIGTERM')
+      } catch {
+        // Already gone.
+      }
+      await exited
+    },
+  }
 }

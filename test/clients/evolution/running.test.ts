@@ -1,0 +1,41 @@
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+
+import {evolutionProcesses} from '../../../src/clients/evolution/running.js'
+import {processesNamed} from '../../../src/system/process-list.js'
+import {startSourceRegistry} from '../../helpers/evolution-home.js'
+
+async function registryPids(): Promise<number[]> {
+  return (await processesNamed(['evolution-source-registry'])).map((entry) => entry.pid)
+}
+
+/** Polls until `done`, at most 200 times; the assertion after it judges the last answer. */
+async function until<T>(check: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  let value = await check()
+  for (let tries = 0; tries < 200 && !done(value); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    value = await check()
+  }
+  return value
+}
+
+describe('evolutionProcesses', () => {
+  it('names the real evolution-source-registry while it runs, and no longer once it has stopped', async () => {
+    // Other test files start registries of their own (each stops its own): only this one's process is judged.
+    const before = new Set(await registryPids())
+    const registry = await startSourceRegistry(mkdtempSync(join(tmpdir(), 'mailcert-registry-')))
+    let ours: number[] = []
+    try {
+      ours = (await until(registryPids, (pids) => pids.some((pid) => !before.has(pid)))).filter((pid) => !before.has(pid))
+      expect(ours.length).toBe(1)
+      expect(await evolutionProcesses()).toContain('evolution-source-registry')
+    } finally {
+      await registry.stop()
+    }
+    const after = await until(registryPids, (pids) => !pids.includes(ours[0]))
+    expect(after).not.toContain(ours[0])
+    if (after.length === 0) expect(await evolutionProcesses()).not.toContain('evolution-source-registry')
+  })
+})
