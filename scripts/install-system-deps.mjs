@@ -2,11 +2,13 @@
 // Installs the system programs the tests drive for real: NSS's tools (certutil, pk12util, vfychain,
 // modutil), Thunderbird, OpenSSL, tmux (for the interactive tests), lsof (macOS-style lock checks),
 // python3 (the dbKey ground truth asks libnss3 through ctypes), strace (the crash tests kill
-// mailcert, or fail its writes, at a given system call) and setpriv (run as another user). Debian and Ubuntu only;
+// mailcert, or fail its writes, at a given system call), setpriv (run as another user), and Evolution
+// with evolution-data-server, its GObject bindings for python3 and D-Bus (the Evolution tests have the
+// real source registry write and read the sources, and Camel open the NSS database). Debian and Ubuntu only;
 // elsewhere it names what is missing and fails, because the tests must not silently skip them.
 //
 //   npx zx scripts/install-system-deps.mjs        (or: npm run test:setup)
-import {$, which} from 'zx'
+import {$, fs, which} from 'zx'
 $.verbose = false
 
 const needs = [
@@ -21,11 +23,26 @@ const needs = [
   {program: 'python3', package: 'python3'},
   {program: 'strace', package: 'strace'},
   {program: 'setpriv', package: 'util-linux'},
+  {program: 'evolution', package: 'evolution'},
+  {program: 'dbus-run-session', package: 'dbus'},
+  {file: '/usr/libexec/evolution-source-registry', package: 'evolution-data-server'},
+  // The system python3 (not a pyenv one on PATH) is the one with the distribution's gi bindings.
+  {python: 'import gi', package: 'python3-gi'},
+  {python: "import gi; gi.require_version('EDataServer', '1.2'); from gi.repository import EDataServer", package: 'gir1.2-edataserver-1.2'},
+  {python: "import gi; gi.require_version('Camel', '1.2'); from gi.repository import Camel", package: 'gir1.2-camel-1.2'},
 ]
+
+const what = (need) => need.program ?? need.file ?? `python3 -c "${need.python}"`
+
+async function present(need) {
+  if (need.program) return Boolean(await which(need.program, {nothrow: true}))
+  if (need.file) return fs.pathExists(need.file)
+  return (await $({nothrow: true})`/usr/bin/python3 -c ${need.python}`).exitCode === 0
+}
 
 const missing = []
 for (const need of needs) {
-  if (!(await which(need.program, {nothrow: true}))) missing.push(need)
+  if (!(await present(need))) missing.push(need)
 }
 if (missing.length === 0) {
   console.log('System programs for the tests: all present.')
@@ -33,7 +50,7 @@ if (missing.length === 0) {
 }
 
 const packages = [...new Set(missing.map((need) => need.package))]
-console.log(`Installing ${packages.join(', ')} (for ${missing.map((need) => need.program).join(', ')})`)
+console.log(`Installing ${packages.join(', ')} (for ${missing.map(what).join(', ')})`)
 if (!(await which('apt-get', {nothrow: true}))) {
   console.error(`No apt-get here. Install these packages with your system's package manager: ${packages.join(' ')}`)
   process.exit(1)
@@ -44,8 +61,8 @@ await $({env, stdio: 'inherit'})`${asRoot} apt-get update -qq`
 await $({env, stdio: 'inherit'})`${asRoot} apt-get install -y -qq --no-install-recommends ${packages}`
 
 for (const need of missing) {
-  if (!(await which(need.program, {nothrow: true}))) {
-    console.error(`${need.program} is still missing after installing ${need.package}.`)
+  if (!(await present(need))) {
+    console.error(`${what(need)} is still missing after installing ${need.package}.`)
     process.exit(1)
   }
 }
