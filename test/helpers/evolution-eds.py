@@ -159,7 +159,7 @@ def sign(nickname, address):
     context = Camel.SMIMEContext.new(session)
     context.set_sign_mode(Camel.SMIMESign.CLEARSIGN)
     part = Camel.MimePart.new()
-    part.set_content('mailcert test message from ' + address + '\r\n', len('mailcert test message from ' + address + '\r\n'), 'text/plain')
+    part.set_content(list(('mailcert test message from ' + address + '\r\n').encode()), 'text/plain')
     signed = Camel.MimePart.new()
     try:
         context.sign_sync(nickname, Camel.CipherHash.SHA256, part, signed, None)

@@ -120,3 +120,20 @@ export async function startSourceRegistry(home: string): Promise<RunningRegistry
     },
   }
 }
+
+export type EvolutionSignature = {signed: true; contentType: string; mime: string} | {signed: false; error: string}
+
+/**
+ * Signs a short message as Evolution's composer does: Camel initialised with NSS in the sandbox
+ * HOME (so camel_init picks the NSS database there), a CamelSMIMEContext, and
+ * camel_cipher_context_sign_sync with `nickname` as the key. No D-Bus is needed.
+ */
+export async function signWithEvolution(home: string, nickname: string, address: string): Promise<EvolutionSignature> {
+  try {
+    const {stdout} = await run(python(), [SCRIPT, 'sign', nickname, address], {env: evolutionEnvironment(home), timeout: TIMEOUT_MS, killSignal: 'SIGKILL'})
+    return JSON.parse(stdout) as EvolutionSignature
+  } catch (error) {
+    const failure = error as {stderr?: string; message: string}
+    throw new Error(`evolution-eds.py sign failed: ${failure.message}\n${failure.stderr ?? ''}`)
+  }
+}
