@@ -4,7 +4,7 @@
  * cuts to 15 bytes (`evolution-sourc`); a process whose command line is empty (a kernel thread, a
  * zombie) falls back to comm. Other users' processes, and zombies, are not counted.
  */
-import {readdir, readFile, stat} from 'node:fs/promises'
+import {readdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
 
 export interface NamedProcess {
@@ -21,6 +21,16 @@ async function programName(pid: number): Promise<string | null> {
   return comm === null ? null : comm.replace(/\n$/, '')
 }
 
+/**
+ * The user a process runs for: the real uid of /proc/PID/status. Not the owner of /proc/PID, which
+ * is root while a process that changed its user has not yet run its new program.
+ */
+async function realUid(pid: number): Promise<number | null> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null)
+  const uid = status === null ? undefined : /^Uid:\s+(\d+)/m.exec(status)?.[1]
+  return uid === undefined ? null : Number(uid)
+}
+
 async function isZombie(pid: number): Promise<boolean> {
   const status = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null)
   if (status === null) return true
@@ -34,8 +44,7 @@ export async function processesNamed(names: readonly string[], uid: number | 'an
   const pids = (await readdir('/proc').catch(() => [] as string[])).filter((entry) => /^\d+$/.test(entry)).map(Number)
   const found = await Promise.all(
     pids.map(async (pid): Promise<NamedProcess | null> => {
-      // /proc/PID belongs to the process's effective user.
-      const owner = await stat(`/proc/${pid}`).then((info) => info.uid, () => null)
+      const owner = await realUid(pid)
       if (owner === null || (uid !== 'anyone' && owner !== uid)) return null
       const name = await programName(pid)
       if (name === null || !wanted.has(name) || (await isZombie(pid))) return null
