@@ -1,7 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
 import {type CheckResult, checkMachine, type GivenCertificate, hasProblems} from '../clients/check.js'
+import {clientFlags, mailClients} from '../clients/index.js'
 import {ExitCode} from '../errors.js'
+import {currentMachine} from '../system/platform.js'
 import {journalPath, readJournal} from '../install/journal.js'
 import {MailcertCommand} from '../ui/base-command.js'
 import {givenDbPassword} from '../ui/db-password.js'
@@ -14,18 +16,18 @@ import {renderCheck} from '../ui/render-check.js'
 export default class Check extends MailcertCommand {
   static override summary = 'Check which mail clients can do S/MIME, and whether each account is set up right.'
 
-  static override description = `Lists every mail client found on this machine with how it supports S/MIME, and for Thunderbird every profile and identity: which certificate it signs and decrypts with, and whether that certificate is in the profile's database with its private key, valid, trusted, for the identity's address, and not expiring within 30 days. Each problem comes with the command that fixes it.
+  static override description = `Lists every mail client found on this machine with how it supports S/MIME, and for each of them every profile and account: which certificate it signs and decrypts with, and whether that certificate is in the store the client reads, with its private key, valid, trusted, for the account's address, and not expiring within 30 days. Each problem comes with the command that fixes it.
 
-Name your certificate (the .p12 file, or the certificate alone as .pem/.cer) to also check that every account with one of its addresses uses it. Without one, an account that has no certificate is a problem only where one for its address is known: in the profile's database with its private key, or in what mailcert installed before; otherwise it is listed as having none.
+Name your certificate (the .p12 file, or the certificate alone as .pem/.cer) to also check that every account with one of its addresses uses it. Without one, an account that has no certificate is a problem only where one for its address is known: in the store with its private key, or in what mailcert installed before; otherwise it is listed as having none.
 
---deep asks Thunderbird itself (started headless on each profile, so Thunderbird must be closed) for its verdict on each certificate: the same check it makes when you send mail.
+--deep asks the mail client itself for its verdict on each certificate where it can (it is started headless on each profile, so it must be closed): the same check it makes when you send mail.
 
 Exit codes: 0 nothing wrong, 8 problems found; with a certificate named: 3 wrong password, 4 not a readable certificate file.`
 
   static override examples = [
     {description: 'Check everything:', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Also check that every account for your certificate uses it (a certificate alone needs no password):', command: '<%= config.bin %> <%= command.id %> alice.pem'},
-    {description: "Ask Thunderbird itself (close it first):", command: '<%= config.bin %> <%= command.id %> --deep'},
+    {description: 'Ask the mail client itself (close it first):', command: '<%= config.bin %> <%= command.id %> --deep'},
     {description: 'In a monitoring script:', command: '<%= config.bin %> <%= command.id %> --json || echo "S/MIME needs attention"'},
     {description: 'Also show what mailcert knows about clients that are not installed:', command: '<%= config.bin %> <%= command.id %> --all'},
   ]
@@ -36,9 +38,11 @@ Exit codes: 0 nothing wrong, 8 problems found; with a certificate named: 3 wrong
 
   static override flags = {
     ...passwordFlags,
-    deep: Flags.boolean({summary: 'Ask Thunderbird itself whether each certificate is valid for signing and encryption.', env: 'MAILCERT_DEEP'}),
+    deep: Flags.boolean({summary: 'Ask the mail client itself whether each certificate is valid for signing and encryption.', env: 'MAILCERT_DEEP'}),
     all: Flags.boolean({summary: 'Also list the S/MIME support of mail clients that are not installed here.', env: 'MAILCERT_ALL'}),
     'db-password-file': installFlags['db-password-file'],
+    client: installFlags.client,
+    ...clientFlags,
   }
 
   async run(): Promise<CheckResult> {
@@ -51,10 +55,12 @@ Exit codes: 0 nothing wrong, 8 problems found; with a certificate named: 3 wrong
     const dbPassword = await givenDbPassword(flags['db-password-file'])
     const journal = await readJournal(journalPath(this.config.dataDir))
     const result = await checkMachine({
-      machine: {platform: process.platform, home: this.config.home, env: process.env},
+      machine: currentMachine(this.config.home),
+      flags,
+      clients: await mailClients(flags.client ?? []),
       deep: flags.deep,
       all: flags.all,
-      dbPassword: async (profile) => dbPassword ?? (this.canPrompt ? askDbPassword(profile.name) : undefined),
+      storePassword: async (store) => dbPassword ?? (this.canPrompt ? askDbPassword(store) : undefined),
       given: certificate,
       installed: journal.entries,
     })

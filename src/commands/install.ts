@@ -1,16 +1,15 @@
 import {Args} from '@oclif/core'
 
-import {findEvolution} from '../clients/evolution/detect.js'
-import {supportRow} from '../clients/support-table.js'
-import {profileRoots} from '../clients/thunderbird/profile-roots.js'
+import type {ClientContext, MailClient} from '../clients/client.js'
+import {CLIENTS_HELP, mailClients, placesGiven} from '../clients/index.js'
 import {UsageError} from '../errors.js'
 import type {Identity} from '../identity/identity.js'
 import {inspectIdentity} from '../identity/inspection.js'
 import {type ApplyReport, exitCodeOf} from '../install/apply.js'
-import {findProfiles, type InstallRequest, planInstall, refuseUnusable, releasePlan, requireMatchingAccount} from '../install/install-service.js'
+import {type InstallRequest, planInstall, refuseUnusable, releasePlan, requireMatchingAccount, surveyClients} from '../install/install-service.js'
 import type {JournalFile} from '../install/journal-file.js'
 import {describePlan} from '../install/plan.js'
-import {nssDbKey} from '../stores/nss/dbkey.js'
+import {currentMachine} from '../system/platform.js'
 import {MailcertCommand} from '../ui/base-command.js'
 import {confirmAndApply} from '../ui/confirm-and-apply.js'
 import {dbPasswordSource, givenDbPassword} from '../ui/db-password.js'
@@ -25,14 +24,14 @@ import {openIdentity} from '../ui/open-identity.js'
 import {passwordFlags} from '../ui/password-flags.js'
 import {askPassword, askTrustRoot} from '../ui/prompts.js'
 import {renderPlan, renderReport} from '../ui/render-install.js'
-import {style} from '../ui/style.js'
 
 export interface InstallResult {
-  certificate: {emails: string[]; subject: string; fingerprintSha256: string; dbKey: string}
+  certificate: {emails: string[]; subject: string; fingerprintSha256: string}
   dryRun: boolean
   /** False when the plan was shown and the person said no. */
   applied: boolean
-  nssDriver: string
+  /** Per client, how it reached its certificate stores (`tools`: NSS's tools). */
+  storeAccess: Record<string, string>
   plan: string[]
   targets: ApplyReport['targets']
   cancelled: boolean
@@ -41,11 +40,13 @@ export interface InstallResult {
 export default class Install extends MailcertCommand {
   static override summary = 'Install a certificate and set up every matching mail account to sign and decrypt with it.'
 
-  static override description = `Imports the identity (private key, certificate and chain) from a PKCS#12 file into the certificate store each mail client reads, and sets every account whose address the certificate names to use it. Today that is Thunderbird: the key goes into each profile's own certificate database and the matching identities are pointed at it in prefs.js (a backup is kept next to it).
+  static override description = `Imports the identity (private key, certificate and chain) from a PKCS#12 file into the certificate store each mail client reads, and sets every account whose address the certificate names to use it. A store that several clients read gets the identity once. Every settings file changed is backed up next to it.
+
+${CLIENTS_HELP}
 
 At a terminal, and when run as plain \`mailcert\`, it guides you. It first looks for the mail accounts it can set up, and says at once when there are none. Then it offers the certificate files it finds in Downloads, Desktop and Documents (or takes the path you type or paste; Tab completes it), asks for the password, shows who the certificate is for (and stops there if no account uses its address), lets you tick the accounts, asks about signing and encrypting by default, shows every change it will make and asks before making them. Each question a flag answers is not asked.
 
-A certificate that cannot be used for S/MIME, or that no account found uses, is refused before anything changes (exit 5). So is one that Thunderbird itself would refuse (an untrusted or missing issuer): nothing is installed in that profile, unless --keep-refused keeps the certificate there without setting any account to use it. Thunderbird must be closed (at a terminal you are asked to close it; otherwise exit 6), and one mailcert at a time changes a user's certificates (a second one waits up to --lock-wait seconds, then exits 6). If one profile fails, its changes are undone and the others go on (exit 7). Re-running with the same certificate changes nothing. Each change is recorded before it is made, so that \`mailcert remove\` can undo it even after a run was killed half-way.
+A certificate that cannot be used for S/MIME, or that no account found uses, is refused before anything changes (exit 5). So is one that the mail client itself would refuse (an untrusted or missing issuer): nothing is installed in that store, unless --keep-refused keeps the certificate there without setting any account to use it. A mail client must be closed where its settings change (at a terminal you are asked to close it; otherwise exit 6), and one mailcert at a time changes a user's certificates (a second one waits up to --lock-wait seconds, then exits 6). If one target fails, its changes are undone and the others go on (exit 7). Re-running with the same certificate changes nothing. Each change is recorded before it is made, so that \`mailcert remove\` can undo it even after a run was killed half-way.
 
 With --yes (or without a terminal) nothing is asked: the password comes from --password-file, --password-stdin or MAILCERT_PASSWORD, and a private root is trusted only with --trust-root.`
 
@@ -70,16 +71,14 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     const {args, flags} = await this.parse(Install)
     const interactive = this.canPrompt && !flags.yes
     const home = this.config.home
-    const machine = {platform: process.platform, home, env: process.env}
+    const context: ClientContext = {machine: currentMachine(home), flags}
+    const clients = await mailClients(flags.client ?? [])
 
     // The targets first: with nothing to set up, a person is told so before being asked anything.
-    const discovered = await findProfiles({profiles: flags.profile ?? [], machine})
+    const surveys = await surveyClients(clients, context)
     if (interactive) {
-      const nothing = nothingToConfigure(discovered, flags.profile ?? profileRoots(machine).map((root) => root.dir), home)
-      if (nothing) {
-        await this.showManualClients()
-        throw nothing
-      }
+      const nothing = nothingToConfigure(surveys, home)
+      if (nothing) throw nothing
     }
 
     const file = args.file ?? (interactive ? await chooseFile(home, process.cwd()) : undefined)
@@ -90,16 +89,13 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     if (interactive) this.log(`\n${renderCertificateSummary(inspectIdentity(identity, opened, new Date()))}\n`)
     refuseUnusable(identity, opened.protection !== null, new Date())
 
-    if (interactive) {
-      requireMatchingAccount(identity, discovered, flags.account ?? [])
-      await this.showManualClients()
-    }
-    let include: ((profileDir: string, identityKey: string) => boolean) | undefined
-    if (interactive && !flags.account && !flags.profile) {
-      const groups = targetChoices(discovered, identity.certificate.emails)
+    if (interactive) requireMatchingAccount(identity, surveys, flags.account ?? [])
+    let include: ((place: string, accountKey: string) => boolean) | undefined
+    if (interactive && !flags.account && !placesGiven(flags)) {
+      const groups = targetChoices(surveys.flatMap((survey) => survey.places), identity.certificate.emails)
       if (groups.some((group) => group.choices.some((choice) => choice.checked))) {
         const chosen = await chooseTargets(groups)
-        include = (profileDir, identityKey) => chosen.has(identityChoiceValue(profileDir, identityKey))
+        include = (place, accountKey) => chosen.has(identityChoiceValue(place, accountKey))
       }
     }
     const signByDefault = flags['sign-by-default'] ?? (interactive ? await askSignByDefault() : undefined)
@@ -108,19 +104,19 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
 
     const locked = await this.lockUserState('install', flags['lock-wait'])
     try {
-      return await this.planAndApply(identity, locked.journal, {
+      return await this.planAndApply(identity, locked.journal, clients, {
+        identity,
         accounts: flags.account ?? [],
-        profiles: flags.profile ?? [],
-        // A person may take minutes over the questions: look at the profiles (and their locks) again then.
-        discovered: interactive ? undefined : discovered,
-        include: include ? (profile, key) => include(profile.dir, key) : undefined,
+        clients,
+        context,
+        // A person may take minutes over the questions: look at the clients (and whether they run) again then.
+        surveys: interactive ? undefined : surveys,
+        include: include ? (place, key) => include(place.location, key) : undefined,
         signByDefault,
         encryptByDefault,
         keepRefused: flags['keep-refused'],
-        nssDriver: flags['nss-driver'],
-        machine,
         trustRoot: async (root) => flags['trust-root'] || (interactive && !flags['dry-run'] ? askTrustRoot(root) : false),
-        dbPassword: dbPasswordSource(dbPasswordGiven, interactive),
+        storePassword: dbPasswordSource(dbPasswordGiven, interactive),
         waitForClose: interactive ? closeQuestion() : undefined,
         fromPkcs12: opened.protection !== null,
       }, {dryRun: Boolean(flags['dry-run']), interactive})
@@ -129,19 +125,18 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     }
   }
 
-  private async planAndApply(identity: Identity, journal: JournalFile, request: Omit<InstallRequest, 'identity'>, how: {dryRun: boolean; interactive: boolean}): Promise<InstallResult> {
-    const planned = await planInstall({...request, identity})
+  private async planAndApply(identity: Identity, journal: JournalFile, clients: MailClient[], request: InstallRequest, how: {dryRun: boolean; interactive: boolean}): Promise<InstallResult> {
+    const planned = await planInstall(request)
 
     const result: InstallResult = {
       certificate: {
         emails: identity.certificate.emails,
         subject: identity.certificate.subject.text,
         fingerprintSha256: identity.certificate.fingerprints.sha256,
-        dbKey: nssDbKey(identity.certificate),
       },
       dryRun: how.dryRun,
       applied: false,
-      nssDriver: planned.driver.name,
+      storeAccess: planned.storeAccess,
       plan: describePlan(planned.plan),
       targets: [],
       cancelled: false,
@@ -158,25 +153,18 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
       })
     } finally {
       await releasePlan(planned.plan)
-      await planned.driver.dispose()
+      await planned.dispose()
     }
     if (!report) return result
 
     this.log('')
     this.log(renderReport(report, {steps: false}))
-    const steps = nextSteps(report)
+    const steps = nextSteps(report, clients)
     if (steps.length > 0) this.log(`\n${steps.join('\n')}`)
     result.applied = true
     result.targets = report.targets
     result.cancelled = report.cancelled
     this.setExitCode(exitCodeOf(report))
     return result
-  }
-
-  /** Mail clients found here that mailcert cannot configure itself: say how to do it by hand. */
-  private async showManualClients(): Promise<void> {
-    if (process.platform !== 'linux' || !(await findEvolution(this.config.home, process.env))) return
-    const row = supportRow('evolution', 'linux')
-    this.log([style.heading('Also found: Evolution.') + ' mailcert does not set it up yet; to use the certificate there:', ...(row?.manualSteps ?? []).map((step) => `  - ${step}`), ''].join('\n'))
   }
 }

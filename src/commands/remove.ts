@@ -1,6 +1,8 @@
 import {Flags, type Interfaces} from '@oclif/core'
 
+import {clientFlags, mailClients} from '../clients/index.js'
 import {UsageError} from '../errors.js'
+import {currentMachine} from '../system/platform.js'
 import {type ApplyReport, exitCodeOf} from '../install/apply.js'
 import type {JournalFile} from '../install/journal-file.js'
 import {describePlan} from '../install/plan.js'
@@ -27,9 +29,9 @@ type RemoveFlags = Interfaces.InferredFlags<typeof Remove.flags>
 export default class Remove extends MailcertCommand {
   static override summary = 'Undo what `mailcert install` did: for an account, a client, or everything.'
 
-  static override description = `Puts each identity's S/MIME settings back as they were before mailcert changed them (a setting someone changed since is left alone), using the record \`install\` keeps. With --delete-identity it also takes the certificates and private key mailcert added out of the certificate database, and the e-mail trust it gave a root.
+  static override description = `Puts each account's S/MIME settings back as they were before mailcert changed them (a setting someone changed since is left alone), using the record \`install\` keeps. With --delete-identity it also takes the certificates and private key mailcert added out of the certificate store, and the e-mail trust it gave a root, unless another account still uses them.
 
-Removing the private key means mail encrypted to that certificate can no longer be read in that profile: keep your .p12 file.
+Removing the private key means mail encrypted to that certificate can no longer be read there: keep your .p12 file.
 
 At a terminal it asks what to remove; with --yes (or without a terminal) pass --account, --client or --all.`
 
@@ -45,13 +47,13 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
     all: Flags.boolean({summary: 'Undo everything mailcert set up for this user.', env: 'MAILCERT_ALL'}),
     'delete-identity': Flags.boolean({
       summary: 'Also remove the certificates and private key mailcert added to the certificate databases.',
-      description: 'Mail encrypted to this certificate can then no longer be read in that profile, unless you install the .p12 again.',
+      description: 'Mail encrypted to this certificate can then no longer be read there, unless you install the .p12 again.',
       env: 'MAILCERT_DELETE_IDENTITY',
     }),
     yes: installFlags.yes,
     'dry-run': installFlags['dry-run'],
     'db-password-file': installFlags['db-password-file'],
-    'nss-driver': installFlags['nss-driver'],
+    ...clientFlags,
     'lock-wait': installFlags['lock-wait'],
   }
 
@@ -76,7 +78,9 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
       // When only certificates remain from earlier removals, there are no accounts to choose: all of it is meant.
       if (removalChoices(journal).length > 0) accounts = await chooseRemovals(journal)
     }
-    const deleteIdentity = flags['delete-identity'] || (interactive && !flags['dry-run'] ? await askDeleteIdentity() : false)
+    const registry = await mailClients()
+    const names = registry.filter((client) => journal.entries.some((entry) => entry.clients.includes(client.id))).map((client) => client.name)
+    const deleteIdentity = flags['delete-identity'] || (interactive && !flags['dry-run'] ? await askDeleteIdentity(names) : false)
     const dbPasswordGiven = await givenDbPassword(flags['db-password-file'])
 
     const planned = await planRemove({
@@ -84,9 +88,9 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
       accounts,
       clients: flags.client ?? [],
       deleteIdentity,
-      nssDriver: flags['nss-driver'],
-      machine: {platform: process.platform, home: this.config.home, env: process.env},
-      dbPassword: dbPasswordSource(dbPasswordGiven, interactive),
+      registry,
+      context: {machine: currentMachine(this.config.home), flags},
+      storePassword: dbPasswordSource(dbPasswordGiven, interactive),
       waitForClose: interactive ? closeQuestion() : undefined,
     })
 
@@ -100,7 +104,7 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
         log: (m) => this.log(m),
         logToStderr: (m) => this.logToStderr(m),
         journal: {
-          // Each profile's part of the record goes as soon as that profile is done, so that a run
+          // Each store's part of the record goes as soon as that store is done, so that a run
           // stopped half-way leaves a record of exactly what is still to undo.
           onTargetEnd: async (target, targetReport) => {
             if (targetReport.status !== 'done' && targetReport.status !== 'unchanged') return
@@ -111,7 +115,7 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
       })
     } finally {
       await releasePlan(planned.plan)
-      await planned.driver?.dispose()
+      await planned.dispose()
     }
     if (!report) return result
 

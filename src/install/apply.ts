@@ -1,7 +1,8 @@
 /**
  * Carrying out a plan. Targets are independent: one that fails is rolled back (its finished steps
  * undone, newest first) and the others go on, so a machine never ends up half-configured for one
- * profile. A cancellation (Ctrl+C) is honoured between steps in the same way.
+ * store. In a store that several clients read, one client that fails is undone alone while another
+ * still uses the import. A cancellation (Ctrl+C) is honoured between steps in the same way.
  */
 import {ExitCode, type ExitCodeValue, isMailcertError} from '../errors.js'
 import type {TargetRecorder} from './journal-file.js'
@@ -22,8 +23,18 @@ export interface StepReport {
   verification?: Record<string, {valid: boolean; reason?: string}>
 }
 
-export interface TargetReport {
+export interface ClientFailure {
   client: string
+  reason: string
+  code: string
+  exitCode: ExitCodeValue
+  hints: string[]
+}
+
+export interface TargetReport {
+  /** The first of `clients`. */
+  client: string
+  clients: string[]
   label: string
   location: string
   accounts: string[]
@@ -39,6 +50,8 @@ export interface TargetReport {
   steps: StepReport[]
   warnings: string[]
   verification?: Record<string, {valid: boolean; reason?: string}>
+  /** Clients of a shared store whose own steps failed (and were undone) while the others were done. */
+  failedClients?: ClientFailure[]
 }
 
 export interface ApplyReport {
@@ -87,7 +100,8 @@ async function rollBack(done: Array<{step: PlanStep; report: StepReport}>): Prom
 
 async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<TargetReport> {
   const report: TargetReport = {
-    client: target.client,
+    client: target.clients[0] ?? '',
+    clients: target.clients,
     label: target.label,
     location: target.location,
     accounts: target.accounts,
@@ -104,6 +118,8 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
 
   const recorder = target.recordAs && hooks.recorder ? hooks.recorder(target) : NO_RECORDER
   const done: Array<{step: PlanStep; report: StepReport}> = []
+  /** Clients whose steps failed in a store other clients still use. */
+  const failedParts = new Set<string>()
   /** Undo what was done; the record goes back to before this run only when all of it was undone. */
   const giveUp = async (): Promise<void> => {
     const {rolledBack, clean} = await rollBack(done)
@@ -118,6 +134,7 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
         return {...report, status: 'skipped', code: 'cancelled', reason: 'cancelled; the finished steps were undone'}
       }
       hooks.onStepStart?.(target, step)
+      if (step.part !== undefined && failedParts.has(step.part)) continue
       let outcome: StepOutcome
       try {
         outcome = await step.apply(recorder)
@@ -127,6 +144,16 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
         stepReport.error = message
         hooks.onStepEnd?.(target, step, stepReport)
         done.push({step, report: stepReport})
+        // In a store that several clients read, one client's failure undoes only that client's steps.
+        const others = target.clients.filter((client) => client !== step.part && !failedParts.has(client))
+        if (step.part !== undefined && others.length > 0) {
+          failedParts.add(step.part)
+          const mine = done.filter((d) => d.step.part === step.part)
+          await rollBack(mine)
+          done.splice(0, done.length, ...done.filter((d) => d.step.part !== step.part))
+          report.failedClients = [...(report.failedClients ?? []), {client: step.part, reason: message, code, exitCode, hints}]
+          continue
+        }
         await giveUp()
         return {...report, status: 'failed', reason: message, code, hints, exitCode}
       }
@@ -185,6 +212,8 @@ export async function applyPlan(plan: Plan, hooks: ApplyHooks = {}): Promise<App
 export function exitCodeOf(report: ApplyReport): ExitCodeValue {
   if (report.cancelled) return ExitCode.cancelled
   const failed = report.targets.filter((t) => t.status === 'failed')
+  // A client that failed beside others in a shared store: partly done.
+  if (report.targets.some((t) => (t.failedClients?.length ?? 0) > 0)) return ExitCode.partial
   if (failed.length === 0) return ExitCode.ok
   const succeeded = report.targets.some((t) => t.status === 'done' || t.status === 'unchanged')
   return succeeded ? ExitCode.partial : (failed[0].exitCode ?? ExitCode.unexpected)

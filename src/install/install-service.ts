@@ -1,46 +1,33 @@
 /**
- * `mailcert install` without the terminal: refuse a certificate that cannot work, find the targets
- * (today: every Thunderbird profile with a matching identity), make sure none is busy, choose how to
- * reach the NSS databases, and plan each target. Applying the plan is apply.ts's job.
+ * `mailcert install` without the terminal: refuse a certificate that cannot work, survey every
+ * mail client, make sure none is busy where it must change, and plan one target per store: the
+ * identity imported once, then each client's accounts that read that store pointed at it.
+ * Applying the plan is apply.ts's job.
  */
+import type {ClientContext, ClientPart, ClientPlace, ClientSurvey, InstallChoices, MailClient} from '../clients/client.js'
 import {ExitCode, ExternalError, UserError, UsageError} from '../errors.js'
-import type {Certificate} from '../identity/certificate-types.js'
 import {hasErrors, lintIdentity} from '../identity/findings.js'
 import type {Identity} from '../identity/identity.js'
-import {type DiscoveryOptions, describeProfile, discoverProfiles, type ThunderbirdProfile} from '../clients/thunderbird/discovery.js'
-import {identitiesFor} from '../clients/thunderbird/identity-settings.js'
-import {planThunderbirdProfile, profileLabel} from '../clients/thunderbird/install-target.js'
-import {busyError} from '../clients/thunderbird/profile-lock.js'
-import type {NssDriver, NssDriverName} from '../stores/nss/nss-driver.js'
 import type {Plan, PlanTarget} from './plan.js'
-import {chooseNssDriver} from './nss-driver-choice.js'
 
-export interface InstallRequest {
-  identity: Identity
+export interface InstallRequest extends InstallChoices {
   /** False for a bare certificate (refused: it has no private key), which changes how that is explained. */
   fromPkcs12: boolean
-  accounts: string[]
-  profiles: string[]
-  /** The guided installer's choice of identities; undefined for every matching one. */
-  include?(profile: ThunderbirdProfile, identityKey: string): boolean
-  /** Profiles already discovered (the guided installer shows them before planning). */
-  discovered?: ThunderbirdProfile[]
-  signByDefault?: boolean
-  encryptByDefault?: boolean
-  keepRefused?: boolean
-  nssDriver: NssDriverName | 'auto'
-  machine: DiscoveryOptions
-  trustRoot(root: Certificate, profile: ThunderbirdProfile): Promise<boolean>
-  dbPassword(profile: ThunderbirdProfile): Promise<string>
-  /** Interactive only: ask the user to close the busy client; resolves true to look again. */
-  waitForClose?(busy: ThunderbirdProfile[]): Promise<boolean>
+  clients: MailClient[]
+  context: ClientContext
+  /** The clients as already surveyed (the guided installer shows them before planning). */
+  surveys?: ClientSurvey[]
+  /** Interactive only: ask the user to close the busy clients; resolves true to look again. */
+  waitForClose?(busy: ClientPlace[]): Promise<boolean>
   now?: Date
 }
 
 export interface PlannedInstall {
   plan: Plan
-  driver: NssDriver
-  profiles: ThunderbirdProfile[]
+  /** Per client, how it reached its stores (`thunderbird: tools`). */
+  storeAccess: Record<string, string>
+  /** Release what planning started; after the plan was applied, or dropped. */
+  dispose(): Promise<void>
 }
 
 export function refuseUnusable(identity: Identity, fromPkcs12: boolean, now: Date): void {
@@ -54,128 +41,186 @@ export function refuseUnusable(identity: Identity, fromPkcs12: boolean, now: Dat
   })
 }
 
-export async function findProfiles(request: Pick<InstallRequest, 'profiles' | 'machine'>): Promise<ThunderbirdProfile[]> {
-  if (request.profiles.length === 0) return discoverProfiles(request.machine)
-  const profiles: ThunderbirdProfile[] = []
-  for (const dir of request.profiles) {
-    const profile = await describeProfile(dir, {name: dir, root: {dir, packaging: 'standard', sandboxed: false}, isDefault: false}, request.machine)
-    if (profile.accounts === null && profile.database === 'none') {
-      throw new UsageError(`${dir} is not a Thunderbird profile (no prefs.js and no certificate database).`, ['Point --profile at the folder that holds prefs.js and cert9.db.'])
-    }
-    profiles.push(profile)
-  }
-  return profiles
+export async function surveyClients(clients: MailClient[], context: ClientContext): Promise<ClientSurvey[]> {
+  const surveys: ClientSurvey[] = []
+  for (const client of clients) surveys.push(await client.survey(context))
+  return surveys
 }
 
-function checkAccountsFilter(request: Pick<InstallRequest, 'identity' | 'accounts'>): void {
-  const emails = request.identity.certificate.emails.map((e) => e.toLowerCase())
-  const foreign = request.accounts.filter((account) => !emails.includes(account.toLowerCase()))
+const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+
+/** The accounts of a place that the certificate is for (narrowed to `--account`, and to the guided installer's choice). */
+export function matchingAccounts(place: ClientPlace, emails: readonly string[], only: readonly string[], include?: InstallChoices['include']) {
+  return (place.accounts ?? []).filter(
+    (account) =>
+      account.email !== null &&
+      emails.some((email) => sameAddress(email, account.email!)) &&
+      (only.length === 0 || only.some((email) => sameAddress(email, account.email!))) &&
+      (include?.(place, account.key) ?? true),
+  )
+}
+
+function checkAccountsFilter(identity: Identity, accounts: string[]): void {
+  const emails = identity.certificate.emails
+  const foreign = accounts.filter((account) => !emails.some((email) => sameAddress(email, account)))
   if (foreign.length > 0) {
-    throw new UsageError(`The certificate is not for ${foreign.join(', ')}: it is for ${request.identity.certificate.emails.join(', ')}.`, [
+    throw new UsageError(`The certificate is not for ${foreign.join(', ')}: it is for ${emails.join(', ')}.`, [
       'Leave out --account to configure every account whose address the certificate names.',
     ])
   }
 }
 
-function noMatch(identity: Identity, profiles: ThunderbirdProfile[]): UserError {
-  const found = [...new Set(profiles.flatMap((p) => p.accounts?.identities.map((i) => i.email) ?? []).filter((e): e is string => e !== null))]
-  const where = profiles.length === 0 ? 'No Thunderbird profile was found on this machine.' : `Addresses found in Thunderbird: ${found.length > 0 ? found.join(', ') : 'none'}.`
+function noMatch(identity: Identity, surveys: ClientSurvey[]): UserError {
+  const installed = surveys.filter((survey) => survey.places.length > 0)
+  const found = installed.map((survey) => {
+    const addresses = [...new Set(survey.places.flatMap((place) => (place.accounts ?? []).map((a) => a.email)).filter((e): e is string => e !== null))]
+    return `in ${survey.client.name}: ${addresses.length > 0 ? addresses.join(', ') : 'none'}`
+  })
+  const where = installed.length === 0 ? 'No mail client with accounts was found on this machine.' : `Addresses found ${found.join('; ')}.`
   return new UserError(`No mail account uses ${identity.certificate.emails.join(' or ')}, so nothing was installed. ${where}`, {
     // The same code as the guided installer's "nothing to set up", so that scripts see one answer.
-    code: profiles.length === 0 ? 'no-mail-client' : 'no-matching-account',
+    code: installed.length === 0 ? 'no-mail-client' : 'no-matching-account',
     exitCode: ExitCode.notForSmime,
-    hints: ['Add the account to Thunderbird first (and start Thunderbird once), then run mailcert again.', 'Run `mailcert check` to see every account mailcert finds.'],
+    hints: ['Add the account to your mail client first (and start it once), then run mailcert again.', 'Run `mailcert check` to see every account mailcert finds.'],
   })
+}
+
+/** Places whose settings cannot be read may hold a matching account: say so, not "no account uses it". */
+function unreadableSettings(places: ClientPlace[]): UserError {
+  const problems = places.map((place) => place.unreadable!.problem)
+  const message = problems.length === 1 ? `${problems[0]}. Nothing was installed.` : `Nothing was installed: ${problems.join('; ')}.`
+  return new UserError(message, {code: 'profile-unreadable', exitCode: ExitCode.notForSmime, hints: [...new Set(places.flatMap((place) => place.unreadable!.hints))]})
+}
+
+/** No place has an account for the certificate: because some cannot be read, or because none has one. */
+function nothingMatches(identity: Identity, surveys: ClientSurvey[]): UserError {
+  const unreadable = surveys.flatMap((survey) => survey.places).filter((place) => place.unreadable !== null)
+  return unreadable.length > 0 ? unreadableSettings(unreadable) : noMatch(identity, surveys)
 }
 
 /**
  * The guided installer's check, right after the certificate is read and before any question: some
- * profile has an identity with the certificate's address (one of `accounts`, when given).
+ * client has an account with the certificate's address (one of `accounts`, when given).
  */
-export function requireMatchingAccount(identity: Identity, profiles: ThunderbirdProfile[], accounts: string[]): void {
-  checkAccountsFilter({identity, accounts})
+export function requireMatchingAccount(identity: Identity, surveys: ClientSurvey[], accounts: string[]): void {
+  checkAccountsFilter(identity, accounts)
   const emails = identity.certificate.emails
-  if (!profiles.some((p) => p.accounts !== null && identitiesFor(p.accounts.identities, emails, accounts).length > 0)) throw nothingMatches(identity, profiles)
+  if (!surveys.some((survey) => survey.places.some((place) => matchingAccounts(place, emails, accounts).length > 0))) throw nothingMatches(identity, surveys)
 }
 
-/** No profile has an account for the certificate: because some cannot be read, or because none has one. */
-function nothingMatches(identity: Identity, profiles: ThunderbirdProfile[]): UserError {
-  const unreadable = profiles.filter((p) => p.prefsState === 'unreadable')
-  return unreadable.length > 0 ? unreadableSettings(unreadable) : noMatch(identity, profiles)
+function wantedPlaces(surveys: ClientSurvey[], request: InstallRequest): ClientPlace[] {
+  const emails = request.identity.certificate.emails
+  return surveys.flatMap((survey) => survey.places.filter((place) => matchingAccounts(place, emails, request.accounts, request.include).length > 0))
 }
 
-/** Profiles whose prefs.js cannot be read may hold a matching account: say so, not "no account uses it". */
-function unreadableSettings(profiles: ThunderbirdProfile[]): UserError {
-  const problems = profiles.map((p) => p.prefsProblem ?? `prefs.js in ${p.dir} cannot be read`)
-  const message = problems.length === 1 ? `${problems[0]}. Nothing was installed.` : `Nothing was installed: ${problems.join('; ')}.`
-  return new UserError(message, {code: 'profile-unreadable', exitCode: ExitCode.notForSmime, hints: [...new Set(profiles.flatMap((p) => p.prefsHints))]})
+/** Every busy place, as its own client says it (exit 6), or null. */
+function busyError(surveys: ClientSurvey[], busy: ClientPlace[]): UserError {
+  const survey = surveys.find((s) => busy.some((place) => place.client === s.client.id))!
+  return survey.client.busyError(busy.filter((place) => place.client === survey.client.id))
+}
+
+function skippedPlace(place: ClientPlace, reason: string): PlanTarget {
+  return {clients: [place.client], label: place.label, location: place.location, accounts: [], steps: [], warnings: [], skip: {code: 'no-matching-identity', reason}}
 }
 
 export async function planInstall(request: InstallRequest): Promise<PlannedInstall> {
   refuseUnusable(request.identity, request.fromPkcs12, request.now ?? new Date())
-  checkAccountsFilter(request)
+  checkAccountsFilter(request.identity, request.accounts)
 
-  let profiles = request.discovered ?? (await findProfiles(request))
-  const emails = request.identity.certificate.emails
-  const wanted = (list: ThunderbirdProfile[]) =>
-    list.filter((p) => p.accounts !== null && identitiesFor(p.accounts.identities, emails, request.accounts).some((i) => request.include?.(p, i.key) ?? true))
-  if (wanted(profiles).length === 0) throw nothingMatches(request.identity, profiles)
-
+  let surveys = request.surveys ?? (await surveyClients(request.clients, request.context))
+  if (wantedPlaces(surveys, request).length === 0) throw nothingMatches(request.identity, surveys)
   for (;;) {
-    const busy = wanted(profiles).filter((p) => p.lock.busy)
+    const busy = wantedPlaces(surveys, request).filter((place) => place.busy)
     if (busy.length === 0) break
-    if (!request.waitForClose || !(await request.waitForClose(busy))) throw busyError(busy)
-    profiles = await findProfiles(request)
+    if (!request.waitForClose || !(await request.waitForClose(busy))) throw busyError(surveys, busy)
+    surveys = await surveyClients(request.clients, request.context)
   }
 
-  const driver = await chooseNssDriver(request.nssDriver, wanted(profiles), request.machine)
   const plan: Plan = {targets: []}
-  const failures: ExternalError[] = []
+  const storeAccess: Record<string, string> = {}
+  const disposers: Array<() => Promise<void>> = []
+  const dispose = async () => {
+    for (const release of disposers.reverse()) await release()
+  }
   try {
-    const options = {
-      accounts: request.accounts,
-      include: request.include,
-      signByDefault: request.signByDefault,
-      encryptByDefault: request.encryptByDefault,
-      keepRefused: request.keepRefused,
-      trustRoot: request.trustRoot,
-      dbPassword: request.dbPassword,
-      driver,
+    const parts: ClientPart[] = []
+    const wanted = new Set(wantedPlaces(surveys, request))
+    for (const survey of surveys) {
+      if (!survey.places.some((place) => wanted.has(place))) {
+        // A client with no account for the certificate: its places are listed, and nothing is asked of it.
+        for (const place of survey.places) if (place.accounts !== null && place.unusable === null) plan.targets.push(skippedPlace(place, `no account uses ${request.identity.certificate.emails.join(' or ')}`))
+        continue
+      }
+      const planned = await survey.client.planInstall(survey, request, request.context)
+      disposers.push(() => planned.dispose())
+      if (planned.storeAccess) storeAccess[survey.client.id] = planned.storeAccess
+      parts.push(...planned.parts)
+      plan.targets.push(...planned.others)
     }
-    for (const profile of profiles) {
-      plan.targets.push(await planOrFail(profile, () => planThunderbirdProfile(profile, request.identity, options), failures))
+    const failures: ExternalError[] = []
+    const placeOf = new Map<PlanTarget, string>()
+    for (const group of byStore(parts)) {
+      const target = await planStoreTarget(group, request, failures)
+      placeOf.set(target, group[0]!.place.location)
+      plan.targets.push(target)
     }
+    // Targets in the order their places were found, as a person reads the list.
+    const order = surveys.flatMap((survey) => survey.places.map((place) => place.location))
+    const rank = (target: PlanTarget) => order.indexOf(placeOf.get(target) ?? target.location)
+    plan.targets.sort((a, b) => rank(a) - rank(b))
     // With nothing else to do, a failure is simply the answer: report it as the error it is.
     if (failures.length > 0 && !plan.targets.some((t) => t.steps.length > 0)) throw failures[0]
-    const unreadable = profiles.filter((p) => p.prefsState === 'unreadable')
+    const unreadable = surveys.flatMap((s) => s.places).filter((place) => place.unreadable !== null)
     if (unreadable.length > 0 && !plan.targets.some((t) => t.steps.length > 0)) throw unreadableSettings(unreadable)
   } catch (error) {
     await releasePlan(plan)
-    await driver.dispose()
+    await dispose()
     throw error
   }
-  return {plan, driver, profiles}
+  return {plan, storeAccess, dispose}
+}
+
+/** The parts that read one store, in the order the clients were surveyed. */
+function byStore(parts: ClientPart[]): ClientPart[][] {
+  const groups = new Map<string, ClientPart[]>()
+  for (const part of parts) groups.set(part.store.ref.location, [...(groups.get(part.store.ref.location) ?? []), part])
+  return [...groups.values()]
 }
 
 /**
- * A profile whose database a program cannot read fails on its own; the other profiles go on
- * (exit 7). The user's own mistakes (a wrong password, a missing answer) still stop everything.
+ * One store and the accounts of every client that reads it. A store that a program cannot read
+ * fails on its own and the other targets go on (exit 7); the user's own mistakes (a wrong password,
+ * a missing answer) still stop everything.
  */
-async function planOrFail(profile: ThunderbirdProfile, plan: () => Promise<PlanTarget>, failures: ExternalError[]): Promise<PlanTarget> {
+async function planStoreTarget(parts: ClientPart[], request: InstallRequest, failures: ExternalError[]): Promise<PlanTarget> {
+  const store = parts[0]!.store
+  const clients = [...new Set(parts.map((part) => part.client))]
+  const readers = [...new Set(parts.map((part) => part.place.clientName))].join(' and ')
+  const label = parts.length === 1 ? parts[0]!.place.label : `${store.ref.label} (${parts.map((part) => part.place.label).join(', ')})`
+  const accounts = [...new Set(parts.flatMap((part) => part.accounts))]
+  const base = {clients, label, location: store.ref.location, accounts, warnings: [] as string[]}
   try {
-    return await plan()
+    const planned = await store.planImport(request.identity, {readers, trustRoot: (root) => request.trustRoot(root, store.ref), keepRefused: request.keepRefused})
+    if (planned.failure) return {...base, steps: [], failure: planned.failure}
+    const configure = planned.refusedButKept ? [] : parts.flatMap((part) => part.configure(planned.imported))
+    const certificate = request.identity.certificate
+    return {
+      ...base,
+      steps: [...planned.steps, ...configure],
+      warnings: [...planned.warnings, ...(planned.refusedButKept ? [] : [...new Set(parts.flatMap((part) => part.warnings))])],
+      close: () => store.release(),
+      recordAs: {
+        store: {kind: store.ref.kind, location: store.ref.location},
+        clients,
+        label,
+        certificate: {sha256: certificate.fingerprints.sha256, emails: certificate.emails, subject: certificate.subject.text, references: store.references(certificate)},
+      },
+    }
   } catch (error) {
+    await store.release()
     if (!(error instanceof ExternalError)) throw error
     failures.push(error)
-    return {
-      client: 'thunderbird',
-      label: profileLabel(profile),
-      location: profile.dir,
-      accounts: [],
-      steps: [],
-      warnings: [],
-      failure: {code: error.code, reason: `${error.tool}: ${error.message}`, hints: error.hints, exitCode: error.exitCode},
-    }
+    return {...base, steps: [], failure: {code: error.code, reason: `${error.tool}: ${error.message}`, hints: error.hints, exitCode: error.exitCode}}
   }
 }
 

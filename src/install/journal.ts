@@ -1,7 +1,7 @@
 /**
  * What mailcert changed, kept so that `mailcert remove` can undo exactly that and nothing else:
- * per target, the certificate, each identity setting with the value it had before, the
- * certificates mailcert added to the database, and a root's trust before mailcert changed it.
+ * per store, the certificate, each client setting with the value it had before, the certificates
+ * mailcert added to the store, and a root's trust before mailcert changed it.
  *
  * It is a write-ahead record: a change is noted (durably) before it is made, so that a run killed
  * at any point leaves a record that `remove` can undo from. Every undo is written to be safe when
@@ -10,6 +10,7 @@
 import {mkdir} from 'node:fs/promises'
 import path from 'node:path'
 
+import {migrateLegacyEntry} from '../clients/index.js'
 import {ExitCode, UserError} from '../errors.js'
 import {writeFileAtomic} from '../system/atomic-file.js'
 import {FileRefused, MiB, readBoundedFile} from '../system/bounded-read.js'
@@ -17,6 +18,10 @@ import {FileRefused, MiB, readBoundedFile} from '../system/bounded-read.js'
 export type SettingValue = string | number | boolean
 
 export interface IdentityRecord {
+  /** The client whose setting this is, and the place (a profile folder, a sources folder) where it lives. */
+  client: string
+  place: string
+  /** The client's name for the account or identity (Thunderbird `id1`, an Evolution source uid). */
   key: string
   email: string
   /** Each setting mailcert changed, with its value before the first change (null: it was not set). */
@@ -28,30 +33,37 @@ export interface IdentityRecord {
 /** What one install run changed (or is about to change) in a target. */
 export interface TargetChanges {
   identities: IdentityRecord[]
-  /** SHA-256 of the certificates mailcert added to the database (the leaf, and issuers that were not there). */
+  /** SHA-256 of the certificates mailcert added to the store (the leaf, and issuers that were not there). */
   addedCertificates: string[]
   /** A root whose trust mailcert changed, with the trust it had before. */
   trustedRoot: {sha256: string; previousTrust: string} | null
 }
 
+export interface RecordedCertificate {
+  sha256: string
+  emails: string[]
+  subject: string
+  /** How stores name it (`nss-dbkey`): what check looks for in the settings later. */
+  references: Record<string, string>
+}
+
+/** One install of a certificate into one store, and the settings of the clients that read it. */
 export interface JournalEntry extends TargetChanges {
   /** Orders the entries: a later install has a larger number, and is undone first. */
   sequence: number
-  client: string
+  store: {kind: string; location: string}
+  /** The clients this install was for (their settings are in `identities`). */
+  clients: string[]
   /** What a person recognises, as the install report said it. */
   label: string
-  /** The profile's name in profiles.ini (Thunderbird). */
-  profileName: string
-  /** The profile folder (Thunderbird). */
-  location: string
   installedAt: string
-  certificate: {sha256: string; emails: string[]; subject: string; dbKey: string}
+  certificate: RecordedCertificate
   /** Set while the run that writes this entry is changing the target; a run that finds it later knows that run was interrupted. */
   inProgress?: {pid: number; startedAt: string}
 }
 
 export interface Journal {
-  version: 2
+  version: 3
   entries: JournalEntry[]
 }
 
@@ -70,11 +82,14 @@ function unreadable(file: string, why: string): UserError {
   })
 }
 
-/** Version 1 had no sequence numbers; its entries were appended in the order they were made. */
+/** Version 1 had no sequence numbers (its entries were appended in the order they were made); 1 and 2 knew only one client, whose code reads them. */
 function upgrade(parsed: {version?: unknown; entries?: unknown}, file: string): Journal {
   if (!Array.isArray(parsed.entries)) throw unreadable(file, 'it has no list of entries')
-  if (parsed.version === 1) return {version: 2, entries: (parsed.entries as Omit<JournalEntry, 'sequence'>[]).map((entry, index) => ({...entry, sequence: index + 1}))}
-  if (parsed.version === 2) return parsed as Journal
+  if (parsed.version === 1 || parsed.version === 2) {
+    const entries = parsed.entries as Array<{sequence?: number}>
+    return {version: 3, entries: entries.map((entry, index) => migrateLegacyEntry(entry, parsed.version === 1 ? index + 1 : (entry.sequence ?? index + 1)))}
+  }
+  if (parsed.version === 3) return parsed as Journal
   throw unreadable(file, `it is version ${String(parsed.version)}, which this mailcert does not know (a newer mailcert wrote it)`)
 }
 
@@ -85,7 +100,7 @@ export async function readJournal(file: string): Promise<Journal> {
   } catch (error) {
     // No file, or no data folder (a file stands in its way): nothing was recorded yet.
     const code = (error as NodeJS.ErrnoException).code
-    if ((error instanceof FileRefused && error.reason === 'missing') || code === 'ENOENT' || code === 'ENOTDIR') return {version: 2, entries: []}
+    if ((error instanceof FileRefused && error.reason === 'missing') || code === 'ENOENT' || code === 'ENOTDIR') return {version: 3, entries: []}
     throw unreadable(file, (error as Error).message)
   }
   try {
@@ -127,6 +142,11 @@ export function isEmpty(changes: TargetChanges): boolean {
   return changes.identities.length === 0 && changes.addedCertificates.length === 0 && changes.trustedRoot === null
 }
 
+/** The same account of the same client in the same place. */
+export function sameAccount(a: Pick<IdentityRecord, 'client' | 'place' | 'key'>, b: Pick<IdentityRecord, 'client' | 'place' | 'key'>): boolean {
+  return a.client === b.client && a.place === b.place && a.key === b.key
+}
+
 /**
  * `later` on top of `earlier` for the same certificate and target: the oldest `previous` values
  * stay, so that remove returns to the state before mailcert first came.
@@ -134,7 +154,7 @@ export function isEmpty(changes: TargetChanges): boolean {
 export function mergeChanges(earlier: TargetChanges, later: TargetChanges): TargetChanges {
   const identities = [...earlier.identities]
   for (const identity of later.identities) {
-    const index = identities.findIndex((i) => i.key === identity.key)
+    const index = identities.findIndex((i) => sameAccount(i, identity))
     if (index < 0) {
       identities.push(identity)
       continue
@@ -150,12 +170,12 @@ export function mergeChanges(earlier: TargetChanges, later: TargetChanges): Targ
 }
 
 /**
- * The entry a new install into `location` with this certificate builds on: the newest entry for
+ * The entry a new install into the store at `storeLocation` with this certificate builds on: the newest entry for
  * that target, when it is for the same certificate. After another certificate was installed there
  * in between, a new entry is made instead, so that undoing newest first passes through each state.
  */
-export function entryToExtend(journal: Journal, location: string, sha256: string): JournalEntry | undefined {
-  const newest = newestFirst(journal.entries).find((e) => e.location === location)
+export function entryToExtend(journal: Journal, storeLocation: string, sha256: string): JournalEntry | undefined {
+  const newest = newestFirst(journal.entries).find((e) => e.store.location === storeLocation)
   return newest?.certificate.sha256 === sha256 ? newest : undefined
 }
 

@@ -2,8 +2,8 @@ import type {ExitCodeValue} from '../errors.js'
 import type {JournalEntry, TargetChanges} from './journal.js'
 
 /**
- * A plan is the list of changes mailcert will make, grouped by target (one Thunderbird profile, one
- * keychain, ...). Every change is a step that can say what it will do, do it, and undo it: that is
+ * A plan is the list of changes mailcert will make, grouped by target (one store and the accounts
+ * of the clients that read it). Every change is a step that can say what it will do, do it, and undo it: that is
  * what `--dry-run` prints, what the guided installer shows before asking, and what a failure rolls
  * back.
  */
@@ -36,14 +36,29 @@ export interface ChangeRecorder {
 export interface PlanStep {
   /** Stable identifier for reports: `import-identity`, `trust-root`, `configure-identities`. */
   readonly id: string
+  /**
+   * The client whose configuration this step is; unset for the store's own steps. When a client's
+   * step fails, that client's steps are undone and the others go on; the store's import stays
+   * while another client of the target still uses it.
+   */
+  readonly part?: string
   describe(): string
   apply(recorder: ChangeRecorder): Promise<StepOutcome>
   /** Called only after a successful apply() whose outcome changed something. */
   undo(): Promise<void>
 }
 
+/** Why a target cannot be done, with the exit code it stands for. */
+export interface TargetFailure {
+  code: string
+  reason: string
+  hints: string[]
+  exitCode: ExitCodeValue
+}
+
 export interface PlanTarget {
-  client: string
+  /** The clients whose accounts this target configures (those reading its store). */
+  clients: string[]
   /** What a person recognises: "Thunderbird profile default-release (~/.thunderbird/ab12.default-release)". */
   label: string
   /** Machine-readable location, for the JSON report. */
@@ -54,7 +69,7 @@ export interface PlanTarget {
   /** A target that will not be touched, and why. */
   skip?: {code: string; reason: string}
   /** A target that could not even be planned (its database cannot be read): reported as failed, the others go on. */
-  failure?: {code: string; reason: string; hints: string[]; exitCode: ExitCodeValue}
+  failure?: TargetFailure
   /** Warnings known at planning time (a private root left untrusted, ...). */
   warnings: string[]
   /** Releases what the steps share (a database session); always called after the steps. */
@@ -64,7 +79,7 @@ export interface PlanTarget {
 }
 
 /** The part of a journal entry that names the target and the certificate. */
-export type RecordedTarget = Pick<JournalEntry, 'client' | 'label' | 'profileName' | 'location' | 'certificate'>
+export type RecordedTarget = Pick<JournalEntry, 'store' | 'clients' | 'label' | 'certificate'>
 
 export interface Plan {
   targets: PlanTarget[]

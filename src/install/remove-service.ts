@@ -1,37 +1,31 @@
 /**
  * `mailcert remove`: undo what `install` recorded, for some accounts, a client, or everything,
- * with the same plan / apply / report machinery as install (and the same refusal to touch a
- * profile while Thunderbird runs on it).
+ * with the same plan / apply / report machinery as install (and the same refusal to touch a place
+ * while its client runs on it). One target per store: each client's settings put back first, then,
+ * when asked, what the install added to the store, unless an account still names it.
  */
+import type {ClientContext, ClientPlace, ClientRemoval, ClientSurvey, MailClient, RemoveChoices, ReopenedStore} from '../clients/client.js'
 import {ExitCode, UserError, UsageError} from '../errors.js'
-import {type DiscoveryOptions, describeProfile, discoverProfiles, readAccountsOf, type ThunderbirdProfile} from '../clients/thunderbird/discovery.js'
-import {sessionHolder} from '../clients/thunderbird/install-steps.js'
-import {busyError} from '../clients/thunderbird/profile-lock.js'
-import {profileLabel} from '../clients/thunderbird/install-target.js'
-import {DeleteIdentityStep, RestoreIdentitiesStep} from '../clients/thunderbird/remove-steps.js'
-import type {NssDriver, NssDriverName} from '../stores/nss/nss-driver.js'
-import {type Journal, type JournalEntry, newestFirst} from './journal.js'
-import {chooseNssDriver} from './nss-driver-choice.js'
+import {type Journal, type JournalEntry, newestFirst, sameAccount} from './journal.js'
 import type {Plan, PlanStep, PlanTarget} from './plan.js'
+import {surveyClients} from './install-service.js'
 
-export interface RemoveRequest {
+export interface RemoveRequest extends RemoveChoices {
   journal: Journal
   /** Only identities with these addresses; empty for all. */
   accounts: string[]
   clients: string[]
-  /** Also take the certificates (and keys) mailcert added out of the databases. */
-  deleteIdentity: boolean
-  nssDriver: NssDriverName | 'auto'
-  machine: DiscoveryOptions
-  dbPassword(profile: ThunderbirdProfile): Promise<string>
-  waitForClose?(busy: ThunderbirdProfile[]): Promise<boolean>
+  registry: MailClient[]
+  context: ClientContext
+  waitForClose?(busy: ClientPlace[]): Promise<boolean>
 }
 
 export interface PlannedRemove {
   plan: Plan
-  /** Per target of the plan (one per profile), the parts of the journal entries it undoes. */
+  /** Per target of the plan (one per store), the parts of the journal entries it undoes. */
   selected: JournalEntry[][]
-  driver: NssDriver | null
+  storeAccess: Record<string, string>
+  dispose(): Promise<void>
 }
 
 const matches = (email: string, accounts: string[]) => accounts.length === 0 || accounts.some((a) => a.toLowerCase() === email.toLowerCase())
@@ -39,8 +33,8 @@ const matches = (email: string, accounts: string[]) => accounts.length === 0 || 
 /** The part of each entry the request covers. */
 export function selectEntries(journal: Journal, accounts: string[], clients: string[]): JournalEntry[] {
   return journal.entries
-    .filter((entry) => clients.length === 0 || clients.includes(entry.client))
-    .map((entry) => ({...entry, identities: entry.identities.filter((identity) => matches(identity.email, accounts))}))
+    .filter((entry) => clients.length === 0 || entry.clients.some((client) => clients.includes(client)))
+    .map((entry) => ({...entry, identities: entry.identities.filter((identity) => matches(identity.email, accounts) && (clients.length === 0 || clients.includes(identity.client)))}))
     .filter((entry) => entry.identities.length > 0 || (accounts.length === 0 && (entry.addedCertificates.length > 0 || entry.trustedRoot !== null)))
 }
 
@@ -56,7 +50,7 @@ export function withoutRemoved(journal: Journal, removed: Array<{entry: JournalE
       entries.push(entry)
       continue
     }
-    const identities = entry.identities.filter((identity) => !done.entry.identities.some((gone) => gone.key === identity.key))
+    const identities = entry.identities.filter((identity) => !done.entry.identities.some((gone) => sameAccount(gone, identity)))
     const dropCertificates = done.certificatesRemoved && identities.length === 0
     const rest: JournalEntry = {
       ...entry,
@@ -76,79 +70,105 @@ export async function planRemove(request: RemoveRequest): Promise<PlannedRemove>
     throw new UserError(
       request.journal.entries.length === 0
         ? 'mailcert has not set up anything on this machine (for this user), so there is nothing to remove.'
-        : `mailcert set up nothing for ${request.accounts.join(', ')}. It set up: ${known.join(', ') || 'certificates only'}.`,
+        : `mailcert set up nothing for ${[...request.accounts, ...request.clients].join(', ')}. It set up: ${known.join(', ') || 'certificates only'}.`,
       {code: 'nothing-to-remove', exitCode: ExitCode.usage, hints: ['Run `mailcert check` to see what each account uses.']},
     )
   }
+  const clientOf = (id: string) => request.registry.find((client) => client.id === id)
+  const involved = request.registry.filter((client) => selected.some((entry) => entry.clients.includes(client.id)))
 
-  // Each profile as discovery sees it (its root says whether it is a Snap or Flatpak one), else as recorded.
-  const describeAll = async (): Promise<ThunderbirdProfile[]> => {
-    const known = await discoverProfiles(request.machine)
-    return Promise.all(
-      selected.map(
-        (entry) =>
-          known.find((p) => p.dir === entry.location) ??
-          describeProfile(entry.location, {name: entry.profileName, root: {dir: entry.location, packaging: 'standard', sandboxed: false}, isDefault: false}, request.machine),
-      ),
-    )
-  }
-  let profiles = await describeAll()
+  // Nothing may change where a client runs now: ask to close it, or stop (exit 6).
+  const places = new Set(selected.flatMap((entry) => entry.identities.map((identity) => identity.place)))
+  const busyPlaces = (surveys: ClientSurvey[]) => surveys.flatMap((survey) => survey.places).filter((place) => place.busy && places.has(place.location))
+  let surveys = await surveyClients(involved, request.context)
   for (;;) {
-    const busy = profiles.filter((p) => p.lock.busy)
+    const busy = busyPlaces(surveys)
     if (busy.length === 0) break
-    if (!request.waitForClose || !(await request.waitForClose(busy))) throw busyError(busy)
-    profiles = await describeAll()
+    if (!request.waitForClose || !(await request.waitForClose(busy))) {
+      const client = clientOf(busy[0]!.client)!
+      throw client.busyError(busy.filter((place) => place.client === client.id))
+    }
+    surveys = await surveyClients(involved, request.context)
   }
 
-  const driver = request.deleteIdentity ? await chooseNssDriver(request.nssDriver, profiles, request.machine) : null
   const targets: PlanTarget[] = []
   const perTarget: JournalEntry[][] = []
-  for (const location of [...new Set(selected.map((entry) => entry.location))]) {
-    const entries = newestFirst(selected.filter((entry) => entry.location === location))
-    const profile = profiles[selected.indexOf(entries[0])]
-    perTarget.push(entries)
-    targets.push(await removeTarget(profile, entries, driver, request))
+  const storeAccess: Record<string, string> = {}
+  const disposers: Array<() => Promise<void>> = []
+  const dispose = async () => {
+    for (const release of disposers.reverse()) await release()
   }
-  return {plan: {targets}, selected: perTarget, driver}
+  try {
+    for (const location of [...new Set(selected.map((entry) => entry.store.location))]) {
+      const entries = newestFirst(selected.filter((entry) => entry.store.location === location))
+      perTarget.push(entries)
+      targets.push(await removeTarget(entries, request, clientOf, storeAccess, disposers))
+    }
+  } catch (error) {
+    for (const target of targets) await target.close?.()
+    await dispose()
+    throw error
+  }
+  return {plan: {targets}, selected: perTarget, storeAccess, dispose}
 }
 
 /**
- * Undoing every recorded install in one profile. The settings are put back newest install first,
- * so that each one returns to the state the one before it left; only then are certificates taken
- * out, each only when no identity still names it, so no setting is left naming a certificate that
- * this run removed.
+ * Undoing every recorded install in one store. The settings are put back newest install first, so
+ * that each returns to the state the one before it left; only then are certificates taken out,
+ * each only when no account still names it, so no setting is left naming a certificate this run removed.
  */
-async function removeTarget(profile: ThunderbirdProfile, entries: JournalEntry[], driver: NssDriver | null, request: RemoveRequest): Promise<PlanTarget> {
-  const newest = entries[0]
-  if (profile.prefsState !== 'ok') {
-    return {client: newest.client, label: newest.label, location: newest.location, accounts: [], steps: [], warnings: [], skip: {code: 'profile-gone', reason: profile.prefsProblem ?? 'the profile cannot be read'}}
-  }
-  let dbPassword: string | undefined
-  if (driver && (await driver.hasPrimaryPassword(profile.dir))) dbPassword = await request.dbPassword(profile)
-  const session = driver ? sessionHolder(() => driver.open(profile.dir, {dbPassword})) : null
-  const steps: PlanStep[] = []
-  for (const entry of entries) {
-    if (entry.identities.length > 0) steps.push(new RestoreIdentitiesStep(profile, entry.identities, async () => session?.release()))
-  }
-  if (session) {
-    const stillUsed = async () => {
-      const {accounts} = await readAccountsOf(profile.dir)
-      return new Set((accounts?.identities ?? []).flatMap((i) => [i.smime.signingCertDbKey, i.smime.encryptionCertDbKey]).filter(Boolean))
+async function removeTarget(
+  entries: JournalEntry[],
+  request: RemoveRequest,
+  clientOf: (id: string) => MailClient | undefined,
+  storeAccess: Record<string, string>,
+  disposers: Array<() => Promise<void>>,
+): Promise<PlanTarget> {
+  const newest = entries[0]!
+  const clients = [...new Set(entries.flatMap((entry) => entry.clients))]
+  const base = {clients, label: newest.label, location: newest.store.location, accounts: [...new Set(entries.flatMap((entry) => entry.identities.map((i) => i.email)))], warnings: [] as string[]}
+
+  let reopened: ReopenedStore | null = null
+  if (request.deleteIdentity) {
+    for (const id of newest.clients) {
+      reopened = (await clientOf(id)?.reopenStore?.(newest, request, request.context)) ?? null
+      if (reopened) break
     }
-    for (const entry of entries) steps.push(new DeleteIdentityStep(session, entry, stillUsed))
+    if (reopened) {
+      disposers.push(() => reopened!.dispose())
+      if (reopened.storeAccess) storeAccess[newest.clients[0]!] = reopened.storeAccess
+    }
   }
-  return {
-    client: newest.client,
-    label: profileLabel(profile),
-    location: newest.location,
-    accounts: [...new Set(entries.flatMap((entry) => entry.identities.map((i) => i.email)))],
-    steps,
-    warnings: [],
-    close: async () => session?.release(),
+  const beforeWrite = async () => reopened?.store.release()
+
+  const steps: PlanStep[] = []
+  const removals: ClientRemoval[] = []
+  for (const entry of entries) {
+    const groups = new Map<string, typeof entry.identities>()
+    for (const identity of entry.identities) groups.set(`${identity.client}\n${identity.place}`, [...(groups.get(`${identity.client}\n${identity.place}`) ?? []), identity])
+    for (const records of groups.values()) {
+      const client = clientOf(records[0]!.client)
+      if (!client) throw new UsageError(`mailcert's record names a mail client this mailcert does not know (${records[0]!.client}).`, ['Use the mailcert version that installed it to remove it.'])
+      const removal = await client.planRemoval(records[0]!.place, records, request.context, beforeWrite)
+      if (removal.skip) return {...base, steps: [], skip: removal.skip}
+      removals.push(removal)
+      steps.push(...removal.steps)
+    }
   }
+  if (reopened) {
+    const store = reopened.store
+    for (const entry of entries) {
+      const stillUsed = async () => {
+        for (const removal of removals) if (await removal.usesCertificate(entry)) return true
+        return false
+      }
+      steps.push(...(await store.planRemoval(entry, stillUsed)))
+    }
+  }
+  return {...base, steps, close: async () => reopened?.store.release()}
 }
 
 export function requireSelection(flags: {account?: string[]; client?: string[]; all?: boolean}, interactive: boolean): void {
   if (interactive || flags.all || (flags.account?.length ?? 0) > 0 || (flags.client?.length ?? 0) > 0) return
-  throw new UsageError('What should be removed? Without a terminal mailcert does not ask.', ['Pass --account EMAIL, --client thunderbird, or --all.'])
+  throw new UsageError('What should be removed? Without a terminal mailcert does not ask.', ['Pass --account EMAIL, --client CLIENT (see mailcert check), or --all.'])
 }

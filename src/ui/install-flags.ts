@@ -1,7 +1,10 @@
 import {Flags} from '@oclif/core'
 
-/** The flags that say where and how to install; shared by `install` and the guided installer. */
+import {clientFlags, CLIENT_IDS} from '../clients/index.js'
+
+/** The flags that say where and how to install; shared by `install` and the guided installer. Each client adds its own. */
 export const installFlags = {
+  ...clientFlags,
   yes: Flags.boolean({
     char: 'y',
     summary: 'Do not ask anything: take every answer from flags and environment variables.',
@@ -10,7 +13,7 @@ export const installFlags = {
   }),
   client: Flags.option({
     summary: 'Configure only this mail client (repeatable). Default: every client found.',
-    options: ['thunderbird'] as const,
+    options: CLIENT_IDS,
     multiple: true,
     env: 'MAILCERT_CLIENT',
     delimiter: ',',
@@ -20,12 +23,6 @@ export const installFlags = {
     multiple: true,
     env: 'MAILCERT_ACCOUNT',
     delimiter: ',',
-  }),
-  profile: Flags.directory({
-    summary: 'Configure this Thunderbird profile folder (repeatable) instead of the ones listed in profiles.ini.',
-    multiple: true,
-    env: 'MAILCERT_PROFILE',
-    exists: true,
   }),
   'trust-root': Flags.boolean({
     summary: 'Trust the certificate\'s private root to vouch for e-mail certificates, without asking.',
@@ -48,8 +45,8 @@ export const installFlags = {
     env: 'MAILCERT_DRY_RUN',
   }),
   'db-password-file': Flags.file({
-    summary: 'Read the primary password of Thunderbird\'s certificate database from this file.',
-    description: 'Only profiles protected by a Primary Password need it. MAILCERT_DB_PASSWORD works too.',
+    summary: 'Read the primary password of the certificate databases from this file.',
+    description: 'Only databases protected by a Primary Password (set in the mail client\'s settings) need it. MAILCERT_DB_PASSWORD works too.',
     env: 'MAILCERT_DB_PASSWORD_FILE',
     helpGroup: 'PASSWORD',
   }),
@@ -65,11 +62,4 @@ export const installFlags = {
     min: 0,
     env: 'MAILCERT_LOCK_WAIT',
   }),
-  'nss-driver': Flags.option({
-    summary: 'How to reach Thunderbird\'s certificate database: NSS\'s tools or Thunderbird itself.',
-    description: '"auto" uses NSS\'s certutil and pk12util when they are installed and the Thunderbird program otherwise.',
-    options: ['auto', 'tools', 'thunderbird'] as const,
-    default: 'auto',
-    env: 'MAILCERT_NSS_DRIVER',
-  })(),
 }

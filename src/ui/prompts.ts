@@ -1,4 +1,5 @@
 import type {Certificate} from '../identity/certificate-types.js'
+import type {StoreRef} from '../stores/store.js'
 
 /**
  * Interactive prompts. @inquirer/prompts is loaded on first use: scripts that never prompt do not
@@ -10,9 +11,9 @@ export async function askPassword(message: string): Promise<string> {
   return password({message, mask: '*'})
 }
 
-export async function askDbPassword(profileName: string): Promise<string> {
+export async function askDbPassword(store: StoreRef): Promise<string> {
   const {password} = await import('@inquirer/prompts')
-  return password({message: `Primary password of the Thunderbird profile "${profileName}":`, mask: '*'})
+  return password({message: `Primary password of the certificate database of ${store.label}:`, mask: '*'})
 }
 
 export async function askTrustRoot(root: Certificate): Promise<boolean> {

@@ -1,5 +1,5 @@
-import type {CheckResult, ClientCheck} from '../clients/check.js'
-import type {CertificateState, IdentityCheck, ProfileCheck, Problem} from '../clients/thunderbird/check-profile.js'
+import type {CheckResult} from '../clients/check.js'
+import type {CertificateState, ClientCheck, IdentityCheck, PlaceCheck, Problem} from '../clients/client.js'
 import type {SupportRow} from '../clients/support-table.js'
 import {neverExpires} from '../identity/findings.js'
 import {style} from './style.js'
@@ -17,7 +17,7 @@ function describeSupport(row: SupportRow): string {
 }
 
 function describeCertificate(state: CertificateState, checked: boolean): string {
-  if (!checked) return `${state.name ? `"${state.name}"` : `dbKey ${state.dbKey.slice(0, 12)}…`} ${style.dim('(not checked: the certificate database was not read)')}`
+  if (!checked) return `${state.name ? `"${state.name}"` : `${state.reference.slice(0, 12)}…`} ${style.dim('(not checked: the certificate database was not read)')}`
   if (!state.certificate) return style.bad('missing from the database')
   const notAfter = state.certificate.notAfter
   const parts = [`${state.certificate.subject}`, neverExpires(new Date(notAfter)) ? 'does not expire' : `until ${notAfter.slice(0, 10)}`]
@@ -36,22 +36,20 @@ function renderIdentity(identity: IdentityCheck, checked: boolean): string[] {
   return lines
 }
 
-function renderProfile(profile: ProfileCheck): string[] {
-  const facts = [profile.version ? `Thunderbird ${profile.version}` : null, profile.isDefault ? 'default' : null, profile.busy ? style.warn('Thunderbird is running') : null, profile.checkedWith ? `checked with ${profile.checkedWith === 'tools' ? "NSS's tools" : 'Thunderbird itself'}` : null].filter(Boolean)
-  const lines = [`  Profile "${profile.name}" ${style.dim(profile.dir)}${facts.length ? ` (${facts.join(', ')})` : ''}`]
-  const codes = new Set(profile.problems.map((p) => p.code))
-  if (codes.has('profile-unreadable')) lines.push(style.bad('    its settings (prefs.js) cannot be read: see below'))
-  else if (codes.has('profile-unused')) lines.push(style.dim('    never used'))
-  else if (profile.identities.length === 0) lines.push(style.dim('    no mail accounts'))
-  for (const identity of profile.identities) lines.push(...renderIdentity(identity, profile.checkedWith !== null))
+function renderPlace(place: PlaceCheck): string[] {
+  const facts = place.facts.map((fact) => (place.busy && /running/.test(fact) ? style.warn(fact) : fact))
+  const lines = [`  ${place.title} ${style.dim(place.dir)}${facts.length ? ` (${facts.join(', ')})` : ''}`]
+  if (place.note) lines.push(place.note.severity === 'error' ? style.bad(`    ${place.note.text}`) : style.dim(`    ${place.note.text}`))
+  else if (place.identities.length === 0) lines.push(style.dim('    no mail accounts'))
+  for (const identity of place.identities) lines.push(...renderIdentity(identity, place.checkedWith !== null))
   return lines
 }
 
 function renderClient(client: ClientCheck): string[] {
   const lines = [`${style.heading(client.name)}${client.program ? style.dim(` ${client.program}`) : ''}`, `  ${describeSupport(client.support)}`]
   if (!client.support.implemented) lines.push(...(client.support.manualSteps ?? []).map((step) => `  - ${step}`))
-  if (client.client === 'thunderbird' && client.profiles.length === 0) lines.push(style.dim('  no profile for this user'))
-  for (const profile of client.profiles) lines.push(...renderProfile(profile))
+  if (client.empty && client.profiles.length === 0) lines.push(style.dim(`  ${client.empty}`))
+  for (const place of client.profiles) lines.push(...renderPlace(place))
   return lines
 }
 

@@ -128,13 +128,13 @@ describe('mailcert check on a profile with accounts and no certificate', () => {
     expect(result.stdout).not.toContain('fix:')
   })
 
-  it('--json: the envelope {status, result: {platform, clients, notInstalled, problems, nssDriver}, warnings}', async () => {
+  it('--json: the envelope {status, result: {platform, clients, notInstalled, problems}, warnings}', async () => {
     const home = await tbHome()
     const {result, envelope} = await checkJson(home.home)
     expect(result.code).toBe(0)
     expect(Object.keys(envelope).sort()).toEqual(['result', 'status', 'warnings'])
-    expect(Object.keys(envelope.result).sort()).toEqual(['clients', 'notInstalled', 'nssDriver', 'platform', 'problems'])
-    expect(envelope).toMatchObject({status: 0, warnings: [], result: {platform: 'linux', notInstalled: [], nssDriver: 'tools'}})
+    expect(Object.keys(envelope.result).sort()).toEqual(['clients', 'notInstalled', 'platform', 'problems'])
+    expect(envelope).toMatchObject({status: 0, warnings: [], result: {platform: 'linux', notInstalled: [], clients: [{client: 'thunderbird', storeAccess: 'tools'}]}})
     const thunderbird = thunderbirdOf(envelope)
     expect(thunderbird).toMatchObject({
       client: 'thunderbird',
@@ -214,7 +214,7 @@ describe('mailcert check after mailcert install', () => {
     // The JSON form through MAILCERT_DEEP, so that the environment variable is covered too.
     const {result, envelope} = await checkJson(home.home, [], {MAILCERT_DEEP: '1', MAILCERT_THUNDERBIRD_TIMEOUT: '45'})
     expect(result.code, result.stderr).toBe(0)
-    expect(envelope.result.nssDriver).toBe('thunderbird')
+    expect(envelope.result.clients.find((c) => c.client === 'thunderbird')?.storeAccess).toBe('thunderbird')
     expect(profileOf(envelope).checkedWith).toBe('thunderbird')
     expect(identityOf(envelope, 'alice@example.com')).toMatchObject({signing: {hasKey: true, verdict: {valid: true}}, encryption: {hasKey: true, verdict: {valid: true}}, problems: []})
 
@@ -295,7 +295,7 @@ describe('mailcert check finds problems', () => {
     pointAt(home, 'alice@example.com', ALICE_KEY)
     const {result, envelope} = await checkJson(home.home)
     expect(result.code, result.stderr).toBe(8)
-    expect(envelope.result.nssDriver).toBe('tools')
+    expect(envelope.result.clients.find((c) => c.client === 'thunderbird')?.storeAccess).toBe('tools')
     expect(profileOf(envelope).checkedWith).toBe('thunderbird')
     const alice = identityOf(envelope, 'alice@example.com')
     expect(alice.signing).toMatchObject({hasKey: true, verdict: {valid: false, code: expect.stringMatching(/^(untrusted|unknown)-issuer$/)}})
@@ -497,7 +497,7 @@ describe('mailcert check: an identity whose address a known certificate matches,
         severity: 'warning',
         code: 'no-account-for-certificate',
         message: 'No mail account uses info@example.com of the certificate in organization-rsa.pem (the addresses found: alice@example.com, bob@example.com).',
-        fix: 'Add the account to Thunderbird (or an identity with this address to an account), then: mailcert install YOUR-CERTIFICATE.p12',
+        fix: 'Add the account to your mail client (or an identity with this address to an account), then: mailcert install YOUR-CERTIFICATE.p12',
       },
     ])
   })
@@ -547,7 +547,7 @@ describe('mailcert check while Thunderbird runs on the profile', () => {
 
       const {envelope} = await checkJson(home.home, ['--deep'])
       expect(envelope.status).toBe(8)
-      expect(envelope.result.nssDriver).toBe('thunderbird')
+      expect(envelope.result.clients.find((c) => c.client === 'thunderbird')?.storeAccess).toBe('thunderbird')
       expect(profileOf(envelope)).toMatchObject({busy: true, checkedWith: 'tools'})
       expect(identityOf(envelope, 'alice@example.com')).toMatchObject({signing: {hasKey: true, verdict: {valid: true}}, problems: []})
       expect(envelope.result.problems.filter((p) => p.severity !== 'info')).toMatchObject([{severity: 'warning', code: 'client-running', profile: home.profileDir}])
@@ -580,7 +580,7 @@ describe('mailcert check without Thunderbird profiles, and other clients', () =>
     const home = emptyHome()
     const {result, envelope} = await checkJson(home, ['--deep'])
     expect(result.code, result.stderr).toBe(8)
-    expect(envelope.result).toMatchObject({nssDriver: 'thunderbird', problems: [{code: 'no-profile'}]})
+    expect(envelope.result).toMatchObject({clients: [{client: 'thunderbird', storeAccess: 'thunderbird'}], problems: [{code: 'no-profile'}]})
     expect(readdirSync(home)).toEqual([])
   })
 

@@ -72,8 +72,8 @@ describe('installing through Thunderbird itself (no NSS tools on PATH)', () => {
     const before = connections(home)
     const result = await install(home, [p12(file), '--yes', '--trust-root', '--json'])
     expect(result.code, result.stderr).toBe(0)
-    const report = json<{result: {nssDriver: string; targets: Array<{status: string; steps: Array<{id: string; status: string}>; verification: Record<string, {valid: boolean}>}>}}>(result).result
-    expect(report.nssDriver).toBe('thunderbird')
+    const report = json<{result: {storeAccess: Record<string, string>; targets: Array<{status: string; steps: Array<{id: string; status: string}>; verification: Record<string, {valid: boolean}>}>}}>(result).result
+    expect(report.storeAccess.thunderbird).toBe('thunderbird')
     expect(report.targets[0].status).toBe('done')
     expect(report.targets[0].steps.map((s) => [s.id, s.status])).toEqual([
       ['import-identity', 'done'],

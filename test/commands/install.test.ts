@@ -45,8 +45,8 @@ describe('installing into a real Thunderbird profile with NSS tools', () => {
     const before = prefsOf(home)
     const result = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--sign-by-default', '--json'])
     expect(result.code, result.stderr).toBe(0)
-    const report = json<{result: {nssDriver: string; targets: Array<{status: string; accounts: string[]; verification: Record<string, {valid: boolean}>}>}}>(result).result
-    expect(report.nssDriver).toBe('tools')
+    const report = json<{result: {storeAccess: Record<string, string>; targets: Array<{status: string; accounts: string[]; verification: Record<string, {valid: boolean}>}>}}>(result).result
+    expect(report.storeAccess.thunderbird).toBe('tools')
     expect(report.targets).toMatchObject([{status: 'done', accounts: ['alice@example.com'], verification: {signing: {valid: true}, encryption: {valid: true}}}])
 
     // What NSS stored: the certificate with its key (u,u,u), the root trusted for e-mail only.

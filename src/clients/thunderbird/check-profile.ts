@@ -9,57 +9,20 @@ import type {Certificate} from '../../identity/certificate-types.js'
 import {daysLeft} from '../../identity/findings.js'
 import {canSign} from '../../identity/key-usage.js'
 import {sameDbKey, nssDbKey} from '../../stores/nss/dbkey.js'
-import type {EmailUsage, NssCertificate, NssSession, Verdict} from '../../stores/nss/nss-driver.js'
+import {NSS_DBKEY} from '../../stores/nss/nss-store.js'
+import type {CertificateState, ExpectedCertificate, IdentityCheck, PlaceCheck, Problem} from '../client.js'
+import type {EmailUsage, NssCertificate, NssSession} from '../../stores/nss/nss-driver.js'
 import type {MailIdentity} from './accounts.js'
 import type {ThunderbirdProfile} from './discovery.js'
 
-export interface Problem {
-  severity: 'error' | 'warning' | 'info'
-  code: string
-  message: string
-  fix: string
-  /** Where: the profile folder, and the address when it is about one identity. */
-  profile?: string
-  account?: string
-}
-
-export interface CertificateState {
-  dbKey: string
-  name: string
-  /** Null when no certificate in the database has that dbKey. */
-  certificate: {subject: string; emails: string[]; notBefore: string; notAfter: string; daysLeft: number; fingerprintSha256: string; nickname: string} | null
-  hasKey: boolean
-  verdict: Verdict | null
-}
-
-export interface IdentityCheck {
-  key: string
-  email: string | null
-  name: string | null
-  accounts: string[]
-  configured: boolean
-  signing: CertificateState | null
-  encryption: CertificateState | null
-  signByDefault: boolean
-  encryptByDefault: boolean
-  problems: Problem[]
-}
-
-export interface ProfileCheck {
-  name: string
-  dir: string
+export interface ProfileCheck extends PlaceCheck {
   packaging: string
   isDefault: boolean
   version: string | null
-  busy: boolean
   database: ThunderbirdProfile['database']
-  /** How the database was read: `tools`, `thunderbird`, or null when it could not be. */
-  checkedWith: string | null
-  identities: IdentityCheck[]
-  problems: Problem[]
 }
 
-export const EXPIRY_WARNING_DAYS = 30
+const EXPIRY_WARNING_DAYS = 30
 
 function installFix(email: string | null, file = 'YOUR-CERTIFICATE.p12'): string {
   return `mailcert install ${/\s/.test(file) ? JSON.stringify(file) : file} --client thunderbird${email ? ` --account ${email}` : ''}`
@@ -93,9 +56,9 @@ async function certificateState(
   now: Date,
 ): Promise<CertificateState> {
   const found = stored.find((s) => sameDbKey(s.dbKey, dbKey))
-  if (!found) return {dbKey, name, certificate: null, hasKey: false, verdict: null}
+  if (!found) return {reference: dbKey, name, certificate: null, hasKey: false, verdict: null}
   return {
-    dbKey,
+    reference: dbKey,
     name,
     certificate: {
       subject: found.certificate.subject.text,
@@ -165,24 +128,6 @@ function stateProblems(state: CertificateState, usage: EmailUsage, identity: Mai
     })
   }
   return problems
-}
-
-/**
- * A certificate an identity is expected to use: the one the user named (`mailcert check FILE`), or
- * one mailcert's journal says it set up in this profile.
- */
-export interface ExpectedCertificate {
-  source: 'given' | 'journal'
-  emails: readonly string[]
-  subject: string
-  dbKey: string
-  notAfter?: Date
-  /** The PKCS#12 file the user named, for the fix; absent for a bare certificate, which install cannot use. */
-  file?: string
-  /** How to name it in a sentence ("the certificate in alice.p12"). */
-  label?: string
-  /** When mailcert installed it (journal). */
-  installedAt?: string
 }
 
 const EMAIL_PROTECTION = '1.3.6.1.5.5.7.3.4'
@@ -262,7 +207,7 @@ function notSetProblem(identity: MailIdentity, where: string, expected: readonly
 function otherCertificateProblem(identity: MailIdentity, signing: CertificateState | null, where: string, expected: readonly ExpectedCertificate[]): Problem | null {
   const email = identity.email
   const given = email ? expected.find((e) => e.source === 'given' && isFor(e, email)) : undefined
-  if (!email || !given || !signing || sameDbKey(signing.dbKey, given.dbKey)) return null
+  if (!email || !given || !signing || sameDbKey(signing.reference, given.references[NSS_DBKEY] ?? (given.certificate ? nssDbKey(given.certificate) : ''))) return null
   const current = signing.certificate ? ` (${signing.certificate.subject}, until ${signing.certificate.notAfter.slice(0, 10)})` : ''
   return {
     severity: 'warning',
@@ -276,7 +221,7 @@ function otherCertificateProblem(identity: MailIdentity, signing: CertificateSta
 
 /** The state of a setting whose database could not be read: what the settings say, nothing more. */
 function unchecked(dbKey: string, name: string): CertificateState {
-  return {dbKey, name, certificate: null, hasKey: false, verdict: null}
+  return {reference: dbKey, name, certificate: null, hasKey: false, verdict: null}
 }
 
 /**
@@ -302,9 +247,9 @@ export async function checkIdentities(
     if (session) {
       problems.push(
         ...(signing ? stateProblems(signing, 'signing', identity, profile.dir, now) : []),
-        ...(encryption && !(signing && sameDbKey(signing.dbKey, encryption.dbKey)) ? stateProblems(encryption, 'encryption', identity, profile.dir, now) : []),
+        ...(encryption && !(signing && sameDbKey(signing.reference, encryption.reference)) ? stateProblems(encryption, 'encryption', identity, profile.dir, now) : []),
       )
-      if (encryption && signing && sameDbKey(signing.dbKey, encryption.dbKey) && encryption.name === '') {
+      if (encryption && signing && sameDbKey(signing.reference, encryption.reference) && encryption.name === '') {
         problems.push({severity: 'warning', code: 'encryption-name-empty', message: 'The encryption certificate has no name in the settings, so the compose window keeps S/MIME switched off.', fix: installFix(identity.email), profile: profile.dir, account: identity.email ?? undefined})
       }
     }

@@ -21,18 +21,14 @@ export interface NssCertificate {
   dbKey?: string
 }
 
-export type EmailUsage = 'signing' | 'encryption'
+import type {EmailUsage, Verdict} from '../store.js'
 
-export interface Verdict {
-  valid: boolean
-  /** NSS's reason when not valid, in words a person can act on. */
-  reason?: string
-  /** Stable reason code: `untrusted-issuer`, `unknown-issuer`, `expired`, `inadequate-usage`, ... */
-  code?: string
-}
+export type {EmailUsage, Verdict} from '../store.js'
 
 export interface NssSession {
   readonly driver: NssDriverName
+  /** The program that does the work, for messages: `pk12util`, `Thunderbird`. */
+  readonly tool: string
   listCertificates(): Promise<NssCertificate[]>
   /** Import a PKCS#12 file (already re-encoded for NSS) protected by `password`. */
   importPkcs12(pkcs12: Buffer, password: string): Promise<void>

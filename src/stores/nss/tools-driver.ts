@@ -63,6 +63,7 @@ async function runTool(program: string, args: string[], passwords: PasswordArgum
 
 class ToolsSession implements NssSession {
   readonly driver = 'tools' as const
+  readonly tool = 'pk12util'
   private cache: NssCertificate[] | null = null
 
   constructor(

@@ -21,10 +21,10 @@ export async function chooseRemovals(journal: Journal): Promise<string[]> {
   return checkbox<string>({message: 'Stop using the certificate for these accounts? (Space to tick or untick)', choices: removalChoices(journal), required: true})
 }
 
-export async function askDeleteIdentity(): Promise<boolean> {
+export async function askDeleteIdentity(clientNames: string[]): Promise<boolean> {
   const {confirm} = await import('@inquirer/prompts')
   return confirm({
-    message: 'Also remove the certificate and its private key from Thunderbird? (Then mail encrypted to it cannot be read there any more, unless you install your .p12 again.)',
+    message: `Also remove the certificate and its private key from ${clientNames.join(' and ') || 'the certificate stores'}? (Then mail encrypted to it cannot be read there any more, unless you install your .p12 again.)`,
     default: false,
   })
 }

@@ -1,10 +1,9 @@
 /**
- * Step 4 of the guided installer: where the certificate goes. Every profile and identity found;
- * those whose address is the certificate's are ticked, the others are shown greyed out with the
- * reason, so the person sees that nothing was missed.
+ * Step 4 of the guided installer: where the certificate goes. Every place (a profile) of every
+ * mail client found, with its accounts: those whose address is the certificate's are ticked, the
+ * others are shown greyed out with the reason, so the person sees that nothing was missed.
  */
-import type {ThunderbirdProfile} from '../../clients/thunderbird/discovery.js'
-import {identityMatches} from '../../clients/thunderbird/identity-settings.js'
+import type {ClientPlace} from '../../clients/client.js'
 
 export interface TargetChoice {
   name: string
@@ -18,32 +17,28 @@ export interface ChoiceGroup {
   choices: TargetChoice[]
 }
 
-export function identityChoiceValue(profileDir: string, identityKey: string): string {
-  return `${profileDir}\n${identityKey}`
+export function identityChoiceValue(place: string, accountKey: string): string {
+  return `${place}\n${accountKey}`
 }
 
-function profileTitle(profile: ThunderbirdProfile): string {
-  const version = profile.version ? `, Thunderbird ${profile.version}` : ''
-  const running = profile.lock.busy ? ', running now' : ''
-  return `Thunderbird profile "${profile.name}" (${profile.dir}${version}${running})`
-}
+const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
-export function targetChoices(profiles: ThunderbirdProfile[], certificateEmails: string[]): ChoiceGroup[] {
-  return profiles
-    .filter((profile) => profile.prefsState !== 'missing')
-    .map((profile) => {
-      if (profile.accounts === null) return {title: profileTitle(profile), choices: [{name: 'cannot read its settings', value: profile.dir, disabled: profile.prefsProblem ?? true}]}
-      if (profile.database === 'none') return {title: profileTitle(profile), choices: [{name: 'no certificate database yet', value: profile.dir, disabled: 'start Thunderbird once first'}]}
-      const identities = profile.accounts.identities.filter((identity) => identity.email !== null)
-      if (identities.length === 0) return {title: profileTitle(profile), choices: [{name: 'no mail accounts', value: profile.dir, disabled: true}]}
+export function targetChoices(places: ClientPlace[], certificateEmails: string[]): ChoiceGroup[] {
+  return places
+    .filter((place) => place.accounts !== null || place.unreadable !== null)
+    .map((place) => {
+      if (place.accounts === null) return {title: place.title, choices: [{name: 'cannot read its settings', value: place.location, disabled: place.unreadable?.problem ?? true}]}
+      if (place.unusable !== null) return {title: place.title, choices: [{name: place.unusable, value: place.location, disabled: true}]}
+      const accounts = place.accounts.filter((account) => account.email !== null)
+      if (accounts.length === 0) return {title: place.title, choices: [{name: 'no mail accounts', value: place.location, disabled: true}]}
       return {
-        title: profileTitle(profile),
-        choices: identities.map((identity) => {
-          const label = `${identity.email}${identity.fullName ? ` (${identity.fullName})` : ''}`
-          const matches = identityMatches(identity, certificateEmails)
-          return matches
-            ? {name: label, value: identityChoiceValue(profile.dir, identity.key), checked: true}
-            : {name: label, value: identityChoiceValue(profile.dir, identity.key), disabled: 'the certificate is not for this address'}
+        title: place.title,
+        choices: accounts.map((account) => {
+          const label = `${account.email}${account.name ? ` (${account.name})` : ''}`
+          const value = identityChoiceValue(place.location, account.key)
+          return certificateEmails.some((email) => sameAddress(email, account.email!))
+            ? {name: label, value, checked: true}
+            : {name: label, value, disabled: 'the certificate is not for this address'}
         }),
       }
     })

@@ -3,8 +3,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {ExitCode, UserError} from '../../src/errors.js'
-import {chooseNssDriver} from '../../src/install/nss-driver-choice.js'
+import {ExitCode, UserError} from '../../../src/errors.js'
+import {chooseNssDriver} from '../../../src/clients/thunderbird/nss-driver-choice.js'
 
 describe('choosing how to reach the NSS database', () => {
   it('--nss-driver thunderbird where no Thunderbird is installed is the user\'s to fix (exit 2), with what to do', async () => {

@@ -2,14 +2,14 @@
  * How to reach Thunderbird's NSS databases: NSS's own tools when they are installed, else the
  * user's Thunderbird itself; `--nss-driver` forces one. The report says which was used.
  */
-import type {DiscoveryOptions, ThunderbirdProfile} from '../clients/thunderbird/discovery.js'
-import {DEFAULT_TIMEOUT_MS} from '../clients/thunderbird/headless.js'
-import {findThunderbird, type ThunderbirdProgram} from '../clients/thunderbird/program.js'
-import {ExitCode, UserError} from '../errors.js'
-import type {NssDriver, NssDriverName} from '../stores/nss/nss-driver.js'
-import {nssToolsInstallHint, nssToolsMissing} from '../stores/nss/nss-tools.js'
-import {ThunderbirdDriver} from '../stores/nss/thunderbird-driver.js'
-import {ToolsDriver} from '../stores/nss/tools-driver.js'
+import type {DiscoveryOptions, ThunderbirdProfile} from './discovery.js'
+import {DEFAULT_TIMEOUT_MS} from './headless.js'
+import {findThunderbird, type ThunderbirdProgram} from './program.js'
+import {ExitCode, UserError} from '../../errors.js'
+import type {NssDriver, NssDriverName} from '../../stores/nss/nss-driver.js'
+import {nssToolsInstallHint, nssToolsMissing} from '../../stores/nss/nss-tools.js'
+import {ThunderbirdDriver} from './thunderbird-nss-driver.js'
+import {ToolsDriver} from '../../stores/nss/tools-driver.js'
 
 export async function thunderbirdFor(profile: ThunderbirdProfile | undefined, machine: DiscoveryOptions): Promise<ThunderbirdProgram | null> {
   return findThunderbird({...machine, root: profile?.root, lastAppDir: profile?.lastAppDir ?? undefined})

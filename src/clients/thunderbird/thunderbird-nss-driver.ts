@@ -8,11 +8,11 @@
 import {createHash} from 'node:crypto'
 
 import {ExitCode, ExternalError, UserError} from '../../errors.js'
-import {DEFAULT_TIMEOUT_MS, type HeadlessThunderbird, startHeadlessThunderbird} from '../../clients/thunderbird/headless.js'
-import type {ThunderbirdProgram} from '../../clients/thunderbird/program.js'
+import {DEFAULT_TIMEOUT_MS, type HeadlessThunderbird, startHeadlessThunderbird} from './headless.js'
+import type {ThunderbirdProgram} from './program.js'
 import {SecretFiles} from '../../system/secret-files.js'
-import {withEmailTrust} from './certutil-output.js'
-import type {EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from './nss-driver.js'
+import {withEmailTrust} from '../../stores/nss/certutil-output.js'
+import type {EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from '../../stores/nss/nss-driver.js'
 
 const CERT_DB = 'const certdb = Cc["@mozilla.org/security/x509certdb;1"].getService(Ci.nsIX509CertDB);'
 const TOKEN = 'const token = Cc["@mozilla.org/security/internalkeytoken;1"].getService(Ci.nsIPKCS11Token);'
@@ -106,6 +106,7 @@ interface ListedCertificate {
 
 class ThunderbirdSession implements NssSession {
   readonly driver = 'thunderbird' as const
+  readonly tool = 'Thunderbird'
 
   constructor(
     private readonly thunderbird: HeadlessThunderbird,

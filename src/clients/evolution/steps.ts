@@ -1,0 +1,120 @@
+/**
+ * The changes mailcert makes to Evolution's identity sources: point each matching Mail Identity
+ * at the certificate by the NSS nickname NSS stored (the import step finds it out), and, for
+ * remove, put the recorded settings back.
+ */
+import type {IdentityRecord} from '../../install/journal.js'
+import type {ChangeRecorder, PlanStep, StepOutcome} from '../../install/plan.js'
+import type {ImportedIdentity} from '../../stores/store.js'
+import {restoredSource, SourceEdit, sourceFile} from './source-edit.js'
+import {identitySmimeEdit} from './sources.js'
+
+export interface EvolutionTarget {
+  uid: string
+  email: string
+}
+
+export class ConfigureEvolutionIdentitiesStep implements PlanStep {
+  readonly id = 'configure-evolution-identities'
+  readonly part = 'evolution'
+  private readonly edits: SourceEdit[] = []
+
+  constructor(
+    private readonly sourcesDir: string,
+    private readonly identities: EvolutionTarget[],
+    private readonly choice: {canEncrypt: boolean; signByDefault?: boolean; encryptByDefault?: boolean},
+    private readonly imported: ImportedIdentity,
+  ) {}
+
+  describe(): string {
+    const what = ['sign', this.choice.canEncrypt ? 'decrypt' : null].filter(Boolean).join(' and ')
+    return `Set ${this.identities.map((i) => i.email).join(', ')} to ${what} with this certificate in Evolution's identity sources (${this.sourcesDir})`
+  }
+
+  async apply(recorder: ChangeRecorder): Promise<StepOutcome> {
+    const nickname = this.imported.storedName
+    if (!nickname) throw new Error('The certificate store did not say which name it stored the certificate under.')
+    const encrypt = this.choice.canEncrypt && this.imported.accepted.encryption !== false
+    const records: IdentityRecord[] = []
+    const pending: Array<{edit: SourceEdit; before: string; text: string}> = []
+    for (const identity of this.identities) {
+      const edit = new SourceEdit(sourceFile(this.sourcesDir, identity.uid))
+      const before = await edit.read()
+      const {text, undo} = identitySmimeEdit(before, {
+        signingCertificate: nickname,
+        encryptionCertificate: encrypt ? nickname : '',
+        signByDefault: this.choice.signByDefault,
+        encryptByDefault: this.choice.encryptByDefault,
+      })
+      if (text === before) continue
+      const applied = Object.fromEntries(Object.keys(undo.previous).map((key) => [key, valueIn(text, key)]))
+      const previous = Object.fromEntries(Object.entries(undo.previous).filter(([key, value]) => value !== applied[key]))
+      records.push({client: 'evolution', place: this.sourcesDir, key: identity.uid, email: identity.email, previous, applied: Object.fromEntries(Object.keys(previous).map((key) => [key, applied[key]!]))})
+      pending.push({edit, before, text})
+    }
+    if (pending.length === 0) return {changed: false, detail: 'already set'}
+    await recorder.note({identities: records})
+    let backup: string | undefined
+    let firstBackup: string | undefined
+    for (const {edit, before, text} of pending) {
+      this.edits.push(edit)
+      ;({backup, firstBackup} = await edit.write(before, text))
+    }
+    return {changed: true, detail: `${pending.length} identit${pending.length === 1 ? 'y' : 'ies'} set to use "${nickname}"`, backup, firstBackup}
+  }
+
+  async undo(): Promise<void> {
+    for (const edit of [...this.edits].reverse()) await edit.undo()
+  }
+}
+
+import {keyFileValue, parseKeyFile} from './key-file.js'
+import {SMIME_GROUP} from './sources.js'
+
+function valueIn(text: string, key: string): string {
+  return keyFileValue(parseKeyFile(text), SMIME_GROUP, key) ?? ''
+}
+
+export class RestoreEvolutionIdentitiesStep implements PlanStep {
+  readonly id = 'restore-evolution-identities'
+  readonly part = 'evolution'
+  private readonly edits: SourceEdit[] = []
+
+  constructor(
+    private readonly sourcesDir: string,
+    private readonly records: IdentityRecord[],
+  ) {}
+
+  describe(): string {
+    return `Put back the S/MIME settings of ${this.records.map((r) => r.email).join(', ')} as they were before mailcert, in Evolution's identity sources (${this.sourcesDir})`
+  }
+
+  async apply(): Promise<StepOutcome> {
+    const warnings: string[] = []
+    let changed = 0
+    let backup: string | undefined
+    let firstBackup: string | undefined
+    for (const record of this.records) {
+      const edit = new SourceEdit(sourceFile(this.sourcesDir, record.key))
+      let before: string
+      try {
+        before = await edit.read()
+      } catch {
+        warnings.push(`The identity source of ${record.email} is gone; nothing to put back there.`)
+        continue
+      }
+      const restored = restoredSource(before, record)
+      warnings.push(...restored.warnings)
+      if (restored.changed === 0) continue
+      this.edits.push(edit)
+      ;({backup, firstBackup} = await edit.write(before, restored.text))
+      changed += restored.changed
+    }
+    if (changed === 0) return {changed: false, detail: 'nothing to put back', warnings}
+    return {changed: true, detail: `${changed} settings put back`, backup, firstBackup, warnings}
+  }
+
+  async undo(): Promise<void> {
+    for (const edit of [...this.edits].reverse()) await edit.undo()
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The one list of mail clients mailcert knows. install, check, remove and the guided installer
+ * work over it and name no client themselves; adding a client is adding its folder and a line here.
+ * The clients' code is loaded only by the commands that use it, so that `--version` and `inspect`
+ * do not pay for it.
+ */
+import type {JournalEntry} from '../install/journal.js'
+import type {MailClient} from './client.js'
+import {EVOLUTION_HELP, evolutionFlags} from './evolution/flags.js'
+import {profileFlag, THUNDERBIRD_HELP, thunderbirdFlags} from './thunderbird/flags.js'
+import {migrateVersion2Entry, type ThunderbirdEntryV2} from './thunderbird/journal-v2.js'
+
+export const CLIENT_IDS = ['thunderbird', 'evolution'] as const
+
+/** Every client's own flags (Thunderbird's --profile and --nss-driver, ...), for the commands that take them. */
+export const clientFlags = {...thunderbirdFlags, ...evolutionFlags}
+
+/** What each client gets, for the help of install, check and remove. */
+export const CLIENTS_HELP = [THUNDERBIRD_HELP, EVOLUTION_HELP].join('\n\n')
+
+/** The user named the places to configure (Thunderbird's --profile): no checklist of the others then. */
+export function placesGiven(flags: Record<string, unknown>): boolean {
+  return profileFlag(flags).length > 0
+}
+
+export async function mailClients(only: readonly string[] = []): Promise<MailClient[]> {
+  const [{thunderbird}, {evolution}] = await Promise.all([import('./thunderbird/client.js'), import('./evolution/client.js')])
+  const all = [thunderbird, evolution]
+  return only.length === 0 ? all : all.filter((client) => only.includes(client.id))
+}
+
+/** Journals before version 3 knew only Thunderbird: their entries are read as Thunderbird's. */
+export function migrateLegacyEntry(entry: unknown, sequence: number): JournalEntry {
+  return migrateVersion2Entry(entry as ThunderbirdEntryV2, sequence)
+}

@@ -1,0 +1,55 @@
+/**
+ * Taking out of an NSS database what a recorded install added: the certificates (the leaf with its
+ * private key first, then the issuers that were not there before) and the e-mail trust given to a root.
+ */
+import type {JournalEntry} from '../../install/journal.js'
+import type {PlanStep, StepOutcome} from '../../install/plan.js'
+import type {SessionHolder} from './import-steps.js'
+
+/** Taking certificates out is the one change that cannot be undone: it always comes last. */
+export class DeleteIdentityStep implements PlanStep {
+  readonly id = 'delete-identity'
+
+  constructor(
+    private readonly session: SessionHolder,
+    private readonly entry: JournalEntry,
+    /** Whether an account of a client reading the database still names the certificate after the restore (it keeps it then). */
+    private readonly stillUsed: () => Promise<boolean>,
+  ) {}
+
+  describe(): string {
+    const count = this.entry.addedCertificates.length
+    const root = this.entry.trustedRoot ? ' and the e-mail trust it gave the root' : ''
+    return `Remove the certificate${count > 1 ? `s (${count})` : ''} mailcert added to the certificate database, with the private key${root}`
+  }
+
+  async apply(): Promise<StepOutcome> {
+    const session = await this.session.get()
+    const present = await session.listCertificates()
+    // Another identity still signs with the certificate: it keeps the certificate, its issuers and the root's trust.
+    if (await this.stillUsed()) {
+      return {changed: false, detail: '0 certificates removed', warnings: ['The certificate is kept: another account still uses it.']}
+    }
+    const warnings: string[] = []
+    let removed = 0
+    if (this.entry.trustedRoot && !this.entry.addedCertificates.includes(this.entry.trustedRoot.sha256)) {
+      const root = present.find((c) => c.sha256 === this.entry.trustedRoot!.sha256)
+      if (root) await session.setTrust(root, this.entry.trustedRoot.previousTrust)
+    }
+    // The leaf (with its key) first, then the issuers.
+    const order = [this.entry.certificate.sha256, ...this.entry.addedCertificates.filter((sha) => sha !== this.entry.certificate.sha256)]
+    for (const sha256 of order.filter((sha) => this.entry.addedCertificates.includes(sha))) {
+      const certificate = present.find((c) => c.sha256 === sha256)
+      if (!certificate) continue
+      if (present.filter((c) => c.nickname === certificate.nickname).length > 1) {
+        warnings.push(`"${certificate.nickname}" is kept: another certificate shares its name, and removing by name could hit the wrong one.`)
+        continue
+      }
+      await session.deleteCertificate(certificate, {withKey: certificate.hasKey})
+      removed++
+    }
+    return {changed: removed > 0 || this.entry.trustedRoot !== null, detail: `${removed} certificate${removed === 1 ? '' : 's'} removed`, warnings}
+  }
+
+  async undo(): Promise<void> {}
+}

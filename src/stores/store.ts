@@ -1,0 +1,69 @@
+/**
+ * A store is where a private key lives (an NSS database, later the login keychain or
+ * `CurrentUser\My`). It knows no mail client: it can plan the import of an identity (re-encoded as
+ * it needs), check what it holds, and plan taking out what an install added. Clients name the store
+ * each of their places reads; several clients reading one store share one import.
+ */
+import type {Certificate} from '../identity/certificate-types.js'
+import type {Identity} from '../identity/identity.js'
+import type {JournalEntry} from '../install/journal.js'
+import type {PlanStep, TargetFailure} from '../install/plan.js'
+
+/** Which store, for people and for the record. */
+export interface StoreRef {
+  /** `nss`, later `keychain`, `windows`. */
+  kind: string
+  /** Where it is: a database folder, a keychain file. Two places with the same location share the store. */
+  location: string
+  /** What a person recognises: `the certificate database of Thunderbird profile "default"`. */
+  label: string
+}
+
+export type EmailUsage = 'signing' | 'encryption'
+
+export interface Verdict {
+  valid: boolean
+  /** The store's reason when not valid, in words a person can act on. */
+  reason?: string
+  /** Stable reason code: `untrusted-issuer`, `unknown-issuer`, `expired`, `inadequate-usage`, `cannot-check`, ... */
+  code?: string
+}
+
+/** What the mail client's own check accepted after the import: a usage it refused is not set up. Unset: not checked. */
+export type AcceptedUsages = Partial<Record<EmailUsage, boolean>>
+
+/** What the store's steps found out while they ran, for the client steps after them. */
+export interface ImportedIdentity {
+  accepted: AcceptedUsages
+  /** The name the store gave the certificate (an NSS nickname), once it is there. */
+  storedName?: string
+}
+
+export interface ImportOptions {
+  /** Who reads the store, for messages: `Thunderbird`, `Evolution`. */
+  readers: string
+  trustRoot(root: Certificate): Promise<boolean>
+  keepRefused: boolean
+}
+
+export interface StoreImport {
+  steps: PlanStep[]
+  warnings: string[]
+  /** Filled in by the steps as they run. */
+  imported: ImportedIdentity
+  /** The store refuses the certificate: nothing will be put into it. */
+  failure?: TargetFailure
+  /** With --keep-refused: the certificate goes in, and no client may be set to use it. */
+  refusedButKept?: boolean
+}
+
+export interface CertificateStore {
+  readonly ref: StoreRef
+  /** How the store names this certificate for the record (`nss-dbkey`): what check looks for later. */
+  references(certificate: Certificate): Record<string, string>
+  planImport(identity: Identity, options: ImportOptions): Promise<StoreImport>
+  /** Take out what a recorded install added (certificates, key, a root's trust), unless `stillUsed` says an account still names it. */
+  planRemoval(entry: JournalEntry, stillUsed: () => Promise<boolean>): Promise<PlanStep[]>
+  /** Give back what the steps hold open (a database session); a later step opens it again. */
+  release(): Promise<void>
+}

@@ -1,0 +1,73 @@
+/**
+ * The one door to "which machine is this": the operating system, the user's home and app-data
+ * folders, and where system programs and files live. Everything else asks here instead of reading
+ * `process.platform` or the environment itself.
+ *
+ * Two test-only variables let the test suite, on Linux, plan and act as on another system:
+ * `MAILCERT_PLATFORM=darwin|win32|linux` sets the OS mailcert believes it runs on, and
+ * `MAILCERT_SYSTEM_ROOT=DIR` makes every system program and file that mailcert names by absolute
+ * path (`/usr/bin/security`, `/System/Applications/Mail.app/...`, `/etc/pki/nssdb`) resolve under DIR.
+ * The user's own files stay under the HOME (or USERPROFILE / APPDATA) that the test sets.
+ */
+import path from 'node:path'
+
+export type OperatingSystem = 'linux' | 'macos' | 'windows'
+
+export interface Machine {
+  /** The Node name of the OS mailcert acts for (`process.platform`, or MAILCERT_PLATFORM in tests). */
+  platform: NodeJS.Platform
+  os: OperatingSystem
+  home: string
+  env: NodeJS.ProcessEnv
+  /** '/' on a real machine; a test's stand-in for the system's own folders. */
+  systemRoot: string
+}
+
+const PLATFORMS: Record<string, NodeJS.Platform> = {linux: 'linux', darwin: 'darwin', win32: 'win32'}
+
+export function osOf(platform: NodeJS.Platform): OperatingSystem {
+  if (platform === 'win32') return 'windows'
+  if (platform === 'darwin') return 'macos'
+  return 'linux'
+}
+
+/** The OS Node itself runs on, whatever a test asks mailcert to act as (for calls only that OS has). */
+export function hostPlatform(): NodeJS.Platform {
+  return process.platform
+}
+
+/** The machine mailcert acts on: the real one, or the one a test describes with MAILCERT_PLATFORM and MAILCERT_SYSTEM_ROOT. */
+export function currentMachine(home: string, env: NodeJS.ProcessEnv = process.env): Machine {
+  const platform = PLATFORMS[env.MAILCERT_PLATFORM ?? ''] ?? process.platform
+  const systemRoot = env.MAILCERT_SYSTEM_ROOT ? path.resolve(env.MAILCERT_SYSTEM_ROOT) : '/'
+  return {platform, os: osOf(platform), home, env, systemRoot}
+}
+
+/** A machine for code and tests that describe one directly (no system root). */
+export function machineFor(options: {platform: NodeJS.Platform; home: string; env: NodeJS.ProcessEnv; systemRoot?: string}): Machine {
+  return {...options, os: osOf(options.platform), systemRoot: options.systemRoot ?? '/'}
+}
+
+/** Where a system program or file named by its absolute path is on this machine (under the test's root, in tests). */
+export function systemPath(machine: Pick<Machine, 'systemRoot'>, absolute: string): string {
+  if (machine.systemRoot === '/' || machine.systemRoot === '') return absolute
+  // A Windows path (C:\Program Files\...) goes under the root without its drive letter.
+  const relative = absolute.replace(/^[A-Za-z]:[\\/]/, '').replace(/^[\\/]+/, '')
+  return path.join(machine.systemRoot, ...relative.split(/[\\/]/))
+}
+
+/** The user's roaming application-data folder on Windows (%APPDATA%), else null. */
+export function appDataDir(machine: Machine): string | null {
+  if (machine.os !== 'windows') return null
+  return machine.env.APPDATA ?? path.win32.join(machine.home, 'AppData', 'Roaming')
+}
+
+/** $XDG_CONFIG_HOME, or ~/.config. */
+export function configHome(machine: Pick<Machine, 'home' | 'env'>): string {
+  return machine.env.XDG_CONFIG_HOME || path.join(machine.home, '.config')
+}
+
+/** $XDG_DATA_HOME, or ~/.local/share. */
+export function dataHome(machine: Pick<Machine, 'home' | 'env'>): string {
+  return machine.env.XDG_DATA_HOME || path.join(machine.home, '.local', 'share')
+}
