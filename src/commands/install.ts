@@ -30,7 +30,7 @@ export interface InstallResult {
   dryRun: boolean
   /** False when the plan was shown and the person said no. */
   applied: boolean
-  /** Per client, how it reached its certificate stores (`tools`: NSS's tools). */
+  /** Per client id, how it reached its certificate stores. */
   storeAccess: Record<string, string>
   plan: string[]
   targets: ApplyReport['targets']

@@ -133,8 +133,9 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
         await giveUp()
         return {...report, status: 'skipped', code: 'cancelled', reason: 'cancelled; the finished steps were undone'}
       }
-      hooks.onStepStart?.(target, step)
+      // A client whose own step failed in a shared store: its later steps do not run.
       if (step.part !== undefined && failedParts.has(step.part)) continue
+      hooks.onStepStart?.(target, step)
       let outcome: StepOutcome
       try {
         outcome = await step.apply(recorder)
@@ -155,6 +156,8 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
           continue
         }
         await giveUp()
+        // Nothing stays of the target: no client of it is "partly" done.
+        delete report.failedClients
         return {...report, status: 'failed', reason: message, code, hints, exitCode}
       }
       stepReport.status = outcome.changed ? 'done' : 'unchanged'
@@ -213,7 +216,7 @@ export function exitCodeOf(report: ApplyReport): ExitCodeValue {
   if (report.cancelled) return ExitCode.cancelled
   const failed = report.targets.filter((t) => t.status === 'failed')
   // A client that failed beside others in a shared store: partly done.
-  if (report.targets.some((t) => (t.failedClients?.length ?? 0) > 0)) return ExitCode.partial
+  if (report.targets.some((t) => t.status !== 'failed' && (t.failedClients?.length ?? 0) > 0)) return ExitCode.partial
   if (failed.length === 0) return ExitCode.ok
   const succeeded = report.targets.some((t) => t.status === 'done' || t.status === 'unchanged')
   return succeeded ? ExitCode.partial : (failed[0].exitCode ?? ExitCode.unexpected)

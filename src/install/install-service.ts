@@ -24,7 +24,7 @@ export interface InstallRequest extends InstallChoices {
 
 export interface PlannedInstall {
   plan: Plan
-  /** Per client, how it reached its stores (`thunderbird: tools`). */
+  /** Per client id, how it reached its stores (`tools`). */
   storeAccess: Record<string, string>
   /** Release what planning started; after the plan was applied, or dropped. */
   dispose(): Promise<void>

@@ -21,7 +21,7 @@ export interface IdentityRecord {
   /** The client whose setting this is, and the place (a profile folder, a sources folder) where it lives. */
   client: string
   place: string
-  /** The client's name for the account or identity (Thunderbird `id1`, an Evolution source uid). */
+  /** The client's own name for the account or identity (an identity key, a source uid). */
   key: string
   email: string
   /** Each setting mailcert changed, with its value before the first change (null: it was not set). */
@@ -43,7 +43,7 @@ export interface RecordedCertificate {
   sha256: string
   emails: string[]
   subject: string
-  /** How stores name it (`nss-dbkey`): what check looks for in the settings later. */
+  /** How each kind of store names it (a database key): what check looks for in the settings later. */
   references: Record<string, string>
 }
 

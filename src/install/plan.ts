@@ -59,7 +59,7 @@ export interface TargetFailure {
 export interface PlanTarget {
   /** The clients whose accounts this target configures (those reading its store). */
   clients: string[]
-  /** What a person recognises: "Thunderbird profile default-release (~/.thunderbird/ab12.default-release)". */
+  /** What a person recognises: the place and the client, as the client names them. */
   label: string
   /** Machine-readable location, for the JSON report. */
   location: string

@@ -1,5 +1,5 @@
 /**
- * A store's own password (an NSS database's primary password), when it has one: from
+ * A store's own password (a certificate database's primary password), when it has one: from
  * --db-password-file or MAILCERT_DB_PASSWORD, else asked at a terminal, else a usage error.
  */
 import {UsageError} from '../errors.js'

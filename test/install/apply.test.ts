@@ -12,11 +12,14 @@ interface FakeStepOptions {
   outcome?: StepOutcome
   fail?: Error
   failUndo?: Error
+  /** The client whose configuration the step is (unset: the store's own step). */
+  part?: string
 }
 
 function fakeStep(journal: Journal, id: string, options: FakeStepOptions = {}): PlanStep {
   return {
     id,
+    ...(options.part === undefined ? {} : {part: options.part}),
     describe: () => `step ${id}`,
     async apply(recorder) {
       // Every changing step notes its change first, as the real ones do.
@@ -34,7 +37,7 @@ function fakeStep(journal: Journal, id: string, options: FakeStepOptions = {}): 
 
 function fakeTarget(journal: Journal, label: string, steps: PlanStep[], extra: Partial<PlanTarget> = {}): PlanTarget {
   return {
-    client: 'thunderbird',
+    clients: ['thunderbird'],
     label,
     location: `/home/alice/.thunderbird/${label}`,
     accounts: ['alice@example.com'],
@@ -60,7 +63,7 @@ describe('applyPlan', () => {
     expect(journal).toEqual(['apply import-identity', 'apply configure-identities', 'close P'])
     expect(report.cancelled).toBe(false)
     const [result] = report.targets
-    expect(result).toMatchObject({client: 'thunderbird', label: 'P', location: '/home/alice/.thunderbird/P', accounts: ['alice@example.com'], status: 'done', rolledBack: false})
+    expect(result).toMatchObject({client: 'thunderbird', clients: ['thunderbird'], label: 'P', location: '/home/alice/.thunderbird/P', accounts: ['alice@example.com'], status: 'done', rolledBack: false})
     expect(result.steps).toEqual([
       {id: 'import-identity', description: 'step import-identity', status: 'done', detail: 'nickname Alice Example', backup: undefined},
       {id: 'configure-identities', description: 'step configure-identities', status: 'done', detail: undefined, backup: '/p/prefs.js.mailcert-x.bak'},
@@ -241,7 +244,7 @@ describe('applyPlan and the journal', () => {
       abandon: async () => void journal.push(`abandon ${target.label}`),
     }),
   })
-  const recorded = {recordAs: {client: 'thunderbird', label: 'P', profileName: 'p', location: '/p', certificate: {sha256: 'aa', emails: [], subject: 'CN=x', dbKey: 'K'}}}
+  const recorded = {recordAs: {store: {kind: 'nss', location: '/p'}, clients: ['thunderbird'], label: 'P', certificate: {sha256: 'aa', emails: [], subject: 'CN=x', references: {'nss-dbkey': 'K'}}}}
 
   it('notes each change before it is made, and finishes the record after the last step', async () => {
     const journal: Journal = []
@@ -291,9 +294,79 @@ describe('applyPlan and the journal', () => {
   })
 })
 
+describe('applyPlan: a store that several clients read', () => {
+  /** One store both clients read: its own steps first, then each client's configuration. */
+  const shared = (journal: Journal, steps: PlanStep[]) => fakeTarget(journal, 'S', steps, {clients: ['thunderbird', 'evolution'], accounts: ['alice@example.com']})
+  const wrongPassword = () => new UserError('the password was not accepted', {code: 'bad-password', exitCode: ExitCode.wrongPassword, hints: ['type it again']})
+
+  it('reports every client of the target, the first as `client`', async () => {
+    const journal: Journal = []
+    const [result] = (await applyPlan({targets: [shared(journal, [fakeStep(journal, 'import'), fakeStep(journal, 'a', {part: 'thunderbird'}), fakeStep(journal, 'b', {part: 'evolution'})])]})).targets
+    expect(result).toMatchObject({client: 'thunderbird', clients: ['thunderbird', 'evolution'], status: 'done', rolledBack: false})
+    expect(result.failedClients).toBeUndefined()
+    expect(journal).toEqual(['apply import', 'apply a', 'apply b', 'close S'])
+  })
+
+  it("undoes only the client whose step failed: the store's steps and the other client's stay, and the run is partly done (7)", async () => {
+    const journal: Journal = []
+    const report = await applyPlan({
+      targets: [
+        shared(journal, [
+          fakeStep(journal, 'import'),
+          fakeStep(journal, 'a1', {part: 'thunderbird'}),
+          fakeStep(journal, 'b1', {part: 'evolution'}),
+          fakeStep(journal, 'b2', {part: 'evolution', fail: wrongPassword()}),
+          fakeStep(journal, 'a2', {part: 'thunderbird'}),
+          fakeStep(journal, 'b3', {part: 'evolution'}),
+        ]),
+      ],
+    })
+    const [result] = report.targets
+    // B's steps are undone newest first as soon as one fails; A's next step still runs, B's next one does not.
+    expect(journal).toEqual(['apply import', 'apply a1', 'apply b1', 'apply b2', 'undo b2', 'undo b1', 'apply a2', 'close S'])
+    expect(statuses(result)).toEqual(['import:done', 'a1:done', 'b1:undone', 'b2:failed', 'a2:done', 'b3:not-run'])
+    expect(result.status).toBe('done')
+    expect(result.rolledBack).toBe(false)
+    expect(result.failedClients).toEqual([{client: 'evolution', reason: 'the password was not accepted', code: 'bad-password', exitCode: ExitCode.wrongPassword, hints: ['type it again']}])
+    expect(result.steps[3].error).toBe('the password was not accepted')
+    expect(exitCodeOf(report)).toBe(ExitCode.partial)
+  })
+
+  it('rolls the whole target back when the last client fails too, as for a target of one client', async () => {
+    const journal: Journal = []
+    const report = await applyPlan({
+      targets: [
+        shared(journal, [
+          fakeStep(journal, 'import'),
+          fakeStep(journal, 'a', {part: 'thunderbird', fail: new Error('prefs.js is read-only')}),
+          fakeStep(journal, 'b', {part: 'evolution', fail: wrongPassword()}),
+        ]),
+      ],
+    })
+    const [result] = report.targets
+    // A is undone alone when it fails (B still needs the import); when B fails, nothing uses the import: it goes too.
+    expect(journal).toEqual(['apply import', 'apply a', 'undo a', 'apply b', 'undo b', 'undo import', 'close S'])
+    expect(statuses(result)).toEqual(['import:undone', 'a:failed', 'b:failed'])
+    expect(result).toMatchObject({status: 'failed', reason: 'the password was not accepted', code: 'bad-password', exitCode: ExitCode.wrongPassword, rolledBack: true})
+    // Nothing was done: the run's exit code is the failure's own, not "partly done".
+    expect(exitCodeOf(report)).toBe(ExitCode.wrongPassword)
+  })
+
+  it("fails the whole target when one of the store's own steps fails", async () => {
+    const journal: Journal = []
+    const [result] = (
+      await applyPlan({targets: [shared(journal, [fakeStep(journal, 'import'), fakeStep(journal, 'trust', {fail: new Error('x')}), fakeStep(journal, 'a', {part: 'thunderbird'}), fakeStep(journal, 'b', {part: 'evolution'})])]})
+    ).targets
+    expect(journal).toEqual(['apply import', 'apply trust', 'undo trust', 'undo import', 'close S'])
+    expect(result).toMatchObject({status: 'failed', rolledBack: true})
+    expect(result.failedClients).toBeUndefined()
+  })
+})
+
 describe('exitCodeOf', () => {
   const target = (status: TargetReport['status'], exitCode?: TargetReport['exitCode']): TargetReport => ({
     client: 'thunderbird',
+    clients: ['thunderbird'],
     label: 'P',
     location: '/p',
     accounts: [],
@@ -320,6 +393,11 @@ describe('exitCodeOf', () => {
     expect(exitCodeOf(report(target('skipped'), target('failed', ExitCode.notForSmime)))).toBe(ExitCode.notForSmime)
     expect(exitCodeOf(report(target('failed', ExitCode.external)))).toBe(ExitCode.external)
     expect(exitCodeOf(report(target('failed')))).toBe(ExitCode.unexpected)
+  })
+
+  it('is 7 when a client of a shared store failed while the others were done', () => {
+    const failedClients = [{client: 'evolution', reason: 'no', code: 'x', exitCode: ExitCode.busy, hints: []}]
+    expect(exitCodeOf(report({...target('done'), clients: ['thunderbird', 'evolution'], failedClients}))).toBe(ExitCode.partial)
   })
 
   it('is 130 when the run was cancelled', () => {

@@ -9,6 +9,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {JournalFile} from '../../src/install/journal-file.js'
+import type {RecordedTarget} from '../../src/install/plan.js'
 import {
   entryToExtend,
   type IdentityRecord,
@@ -41,19 +42,20 @@ const PROFILE = '/home/alice/.thunderbird/ab12.default-release'
 
 const pref = (key: string, attribute: string) => `mail.identity.${key}.${attribute}`
 
-function identity(key: string, email: string, previous: IdentityRecord['previous'], applied: IdentityRecord['applied']): IdentityRecord {
-  return {key, email, previous, applied}
+const DB_KEY = 'AAAAAAAAAAAAAAAKAAAAUwCPGiw8TV5vcBE='
+
+function identity(key: string, email: string, previous: IdentityRecord['previous'], applied: IdentityRecord['applied'], where: Partial<Pick<IdentityRecord, 'client' | 'place'>> = {}): IdentityRecord {
+  return {client: 'thunderbird', place: PROFILE, key, email, previous, applied, ...where}
 }
 
 function entry(overrides: Partial<JournalEntry> = {}): JournalEntry {
   return {
     sequence: 1,
-    client: 'thunderbird',
+    store: {kind: 'nss', location: PROFILE},
+    clients: ['thunderbird'],
     label: 'Thunderbird profile "default-release" (~/.thunderbird/ab12.default-release)',
-    profileName: 'default-release',
-    location: PROFILE,
     installedAt: '2026-03-01T10:00:00.000Z',
-    certificate: {sha256: ALICE_SHA, emails: ['alice@example.com'], subject: 'CN=alice@example.com', dbKey: 'AAAAAAAAAAAAAAAKAAAAUwCPGiw8TV5vcBE='},
+    certificate: {sha256: ALICE_SHA, emails: ['alice@example.com'], subject: 'CN=alice@example.com', references: {'nss-dbkey': DB_KEY}},
     identities: [
       identity('id1', 'alice@example.com', {[pref('id1', 'signing_cert_dbkey')]: null, [pref('id1', 'sign_mail')]: false}, {[pref('id1', 'signing_cert_dbkey')]: 'KEY-1', [pref('id1', 'sign_mail')]: true}),
     ],
@@ -63,8 +65,32 @@ function entry(overrides: Partial<JournalEntry> = {}): JournalEntry {
   }
 }
 
-const empty = (): Journal => ({version: 2, entries: []})
-const journalOf = (...entries: JournalEntry[]): Journal => ({version: 2, entries})
+/** An entry exactly as mailcert wrote it in journals of version 2 (version 1: the same without `sequence`): one Thunderbird profile. */
+function version2Entry(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    sequence: 1,
+    client: 'thunderbird',
+    label: 'Thunderbird profile "default-release" (~/.thunderbird/ab12.default-release)',
+    profileName: 'default-release',
+    location: PROFILE,
+    installedAt: '2026-03-01T10:00:00.000Z',
+    certificate: {sha256: ALICE_SHA, emails: ['alice@example.com'], subject: 'CN=alice@example.com', dbKey: DB_KEY},
+    identities: [
+      {
+        key: 'id1',
+        email: 'alice@example.com',
+        previous: {[pref('id1', 'signing_cert_dbkey')]: null, [pref('id1', 'sign_mail')]: false},
+        applied: {[pref('id1', 'signing_cert_dbkey')]: 'KEY-1', [pref('id1', 'sign_mail')]: true},
+      },
+    ],
+    addedCertificates: [ALICE_SHA, INTERMEDIATE_SHA],
+    trustedRoot: null,
+    ...overrides,
+  }
+}
+
+const empty = (): Journal => ({version: 3, entries: []})
+const journalOf = (...entries: JournalEntry[]): Journal => ({version: 3, entries})
 
 describe('journalPath', () => {
   it('is installed.json in the data folder', () => {
@@ -90,6 +116,8 @@ describe('mergeChanges', () => {
     const merged = mergeChanges(first, second)
     expect(merged.identities).toEqual([
       {
+        client: 'thunderbird',
+        place: PROFILE,
         key: 'id1',
         email: 'alice@example.com',
         // Before mailcert first came: sign_mail false, no signing key; the encryption key was set by someone else.
@@ -113,10 +141,30 @@ describe('mergeChanges', () => {
     expect(merged.addedCertificates).toEqual([ALICE_SHA, INTERMEDIATE_SHA])
     expect(merged.trustedRoot).toEqual({sha256: ROOT_SHA, previousTrust: ',,'})
   })
+
+  it('keeps apart accounts with the same key of another client or in another place', () => {
+    const first = entry({clients: ['thunderbird', 'evolution']})
+    const applied = {[pref('id1', 'signing_cert_dbkey')]: 'KEY-2'}
+    const second = entry({
+      identities: [
+        identity('id1', 'alice@example.com', {[pref('id1', 'signing_cert_dbkey')]: 'OTHER'}, applied, {client: 'evolution'}),
+        identity('id1', 'alice@example.com', {[pref('id1', 'signing_cert_dbkey')]: 'OTHER'}, applied, {place: '/home/alice/.thunderbird/other'}),
+      ],
+      addedCertificates: [],
+    })
+    const merged = mergeChanges(first, second)
+    expect(merged.identities.map((i) => [i.client, i.place, i.key])).toEqual([
+      ['thunderbird', PROFILE, 'id1'],
+      ['evolution', PROFILE, 'id1'],
+      ['thunderbird', '/home/alice/.thunderbird/other', 'id1'],
+    ])
+    // The first account is untouched by the others' values.
+    expect(merged.identities[0]).toEqual(first.identities[0])
+  })
 })
 
 describe('entryToExtend', () => {
-  it('extends the newest entry of the profile when it is for the same certificate', () => {
+  it('extends the newest entry of the store when it is for the same certificate', () => {
     const first = entry({sequence: 1})
     expect(entryToExtend(journalOf(first), PROFILE, ALICE_SHA)).toBe(first)
   })
@@ -149,11 +197,10 @@ describe('settleInterrupted', () => {
 })
 
 describe('JournalFile: the write-ahead record of one run', () => {
-  const target = {
-    client: 'thunderbird',
+  const target: RecordedTarget = {
+    store: {kind: 'nss', location: PROFILE},
+    clients: ['thunderbird'],
     label: 'Thunderbird profile "default-release"',
-    profileName: 'default-release',
-    location: PROFILE,
     certificate: entry().certificate,
   }
   const onDisk = (file: string): Journal => JSON.parse(readFileSync(file, 'utf8')) as Journal
@@ -196,7 +243,7 @@ describe('JournalFile: the write-ahead record of one run', () => {
     expect(existsSync(file)).toBe(false)
   })
 
-  it('a new certificate for the same profile gets the next sequence number', async () => {
+  it('a new certificate for the same store gets the next sequence number', async () => {
     const file = journalPath(folder())
     await writeJournal(file, journalOf(entry({sequence: 7})))
     const journal = await JournalFile.open(file)
@@ -245,7 +292,7 @@ describe('JournalFile.lockAndOpen', () => {
     const gone = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'}).stdout)
     await writeJournal(journalPath(dataDir), journalOf(entry({inProgress: {pid: gone, startedAt: '2026-03-01T10:00:00.000Z'}})))
     const abandoned = join(dataDir, `.installed.json.mailcert-${gone}.tmp`)
-    writeFileSync(abandoned, '{"version": 2, "entr')
+    writeFileSync(abandoned, '{"version": 3, "entr')
     const locked = await JournalFile.lockAndOpen(dataDir, {command: 'remove', waitMs: 0})
     try {
       expect(existsSync(abandoned)).toBe(false)
@@ -283,14 +330,75 @@ describe('readJournal and writeJournal', () => {
     expect(await readJournal(join(folder(), 'installed.json'))).toEqual(empty())
   })
 
-  it('reads a version 1 journal (no sequence numbers) in file order', async () => {
+  it('reads a version 2 journal as the previous mailcert wrote it: each entry one Thunderbird profile and its NSS database', async () => {
     const file = join(folder(), 'installed.json')
-    const {sequence: _s, ...v1} = entry()
-    writeFileSync(file, JSON.stringify({version: 1, entries: [v1, {...v1, location: '/other'}]}))
-    expect((await readJournal(file)).entries.map((e) => [e.sequence, e.location])).toEqual([
-      [1, PROFILE],
-      [2, '/other'],
+    const interrupted = version2Entry({
+      sequence: 5,
+      location: '/home/alice/.thunderbird/other',
+      profileName: 'other',
+      label: 'Thunderbird profile "other"',
+      identities: [],
+      addedCertificates: [ALICE_SHA],
+      trustedRoot: {sha256: ROOT_SHA, previousTrust: ',,'},
+      inProgress: {pid: 123, startedAt: '2026-03-02T10:00:00.000Z'},
+    })
+    writeFileSync(file, JSON.stringify({version: 2, entries: [version2Entry({sequence: 3}), interrupted]}, null, 2))
+    const journal = await readJournal(file)
+    expect(journal.version).toBe(3)
+    expect(journal.entries).toHaveLength(2)
+    const [first, second] = journal.entries
+    expect(first.sequence).toBe(3)
+    expect(first.store).toEqual({kind: 'nss', location: PROFILE})
+    expect(first.clients).toEqual(['thunderbird'])
+    expect(first.label).toBe('Thunderbird profile "default-release" (~/.thunderbird/ab12.default-release)')
+    expect(first.installedAt).toBe('2026-03-01T10:00:00.000Z')
+    // The dbKey is how the NSS store names the certificate.
+    expect(first.certificate).toEqual({sha256: ALICE_SHA, emails: ['alice@example.com'], subject: 'CN=alice@example.com', references: {'nss-dbkey': DB_KEY}})
+    // Each identity is Thunderbird's, in the entry's profile.
+    expect(first.identities).toEqual([
+      {
+        client: 'thunderbird',
+        place: PROFILE,
+        key: 'id1',
+        email: 'alice@example.com',
+        previous: {[pref('id1', 'signing_cert_dbkey')]: null, [pref('id1', 'sign_mail')]: false},
+        applied: {[pref('id1', 'signing_cert_dbkey')]: 'KEY-1', [pref('id1', 'sign_mail')]: true},
+      },
     ])
+    expect(first.addedCertificates).toEqual([ALICE_SHA, INTERMEDIATE_SHA])
+    expect(first.trustedRoot).toBeNull()
+    expect(first.inProgress).toBeUndefined()
+    // Nothing of the old shape is left over.
+    expect(Object.keys(first).sort()).toEqual(['addedCertificates', 'certificate', 'clients', 'identities', 'installedAt', 'label', 'sequence', 'store', 'trustedRoot'])
+    expect(first).toEqual(entry({sequence: 3}))
+    expect(second).toEqual({
+      sequence: 5,
+      store: {kind: 'nss', location: '/home/alice/.thunderbird/other'},
+      clients: ['thunderbird'],
+      label: 'Thunderbird profile "other"',
+      installedAt: '2026-03-01T10:00:00.000Z',
+      certificate: {sha256: ALICE_SHA, emails: ['alice@example.com'], subject: 'CN=alice@example.com', references: {'nss-dbkey': DB_KEY}},
+      identities: [],
+      addedCertificates: [ALICE_SHA],
+      trustedRoot: {sha256: ROOT_SHA, previousTrust: ',,'},
+      inProgress: {pid: 123, startedAt: '2026-03-02T10:00:00.000Z'},
+    })
+    // Read, not rewritten: the file stays as the previous mailcert wrote it until a change is recorded.
+    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(2)
+  })
+
+  it('reads a version 1 journal (no sequence numbers) in file order, as version 3 entries', async () => {
+    const file = join(folder(), 'installed.json')
+    const {sequence: _s, ...v1} = version2Entry()
+    writeFileSync(file, JSON.stringify({version: 1, entries: [v1, {...v1, location: '/other'}]}))
+    const journal = await readJournal(file)
+    expect(journal.version).toBe(3)
+    expect(journal.entries.map((e) => [e.sequence, e.store.location, e.identities.map((i) => i.place)])).toEqual([
+      [1, PROFILE, [PROFILE]],
+      [2, '/other', ['/other']],
+    ])
+    expect(journal.entries[0]).toEqual(entry({sequence: 1}))
+    expect(journal.entries[1].certificate.references).toEqual({'nss-dbkey': DB_KEY})
   })
 
   it.each([
@@ -298,8 +406,9 @@ describe('readJournal and writeJournal', () => {
     ['an empty file', '', 'not valid JSON'],
     ['null', 'null', 'not valid JSON'],
     ['a list', '[]', 'no list of entries'],
-    ['a newer version', JSON.stringify({version: 3, entries: []}), 'version 3'],
-    ['entries that are not a list', JSON.stringify({version: 2, entries: {}}), 'no list of entries'],
+    ['a newer version', JSON.stringify({version: 4, entries: []}), 'version 4'],
+    ['entries that are not a list', JSON.stringify({version: 3, entries: {}}), 'no list of entries'],
+    ['version 2 entries that are not a list', JSON.stringify({version: 2, entries: {}}), 'no list of entries'],
   ])('refuses %s instead of forgetting what it recorded', async (_what, text, why) => {
     const file = join(folder(), 'installed.json')
     writeFileSync(file, text)

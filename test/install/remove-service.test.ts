@@ -6,18 +6,22 @@
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {mailClients} from '../../src/clients/index.js'
 import {ExitCode, UsageError, UserError} from '../../src/errors.js'
 import type {IdentityRecord, Journal, JournalEntry} from '../../src/install/journal.js'
 import {planRemove, type RemoveRequest, requireSelection, selectEntries, withoutRemoved} from '../../src/install/remove-service.js'
+import {machineFor} from '../../src/system/platform.js'
 
 const ALICE_SHA = '64bf10930e03a5f0e66df3c77487491e555d8b8f184162a6334087fee8e980e0'
 const RENEWED_SHA = '11'.repeat(32)
 const INTERMEDIATE_SHA = 'daecc8761e5640517d6011f7e209bb00e92ed8d261839e65003585d21e97ea28'
 const ROOT_SHA = '5a00b4f6e012c16c52b7c19b8bdd6eeb392ddf5dfe54310079d1ee74092da6ef'
 
-const record = (key: string, email: string): IdentityRecord => ({
+const record = (place: string, key: string, email: string, client = 'thunderbird'): IdentityRecord => ({
+  client,
+  place,
   key,
   email,
   previous: {[`mail.identity.${key}.signing_cert_dbkey`]: null},
@@ -29,12 +33,11 @@ let sequence = 0
 function entry(location: string, identities: IdentityRecord[], extra: Partial<JournalEntry> = {}): JournalEntry {
   return {
     sequence: ++sequence,
-    client: 'thunderbird',
+    store: {kind: 'nss', location},
+    clients: ['thunderbird'],
     label: `Thunderbird profile (${location})`,
-    profileName: 'default-release',
-    location,
     installedAt: '2026-03-01T10:00:00.000Z',
-    certificate: {sha256: ALICE_SHA, emails: ['alice@example.com', 'alice.example@example.org'], subject: 'CN=Alice Example', dbKey: 'KEY'},
+    certificate: {sha256: ALICE_SHA, emails: ['alice@example.com', 'alice.example@example.org'], subject: 'CN=Alice Example', references: {'nss-dbkey': 'KEY'}},
     identities,
     addedCertificates: [ALICE_SHA, INTERMEDIATE_SHA],
     trustedRoot: {sha256: ROOT_SHA, previousTrust: ',,'},
@@ -48,15 +51,15 @@ const HOME = '/home/alice/.thunderbird/cd34.home'
 /** Two profiles: work with alice's two addresses, home with alice. */
 function twoProfiles(): Journal {
   return {
-    version: 2,
+    version: 3,
     entries: [
-      entry(WORK, [record('id1', 'alice@example.com'), record('id2', 'alice.example@example.org')]),
-      entry(HOME, [record('id3', 'alice@example.com')], {addedCertificates: [ALICE_SHA], trustedRoot: null}),
+      entry(WORK, [record(WORK, 'id1', 'alice@example.com'), record(WORK, 'id2', 'alice.example@example.org')]),
+      entry(HOME, [record(HOME, 'id3', 'alice@example.com')], {addedCertificates: [ALICE_SHA], trustedRoot: null}),
     ],
   }
 }
 
-const keys = (entries: JournalEntry[]) => entries.map((e) => [e.location, e.identities.map((i) => i.key)])
+const keys = (entries: JournalEntry[]) => entries.map((e) => [e.store.location, e.identities.map((i) => i.key)])
 
 describe('selectEntries', () => {
   it('takes everything when no account or client is named', () => {
@@ -84,9 +87,20 @@ describe('selectEntries', () => {
   })
 
   it('takes an entry that has only certificates left when everything is asked for, and not for an account', () => {
-    const journal: Journal = {version: 2, entries: [entry(WORK, [])]}
+    const journal: Journal = {version: 3, entries: [entry(WORK, [])]}
     expect(selectEntries(journal, [], [])).toHaveLength(1)
     expect(selectEntries(journal, ['alice@example.com'], [])).toEqual([])
+  })
+
+  it('narrows an entry of a store that two clients read to the identities of the client asked for', () => {
+    const shared = '/home/alice/.pki/nssdb'
+    const journal: Journal = {
+      version: 3,
+      entries: [entry(shared, [record(WORK, 'id1', 'alice@example.com'), record('/home/alice/.config/evolution/sources', 'id1', 'alice@example.com', 'evolution')], {clients: ['thunderbird', 'evolution']})],
+    }
+    expect(selectEntries(journal, [], ['evolution']).map((e) => e.identities.map((i) => [i.client, i.key]))).toEqual([[['evolution', 'id1']]])
+    expect(selectEntries(journal, ['alice@example.com'], ['thunderbird']).map((e) => e.identities.map((i) => [i.client, i.key]))).toEqual([[['thunderbird', 'id1']]])
+    expect(selectEntries(journal, [], [])[0]!.identities).toHaveLength(2)
   })
 
   it('does not change the journal', () => {
@@ -100,36 +114,47 @@ describe('selectEntries', () => {
 describe('withoutRemoved', () => {
   it('takes out the removed identities and keeps the certificates while other identities still use them', () => {
     const journal = twoProfiles()
-    const [work] = selectEntries(journal, ['alice@example.com'], []).filter((e) => e.location === WORK)
+    const [work] = selectEntries(journal, ['alice@example.com'], []).filter((e) => e.store.location === WORK)
     const after = withoutRemoved(journal, [{entry: work!, certificatesRemoved: true}])
-    expect(after.entries).toEqual([{...journal.entries[0], identities: [record('id2', 'alice.example@example.org')]}, journal.entries[1]])
+    expect(after.entries).toEqual([{...journal.entries[0], identities: [record(WORK, 'id2', 'alice.example@example.org')]}, journal.entries[1]])
   })
 
   it('drops an entry when its identities and its certificates are gone', () => {
     const journal = twoProfiles()
-    const [work] = selectEntries(journal, [], []).filter((e) => e.location === WORK)
+    const [work] = selectEntries(journal, [], []).filter((e) => e.store.location === WORK)
     expect(withoutRemoved(journal, [{entry: work!, certificatesRemoved: true}]).entries).toEqual([journal.entries[1]])
   })
 
   it('keeps the certificates and root of an entry whose identities went but whose certificates were not removed', () => {
     const journal = twoProfiles()
-    const [work] = selectEntries(journal, [], []).filter((e) => e.location === WORK)
+    const [work] = selectEntries(journal, [], []).filter((e) => e.store.location === WORK)
     expect(withoutRemoved(journal, [{entry: work!, certificatesRemoved: false}]).entries).toEqual([
       {...journal.entries[0], identities: []},
       journal.entries[1],
     ])
   })
 
+  it('takes out only the account removed, not one with the same key of another client or place', () => {
+    const sources = '/home/alice/.config/evolution/sources'
+    const journal: Journal = {
+      version: 3,
+      entries: [entry(WORK, [record(WORK, 'id1', 'alice@example.com'), record(sources, 'id1', 'alice@example.com', 'evolution'), record(HOME, 'id1', 'alice@example.com')], {clients: ['thunderbird', 'evolution']})],
+    }
+    const [evolution] = selectEntries(journal, [], ['evolution'])
+    const after = withoutRemoved(journal, [{entry: evolution!, certificatesRemoved: true}])
+    expect(after.entries).toEqual([{...journal.entries[0], identities: [record(WORK, 'id1', 'alice@example.com'), record(HOME, 'id1', 'alice@example.com')]}])
+  })
+
   it('drops an entry that had only certificates once they are removed', () => {
-    const journal: Journal = {version: 2, entries: [entry(WORK, [])]}
+    const journal: Journal = {version: 3, entries: [entry(WORK, [])]}
     expect(withoutRemoved(journal, [{entry: journal.entries[0]!, certificatesRemoved: true}]).entries).toEqual([])
   })
 
   it('leaves the other entries alone: another profile, and another certificate in the same profile', () => {
     const journal = twoProfiles()
-    const renewed = entry(WORK, [record('id1', 'alice@example.com')], {certificate: {...journal.entries[0]!.certificate, sha256: RENEWED_SHA}, addedCertificates: [RENEWED_SHA]})
+    const renewed = entry(WORK, [record(WORK, 'id1', 'alice@example.com')], {certificate: {...journal.entries[0]!.certificate, sha256: RENEWED_SHA}, addedCertificates: [RENEWED_SHA]})
     journal.entries.push(renewed)
-    const [home] = selectEntries(journal, [], []).filter((e) => e.location === HOME)
+    const [home] = selectEntries(journal, [], []).filter((e) => e.store.location === HOME)
     const after = withoutRemoved(journal, [{entry: home!, certificatesRemoved: true}])
     expect(after.entries).toEqual([journal.entries[0], renewed])
   })
@@ -137,7 +162,7 @@ describe('withoutRemoved', () => {
   it('handles several removals at once, and nothing removed changes nothing', () => {
     const journal = twoProfiles()
     const removed = selectEntries(journal, [], []).map((e) => ({entry: e, certificatesRemoved: true}))
-    expect(withoutRemoved(journal, removed)).toEqual({version: 2, entries: []})
+    expect(withoutRemoved(journal, removed)).toEqual({version: 3, entries: []})
     expect(withoutRemoved(journal, [])).toEqual(journal)
   })
 })
@@ -172,6 +197,11 @@ describe('planRemove refusals', () => {
     for (const dir of homes) rmSync(dir, {recursive: true, force: true})
   })
 
+  let registry: RemoveRequest['registry']
+  beforeAll(async () => {
+    registry = await mailClients()
+  })
+
   function request(journal: Journal, accounts: string[] = []): RemoveRequest {
     const home = mkdtempSync(join(tmpdir(), 'mailcert-remove-home-'))
     homes.push(home)
@@ -180,16 +210,16 @@ describe('planRemove refusals', () => {
       accounts,
       clients: [],
       deleteIdentity: false,
-      nssDriver: 'tools',
-      machine: {platform: 'linux', home, env: {HOME: home}},
-      dbPassword: async () => {
+      registry,
+      context: {machine: machineFor({platform: 'linux', home, env: {HOME: home}}), flags: {'nss-driver': 'tools'}},
+      storePassword: async () => {
         throw new Error('no password should be asked')
       },
     }
   }
 
   it('says there is nothing to remove when mailcert set up nothing', async () => {
-    const error = await planRemove(request({version: 2, entries: []})).catch((e: unknown) => e)
+    const error = await planRemove(request({version: 3, entries: []})).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UserError)
     expect(error).toMatchObject({
       code: 'nothing-to-remove',
@@ -208,8 +238,17 @@ describe('planRemove refusals', () => {
     })
   })
 
+  it('names the client asked for when mailcert set up nothing for it', async () => {
+    const error = await planRemove({...request(twoProfiles()), clients: ['evolution']}).catch((e: unknown) => e)
+    expect(error).toMatchObject({
+      code: 'nothing-to-remove',
+      exitCode: ExitCode.usage,
+      message: 'mailcert set up nothing for evolution. It set up: alice@example.com, alice.example@example.org.',
+    })
+  })
+
   it('says "certificates only" when no account of the journal is left', async () => {
-    const error = await planRemove(request({version: 2, entries: [entry(WORK, [])]}, ['bob@example.com'])).catch((e: unknown) => e)
+    const error = await planRemove(request({version: 3, entries: [entry(WORK, [])]}, ['bob@example.com'])).catch((e: unknown) => e)
     expect(error).toMatchObject({message: 'mailcert set up nothing for bob@example.com. It set up: certificates only.'})
   })
 })

@@ -3,11 +3,13 @@
  * at the certificate by the NSS nickname NSS stored (the import step finds it out), and, for
  * remove, put the recorded settings back.
  */
+import {BugError} from '../../errors.js'
 import type {IdentityRecord} from '../../install/journal.js'
 import type {ChangeRecorder, PlanStep, StepOutcome} from '../../install/plan.js'
 import type {ImportedIdentity} from '../../stores/store.js'
+import {keyFileValue, parseKeyFile} from './key-file.js'
 import {restoredSource, SourceEdit, sourceFile} from './source-edit.js'
-import {identitySmimeEdit} from './sources.js'
+import {identitySmimeEdit, SMIME_GROUP} from './sources.js'
 
 export interface EvolutionTarget {
   uid: string
@@ -33,7 +35,7 @@ export class ConfigureEvolutionIdentitiesStep implements PlanStep {
 
   async apply(recorder: ChangeRecorder): Promise<StepOutcome> {
     const nickname = this.imported.storedName
-    if (!nickname) throw new Error('The certificate store did not say which name it stored the certificate under.')
+    if (!nickname) throw new BugError('The certificate store did not say which name it stored the certificate under.')
     const encrypt = this.choice.canEncrypt && this.imported.accepted.encryption !== false
     const records: IdentityRecord[] = []
     const pending: Array<{edit: SourceEdit; before: string; text: string}> = []
@@ -67,9 +69,6 @@ export class ConfigureEvolutionIdentitiesStep implements PlanStep {
     for (const edit of [...this.edits].reverse()) await edit.undo()
   }
 }
-
-import {keyFileValue, parseKeyFile} from './key-file.js'
-import {SMIME_GROUP} from './sources.js'
 
 function valueIn(text: string, key: string): string {
   return keyFileValue(parseKeyFile(text), SMIME_GROUP, key) ?? ''

@@ -8,6 +8,7 @@ import {readFile, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {writeFileAtomic} from '../../system/atomic-file.js'
+import {hostPlatform} from '../../system/platform.js'
 import {isProcessAlive} from '../../system/processes.js'
 import type {PrefValue} from './prefs-js.js'
 
@@ -61,7 +62,7 @@ export async function settleInterruptedRun(profileDir: string, restore: (files: 
   if (run.owner !== process.pid && isProcessAlive(run.owner)) return false
   if (run.thunderbird !== null && isProcessAlive(run.thunderbird)) {
     try {
-      process.kill(process.platform === 'win32' ? run.thunderbird : -run.thunderbird, 'SIGKILL')
+      process.kill(hostPlatform() === 'win32' ? run.thunderbird : -run.thunderbird, 'SIGKILL')
     } catch {
       // Gone in between.
     }

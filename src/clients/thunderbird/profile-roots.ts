@@ -19,6 +19,8 @@ export interface RootContext {
   platform: NodeJS.Platform
   home: string
   env: NodeJS.ProcessEnv
+  /** Tests only (MAILCERT_SYSTEM_ROOT): where the system's own folders are. */
+  systemRoot?: string
 }
 
 export function profileRoots({platform, home, env}: RootContext): ProfileRoot[] {

@@ -8,6 +8,7 @@ import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 
 import {findOnPath, isExecutable} from '../../system/find-program.js'
+import {hostPlatform, systemPath} from '../../system/platform.js'
 import {runProgram} from '../../system/run-program.js'
 import type {ProfileRoot} from './profile-roots.js'
 
@@ -27,6 +28,8 @@ export interface ProgramContext {
   root?: ProfileRoot
   /** compatibility.ini LastAppDir of the profile. */
   lastAppDir?: string
+  /** Tests only (MAILCERT_SYSTEM_ROOT): where the system's own folders are. */
+  systemRoot?: string
 }
 
 const executableName = (platform: NodeJS.Platform): string => (platform === 'win32' ? 'thunderbird.exe' : 'thunderbird')
@@ -51,6 +54,7 @@ export function parseRegistryPaths(output: string): string[] {
 export function candidatePaths(context: ProgramContext, registryPaths: string[] = []): ThunderbirdProgram[] {
   const {platform, home, env, root, lastAppDir} = context
   const file = (command: string, origin: string): ThunderbirdProgram => ({command, prefixArgs: [], origin})
+  const system = (absolute: string) => systemPath({systemRoot: context.systemRoot ?? '/'}, absolute)
   const candidates: ThunderbirdProgram[] = []
 
   if (root?.packaging === 'flatpak') {
@@ -58,7 +62,7 @@ export function candidatePaths(context: ProgramContext, registryPaths: string[] 
     if (id) candidates.push({command: 'flatpak', prefixArgs: ['run', id], origin: `Flatpak ${id}`})
     return candidates
   }
-  if (root?.packaging === 'snap') return [file('/snap/bin/thunderbird', 'Snap')]
+  if (root?.packaging === 'snap') return [file(system('/snap/bin/thunderbird'), 'Snap')]
 
   if (platform === 'win32') {
     const win = path.win32
@@ -73,14 +77,14 @@ export function candidatePaths(context: ProgramContext, registryPaths: string[] 
   if (platform === 'darwin') {
     // LastAppDir is …/Thunderbird.app/Contents/Resources; the program is in Contents/MacOS.
     if (lastAppDir) candidates.push(file(path.posix.join(lastAppDir, '..', 'MacOS', 'thunderbird'), 'the install this profile last ran from'))
-    for (const apps of ['/Applications', path.posix.join(home, 'Applications')]) {
+    for (const apps of [system('/Applications'), path.posix.join(home, 'Applications')]) {
       candidates.push(file(path.posix.join(apps, 'Thunderbird.app', 'Contents', 'MacOS', 'thunderbird'), apps))
     }
     return candidates
   }
 
   if (lastAppDir) candidates.push(file(path.posix.join(lastAppDir, executableName(platform)), 'the install this profile last ran from'))
-  for (const dir of ['/usr/lib/thunderbird', '/usr/lib64/thunderbird', '/opt/thunderbird', path.posix.join(home, 'thunderbird')]) {
+  for (const dir of [...['/usr/lib/thunderbird', '/usr/lib64/thunderbird', '/opt/thunderbird'].map(system), path.posix.join(home, 'thunderbird')]) {
     candidates.push(file(path.posix.join(dir, 'thunderbird'), dir))
   }
   return candidates
@@ -101,9 +105,9 @@ async function windowsRegistryPaths(): Promise<string[]> {
 }
 
 /** Extra macOS apps named like Thunderbird (Thunderbird Beta.app, Thunderbird Daily.app). */
-async function macVariants(home: string): Promise<ThunderbirdProgram[]> {
+async function macVariants(home: string, systemRoot: string): Promise<ThunderbirdProgram[]> {
   const variants: ThunderbirdProgram[] = []
-  for (const apps of ['/Applications', path.posix.join(home, 'Applications')]) {
+  for (const apps of [systemPath({systemRoot}, '/Applications'), path.posix.join(home, 'Applications')]) {
     const names = await readdir(apps).catch(() => [] as string[])
     for (const name of names.filter((n) => /^Thunderbird.*\.app$/i.test(n) && n !== 'Thunderbird.app')) {
       variants.push({command: path.posix.join(apps, name, 'Contents', 'MacOS', 'thunderbird'), prefixArgs: [], origin: apps})
@@ -113,9 +117,9 @@ async function macVariants(home: string): Promise<ThunderbirdProgram[]> {
 }
 
 export async function findThunderbird(context: ProgramContext): Promise<ThunderbirdProgram | null> {
-  const registry = context.platform === 'win32' && process.platform === 'win32' ? await windowsRegistryPaths() : []
+  const registry = context.platform === 'win32' && hostPlatform() === 'win32' ? await windowsRegistryPaths() : []
   const candidates = candidatePaths(context, registry)
-  if (context.platform === 'darwin') candidates.push(...(await macVariants(context.home)))
+  if (context.platform === 'darwin') candidates.push(...(await macVariants(context.home, context.systemRoot ?? '/')))
   for (const candidate of candidates) {
     if (candidate.command === 'flatpak') {
       const flatpak = await findOnPath('flatpak', context.env)

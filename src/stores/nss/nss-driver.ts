@@ -3,6 +3,8 @@
  * over Marionette (for machines without the tools). Both do the same few things through a session,
  * so that a driver that is slow to start (Thunderbird) starts once per profile.
  */
+import type {EmailUsage, Verdict} from '../store.js'
+
 
 export type NssDriverName = 'tools' | 'thunderbird'
 
@@ -20,8 +22,6 @@ export interface NssCertificate {
   /** The dbKey NSS itself reports, when the driver can ask (Thunderbird can; the tools cannot). */
   dbKey?: string
 }
-
-import type {EmailUsage, Verdict} from '../store.js'
 
 export type {EmailUsage, Verdict} from '../store.js'
 

@@ -4,6 +4,7 @@
  * Homebrew. On Windows, `certutil.exe` is an unrelated Microsoft program, so it is never looked for.
  */
 import {ExitCode, UserError} from '../../errors.js'
+import {hostPlatform} from '../../system/platform.js'
 import {findOnPath, firstExecutable} from '../../system/find-program.js'
 import {currentPackageFamily, type PackageFamily} from '../../system/os-release.js'
 
@@ -23,7 +24,7 @@ async function locate(name: string, platform: NodeJS.Platform): Promise<string |
   return platform === 'darwin' ? firstExecutable(HOMEBREW_BIN.map((dir) => `${dir}/${name}`)) : null
 }
 
-export async function findNssTools(platform: NodeJS.Platform = process.platform): Promise<NssTools | null> {
+export async function findNssTools(platform: NodeJS.Platform = hostPlatform()): Promise<NssTools | null> {
   if (platform === 'win32') return null
   const [certutil, pk12util, vfychain, modutil] = await Promise.all(['certutil', 'pk12util', 'vfychain', 'modutil'].map((name) => locate(name, platform)))
   if (!certutil || !pk12util) return null
@@ -39,15 +40,15 @@ const INSTALL_COMMAND: Record<PackageFamily, string | null> = {
   unknown: null,
 }
 
-export async function nssToolsInstallHint(platform: NodeJS.Platform = process.platform): Promise<string> {
+export async function nssToolsInstallHint(platform: NodeJS.Platform = hostPlatform()): Promise<string> {
   if (platform === 'darwin') return 'Install them with Homebrew: brew install nss'
   if (platform === 'win32') return 'NSS tools do not exist for Windows.'
   const command = INSTALL_COMMAND[await currentPackageFamily()]
   return command ? `Install them: ${command}` : 'Install your distribution\'s NSS tools package (it provides certutil and pk12util).'
 }
 
-export async function nssToolsMissing(platform: NodeJS.Platform = process.platform): Promise<UserError> {
-  return new UserError('NSS\'s certutil and pk12util are needed to put the certificate into Thunderbird, and they are not installed.', {
+export async function nssToolsMissing(platform: NodeJS.Platform = hostPlatform()): Promise<UserError> {
+  return new UserError('NSS\'s certutil and pk12util are needed to put the certificate into the mail client\'s certificate database, and they are not installed.', {
     code: 'nss-tools-missing',
     // What was asked for cannot be done on this machine as it is (like a missing Thunderbird): not a bug.
     exitCode: ExitCode.usage,
@@ -56,7 +57,7 @@ export async function nssToolsMissing(platform: NodeJS.Platform = process.platfo
 }
 
 /** Mozilla's built-in root certificates as an NSS module, from the system's NSS. */
-export async function findBuiltinRootsModule(platform: NodeJS.Platform = process.platform): Promise<string | null> {
+export async function findBuiltinRootsModule(platform: NodeJS.Platform = hostPlatform()): Promise<string | null> {
   const candidates =
     platform === 'darwin'
       ? ['/opt/homebrew/opt/nss/lib/libnssckbi.dylib', '/usr/local/opt/nss/lib/libnssckbi.dylib']

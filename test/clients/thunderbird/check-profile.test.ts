@@ -7,7 +7,8 @@ import {rmSync} from 'node:fs'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {checkIdentities, type ExpectedCertificate, EXPIRY_WARNING_DAYS, type IdentityCheck} from '../../../src/clients/thunderbird/check-profile.js'
+import type {ExpectedCertificate, IdentityCheck} from '../../../src/clients/client.js'
+import {checkIdentities} from '../../../src/clients/thunderbird/check-profile.js'
 import type {ThunderbirdProfile} from '../../../src/clients/thunderbird/discovery.js'
 import {ToolsDriver} from '../../../src/stores/nss/tools-driver.js'
 import {manifest, plainHex} from '../../helpers/fixtures.js'
@@ -15,6 +16,8 @@ import {profileFromPrefs} from '../../helpers/profile-object.js'
 import {addCertificate, fixtureCertificate, fixtureDbKey, importP12, makeNssDb, ROOT_NICKNAME, setTrust} from '../../helpers/nss-db.js'
 
 const DAY_MS = 86_400_000
+/** check warns when a certificate has fewer days left than this. */
+const EXPIRY_WARNING_DAYS = 30
 
 const ALICE_KEY = fixtureDbKey('certs/mailbox-rsa.pem')
 const BOB_KEY = fixtureDbKey('certs/bob-rsa.pem')
@@ -132,7 +135,7 @@ describe('checkIdentities: a correctly set-up identity', () => {
     const result = await checkOne(db, alice({signMail: true, encryptionPolicy: 2}))
     const entry = manifest['p12/mailbox-rsa.p12']!
     const expected = {
-      dbKey: ALICE_KEY,
+      reference: ALICE_KEY,
       name: 'alice@example.com',
       certificate: {
         subject: 'CN=alice@example.com',
@@ -209,7 +212,7 @@ describe('checkIdentities: one problem code each', () => {
 
   it('signing-certificate-missing when the dbKey points at nothing in the database', async () => {
     const result = await checkOne(db, alice({signing: {dbKey: ABSENT_KEY, name: 'Example GmbH'}, encryption: undefined}))
-    expect(result.signing).toEqual({dbKey: ABSENT_KEY, name: 'Example GmbH', certificate: null, hasKey: false, verdict: null})
+    expect(result.signing).toEqual({reference: ABSENT_KEY, name: 'Example GmbH', certificate: null, hasKey: false, verdict: null})
     expect(result.problems).toEqual([
       {
         severity: 'error',
@@ -388,8 +391,8 @@ describe('checkIdentities: trust of a private root', () => {
 describe('checkIdentities: encryption is checked on its own when it uses another certificate', () => {
   it("reports the encryption certificate's problems separately from a good signing certificate", async () => {
     const result = await checkOne(db, alice({encryption: {dbKey: BOB_KEY, name: 'bob@example.com'}}))
-    expect(result.signing).toMatchObject({dbKey: ALICE_KEY, verdict: {valid: true}})
-    expect(result.encryption).toMatchObject({dbKey: BOB_KEY, hasKey: true, verdict: {valid: true}, certificate: {emails: ['bob@example.com']}})
+    expect(result.signing).toMatchObject({reference: ALICE_KEY, verdict: {valid: true}})
+    expect(result.encryption).toMatchObject({reference: BOB_KEY, hasKey: true, verdict: {valid: true}, certificate: {emails: ['bob@example.com']}})
     expect(result.problems).toEqual([
       {
         severity: 'error',
@@ -477,7 +480,7 @@ describe('checkIdentities: an identity with no certificate set although one for 
     source: 'given',
     emails: MAILBOX.emails,
     subject: MAILBOX.subject.text,
-    dbKey: ALICE_KEY,
+    references: {'nss-dbkey': ALICE_KEY},
     notAfter: MAILBOX.notAfter,
     label: 'the certificate in mailbox-rsa.p12',
     ...(file ? {file} : {}),
@@ -539,7 +542,7 @@ describe('checkIdentities: an identity with no certificate set although one for 
   it("mailcert's journal says it set the identity up: the setting is gone", async () => {
     const empty = makeNssDb()
     scratch.push(empty)
-    const installed: ExpectedCertificate = {source: 'journal', emails: ['alice@example.com'], subject: 'CN=alice@example.com', dbKey: ALICE_KEY, installedAt: '2026-11-30T08:00:00.000Z'}
+    const installed: ExpectedCertificate = {source: 'journal', emails: ['alice@example.com'], subject: 'CN=alice@example.com', references: {'nss-dbkey': ALICE_KEY}, installedAt: '2026-11-30T08:00:00.000Z'}
     const result = await checkWith(empty, bare, [installed])
     expect(result.problems).toMatchObject([
       {severity: 'error', code: 'certificate-not-set', message: 'alice@example.com has no S/MIME certificate set, though mailcert set it up with CN=alice@example.com on 2026-11-30.', fix: ALICE_FIX},
@@ -560,13 +563,20 @@ describe('checkIdentities: an identity with no certificate set although one for 
     // Signing with the named certificate is what was asked for.
     expect((await checkWith(db, alice(), [given('/tmp/alice.p12')])).problems).toEqual([])
   })
+
+  it('a named certificate without a recorded reference: Thunderbird computes its own dbKey from the certificate', async () => {
+    const named: ExpectedCertificate = {...given('/tmp/alice.p12'), references: {}, certificate: MAILBOX}
+    expect((await checkWith(db, alice(), [named])).problems).toEqual([])
+    const other = await checkWith(db, alice({signing: {dbKey: SPONSOR_KEY, name: 'Alice Sponsor'}, encryption: undefined}), [named])
+    expect(codes(other)).toEqual(['private-key-missing', 'other-certificate'])
+  })
 })
 
 describe('checkIdentities without a database session (it could not be read)', () => {
   it('lists every identity and what its settings point at, and judges nothing that needs the database', async () => {
     const profile = profileOf(db, [alice({signing: {dbKey: ABSENT_KEY, name: 'Example GmbH'}}), {key: 'id2', email: 'bob@example.com'}])
     const [first, second] = await checkIdentities(profile, null, new Date())
-    expect(first).toMatchObject({email: 'alice@example.com', configured: true, signing: {dbKey: ABSENT_KEY, name: 'Example GmbH', certificate: null, hasKey: false, verdict: null}, problems: []})
+    expect(first).toMatchObject({email: 'alice@example.com', configured: true, signing: {reference: ABSENT_KEY, name: 'Example GmbH', certificate: null, hasKey: false, verdict: null}, problems: []})
     expect(second).toMatchObject({email: 'bob@example.com', configured: false, problems: [{severity: 'info', code: 'smime-not-configured'}]})
   })
 })

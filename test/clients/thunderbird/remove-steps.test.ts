@@ -1,7 +1,7 @@
 /**
  * Undoing an install in one profile: RestoreIdentitiesStep against a real prefs.js written by
- * Thunderbird 153 (test/fixtures/thunderbird/prefs-with-accounts.js) in a temp folder, and
- * DeleteIdentityStep with a real NSS session (ToolsDriver) on a scratch database into which
+ * Thunderbird 153 (test/fixtures/thunderbird/prefs-with-accounts.js) in a temp folder, and the NSS
+ * store's DeleteIdentityStep with a real NSS session (ToolsDriver) on a scratch database into which
  * pk12util imported test/fixtures/p12/mailbox-rsa.p12.
  */
 import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -10,12 +10,14 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ThunderbirdProfile} from '../../../src/clients/thunderbird/discovery.js'
-import {ConfigureIdentitiesStep, type SessionHolder} from '../../../src/clients/thunderbird/install-steps.js'
+import {ConfigureIdentitiesStep} from '../../../src/clients/thunderbird/install-steps.js'
 import {editPrefs, getUserPref, parsePrefs, type PrefValue} from '../../../src/clients/thunderbird/prefs-js.js'
-import {DeleteIdentityStep, RestoreIdentitiesStep} from '../../../src/clients/thunderbird/remove-steps.js'
+import {RestoreIdentitiesStep} from '../../../src/clients/thunderbird/remove-steps.js'
 import type {IdentityRecord, JournalEntry, TargetChanges} from '../../../src/install/journal.js'
+import type {PlanStep} from '../../../src/install/plan.js'
 import {parseCertificateList} from '../../../src/stores/nss/certutil-output.js'
-import type {NssSession} from '../../../src/stores/nss/nss-driver.js'
+import {type SessionHolder, sessionHolder} from '../../../src/stores/nss/import-steps.js'
+import {DeleteIdentityStep} from '../../../src/stores/nss/remove-steps.js'
 import {ToolsDriver} from '../../../src/stores/nss/tools-driver.js'
 import {FIXTURES, manifest, plainHex} from '../../helpers/fixtures.js'
 import {addCertificate, fixtureCertificate, fixtureDbKey, importP12, INTERMEDIATE_NICKNAME, makeNssDb, ROOT_NICKNAME, setTrust} from '../../helpers/nss-db.js'
@@ -55,8 +57,10 @@ function change(profile: ThunderbirdProfile, changes: Record<string, PrefValue |
   return edited
 }
 
-function record(key: string, email: string, settings: Record<string, [PrefValue | null, PrefValue]>): IdentityRecord {
+function record(place: string, key: string, email: string, settings: Record<string, [PrefValue | null, PrefValue]>): IdentityRecord {
   return {
+    client: 'thunderbird',
+    place,
     key,
     email,
     previous: Object.fromEntries(Object.entries(settings).map(([attribute, [previous]]) => [pref(key, attribute), previous])),
@@ -68,15 +72,15 @@ function record(key: string, email: string, settings: Record<string, [PrefValue 
  * What an install did to the fixture: id1 moved from the older certificate to the new one with
  * encryption no longer required; id2, which had no S/MIME settings, set to sign with it.
  */
-const INSTALL: IdentityRecord[] = [
-  record('id1', 'alice@example.com', {
+const INSTALL = (place: string): IdentityRecord[] => [
+  record(place, 'id1', 'alice@example.com', {
     signing_cert_dbkey: [OLD_KEY, NEW_KEY],
     signing_cert_name: ['Alice Example', 'alice@example.com'],
     encryption_cert_dbkey: [OLD_KEY, NEW_KEY],
     encryption_cert_name: ['Alice Example', 'alice@example.com'],
     encryptionpolicy: [2, 0],
   }),
-  record('id2', 'team@example.org', {
+  record(place, 'id2', 'team@example.org', {
     signing_cert_dbkey: [null, NEW_KEY],
     signing_cert_name: [null, 'alice@example.com'],
     sign_mail: [null, true],
@@ -86,7 +90,7 @@ const INSTALL: IdentityRecord[] = [
 /** The fixture profile after that install. */
 function installedProfile(): {profile: ThunderbirdProfile; installed: Buffer} {
   const profile = fixtureProfile()
-  const installed = change(profile, Object.fromEntries(INSTALL.flatMap((identity) => Object.entries(identity.applied))))
+  const installed = change(profile, Object.fromEntries(INSTALL(profile.dir).flatMap((identity) => Object.entries(identity.applied))))
   return {profile, installed}
 }
 
@@ -97,9 +101,11 @@ describe('RestoreIdentitiesStep', () => {
     const {profile, installed} = installedProfile()
     expect(getUserPref(parsePrefs(installed), pref('id2', 'sign_mail'))).toBe(true)
     let released = 0
-    const step = new RestoreIdentitiesStep(profile, INSTALL, async () => {
+    const step = new RestoreIdentitiesStep(profile, INSTALL(profile.dir), async () => {
       released++
     })
+    // Thunderbird's own step: in a store other clients read too, its failure undoes only Thunderbird's part.
+    expect(step.part).toBe('thunderbird')
     const outcome = await step.apply()
     expect(outcome).toMatchObject({changed: true, detail: '8 settings put back', warnings: []})
     // Byte for byte the file Thunderbird wrote: values back in place, the added lines gone with their line breaks.
@@ -114,7 +120,7 @@ describe('RestoreIdentitiesStep', () => {
     const {profile} = installedProfile()
     // Since the install, the person turned signing by default off for id2 and renamed id1's certificate.
     change(profile, {[pref('id2', 'sign_mail')]: false, [pref('id1', 'signing_cert_name')]: 'My new cert'})
-    const outcome = await new RestoreIdentitiesStep(profile, INSTALL, async () => {}).apply()
+    const outcome = await new RestoreIdentitiesStep(profile, INSTALL(profile.dir), async () => {}).apply()
     expect(outcome.changed).toBe(true)
     expect(outcome.detail).toBe('6 settings put back')
     expect(outcome.warnings).toEqual([
@@ -133,14 +139,14 @@ describe('RestoreIdentitiesStep', () => {
   it('leaves a setting someone removed after mailcert set it, with a warning', async () => {
     const {profile} = installedProfile()
     change(profile, {[pref('id1', 'encryptionpolicy')]: null})
-    const outcome = await new RestoreIdentitiesStep(profile, INSTALL, async () => {}).apply()
+    const outcome = await new RestoreIdentitiesStep(profile, INSTALL(profile.dir), async () => {}).apply()
     expect(outcome.warnings).toEqual(['mail.identity.id1.encryptionpolicy was changed after mailcert set it; left as it is.'])
     expect(getUserPref(parsePrefs(prefsOf(profile)), pref('id1', 'encryptionpolicy'))).toBeUndefined()
   })
 
   it('changes nothing, and makes no backup, when everything is already as it was', async () => {
     const profile = fixtureProfile()
-    const outcome = await new RestoreIdentitiesStep(profile, INSTALL, async () => {}).apply()
+    const outcome = await new RestoreIdentitiesStep(profile, INSTALL(profile.dir), async () => {}).apply()
     expect(outcome).toEqual({changed: false, detail: 'nothing to put back', warnings: []})
     expect(prefsOf(profile).equals(ORIGINAL)).toBe(true)
     expect(backupsIn(profile)).toEqual([])
@@ -148,7 +154,7 @@ describe('RestoreIdentitiesStep', () => {
 
   it('undo() writes back the exact bytes it found and removes its backup', async () => {
     const {profile, installed} = installedProfile()
-    const step = new RestoreIdentitiesStep(profile, INSTALL, async () => {})
+    const step = new RestoreIdentitiesStep(profile, INSTALL(profile.dir), async () => {})
     const outcome = await step.apply()
     expect(existsSync(outcome.backup!)).toBe(true)
     await step.undo()
@@ -159,7 +165,7 @@ describe('RestoreIdentitiesStep', () => {
 
   it('undo() after a step that changed nothing leaves the file alone', async () => {
     const profile = fixtureProfile()
-    const step = new RestoreIdentitiesStep(profile, INSTALL, async () => {})
+    const step = new RestoreIdentitiesStep(profile, INSTALL(profile.dir), async () => {})
     await step.apply()
     writeFileSync(join(profile.dir, 'prefs.js'), 'user_pref("changed.by.someone", 1);\n')
     await step.undo()
@@ -180,6 +186,11 @@ describe('RestoreIdentitiesStep', () => {
     // What the install step notes for the journal, before it writes prefs.js.
     const notes: Array<Partial<TargetChanges>> = []
     expect((await install.apply({note: async (change) => void notes.push(change)})).changed).toBe(true)
+    // Each record names Thunderbird and the profile, as remove groups them.
+    expect(notes.at(-1)!.identities!.map((i) => [i.client, i.place, i.key])).toEqual([
+      ['thunderbird', profile.dir, 'id1'],
+      ['thunderbird', profile.dir, 'id2'],
+    ])
     expect(getUserPref(parsePrefs(prefsOf(profile)), pref('id2', 'encryption_cert_dbkey'))).toBe(NEW_KEY)
     for (const backup of backupsIn(profile)) rmSync(join(profile.dir, backup))
 
@@ -190,14 +201,14 @@ describe('RestoreIdentitiesStep', () => {
 
   it('describes itself with the addresses and the file', () => {
     const profile = fixtureProfile()
-    expect(new RestoreIdentitiesStep(profile, INSTALL, async () => {}).describe()).toBe(
+    expect(new RestoreIdentitiesStep(profile, INSTALL(profile.dir), async () => {}).describe()).toBe(
       `Put back the S/MIME settings of alice@example.com, team@example.org as they were before mailcert, in ${join(profile.dir, 'prefs.js')}`,
     )
   })
 })
 
 // ---------------------------------------------------------------------------------------------------------------
-// DeleteIdentityStep
+// DeleteIdentityStep (the NSS store's part of remove)
 // ---------------------------------------------------------------------------------------------------------------
 
 const P12 = manifest['p12/mailbox-rsa.p12']!
@@ -213,28 +224,19 @@ beforeAll(async () => {
   driver = await ToolsDriver.require()
 })
 
-/** Opens the session on first use, as planRemove's holder does. */
+/** Opens the session on first use, as the NSS store's holder does. */
 function holder(dir: string): SessionHolder {
-  let session: Promise<NssSession> | null = null
-  return {
-    get: () => (session ??= driver.open(dir, {})),
-    async release() {
-      const current = session
-      session = null
-      if (current) await (await current).close()
-    },
-  }
+  return sessionHolder(() => driver.open(dir, {}))
 }
 
 function journalEntry(dir: string, overrides: Partial<JournalEntry> = {}): JournalEntry {
   return {
     sequence: 1,
-    client: 'thunderbird',
+    store: {kind: 'nss', location: dir},
+    clients: ['thunderbird'],
     label: 'Thunderbird profile "default-release"',
-    profileName: 'default-release',
-    location: dir,
     installedAt: '2026-03-01T10:00:00.000Z',
-    certificate: {sha256: LEAF_SHA, emails: ['alice@example.com'], subject: 'CN=alice@example.com', dbKey: NEW_KEY},
+    certificate: {sha256: LEAF_SHA, emails: ['alice@example.com'], subject: 'CN=alice@example.com', references: {'nss-dbkey': NEW_KEY}},
     identities: [],
     addedCertificates: [LEAF_SHA, INTERMEDIATE_SHA, ROOT_SHA],
     trustedRoot: null,
@@ -262,11 +264,21 @@ function installedDatabase(): string {
   return dir
 }
 
-async function applyDelete(dir: string, entry: JournalEntry, stillUsed: string[] = []) {
+/** `stillUsed`: an account of a client reading the database still names the certificate after the restore. */
+async function applyDelete(dir: string, entry: JournalEntry, stillUsed = false) {
   const session = holder(dir)
-  const step = new DeleteIdentityStep(session, entry, async () => new Set(stillUsed))
+  let asked = 0
+  const step: PlanStep = new DeleteIdentityStep(session, entry, async () => {
+    asked++
+    return stillUsed
+  })
+  // The store's own step: no client owns it.
+  expect(step.part).toBeUndefined()
   try {
-    return await step.apply()
+    const outcome = await step.apply({note: async () => {}})
+    // It asks when it runs (after the settings were put back), not when it is planned.
+    expect(asked).toBe(1)
+    return outcome
   } finally {
     await session.release()
   }
@@ -324,10 +336,10 @@ describe('DeleteIdentityStep', () => {
     expect(certificatesIn(dir)).toEqual({})
   })
 
-  it('keeps the certificate and its key when another identity still uses its dbKey', async () => {
+  it('keeps the certificate and its key when another account still uses it', async () => {
     const dir = installedDatabase()
-    const outcome = await applyDelete(dir, journalEntry(dir, {addedCertificates: [LEAF_SHA]}), [NEW_KEY])
-    expect(outcome.warnings).toEqual(['The certificate is kept: another identity in this profile still uses it.'])
+    const outcome = await applyDelete(dir, journalEntry(dir, {addedCertificates: [LEAF_SHA]}), true)
+    expect(outcome.warnings).toEqual(['The certificate is kept: another account still uses it.'])
     expect(outcome).toMatchObject({changed: false, detail: '0 certificates removed'})
     expect(certificatesIn(dir)).toHaveProperty([LEAF_NICKNAME])
     expect(keysIn(dir)).toContain(LEAF_NICKNAME)
@@ -340,19 +352,19 @@ describe('DeleteIdentityStep', () => {
     expect(await verifiesForSigning(dir)).toBe(true)
 
     // One identity's settings were put back, another still signs with the certificate.
-    const outcome = await applyDelete(dir, journalEntry(dir, {trustedRoot: {sha256: ROOT_SHA, previousTrust: ',,'}}), [NEW_KEY])
-    expect(outcome.warnings).toContain('The certificate is kept: another identity in this profile still uses it.')
+    const outcome = await applyDelete(dir, journalEntry(dir, {trustedRoot: {sha256: ROOT_SHA, previousTrust: ',,'}}), true)
+    expect(outcome.warnings).toContain('The certificate is kept: another account still uses it.')
     expect(certificatesIn(dir)).toEqual({[LEAF_NICKNAME]: 'u,u,u', [INTERMEDIATE_NICKNAME]: ',,', [ROOT_NICKNAME]: ',C,'})
     expect(await verifiesForSigning(dir)).toBe(true)
   })
 
   it('describes what it takes out', () => {
     const dir = '/nonexistent'
-    expect(new DeleteIdentityStep(holder(dir), journalEntry(dir), async () => new Set()).describe()).toBe(
-      "Remove the certificates (3) mailcert added to the profile's database, with the private key",
+    expect(new DeleteIdentityStep(holder(dir), journalEntry(dir), async () => false).describe()).toBe(
+      'Remove the certificates (3) mailcert added to the certificate database, with the private key',
     )
-    expect(new DeleteIdentityStep(holder(dir), journalEntry(dir, {addedCertificates: [LEAF_SHA], trustedRoot: {sha256: ROOT_SHA, previousTrust: ',,'}}), async () => new Set()).describe()).toBe(
-      "Remove the certificate mailcert added to the profile's database, with the private key and the e-mail trust it gave the root",
+    expect(new DeleteIdentityStep(holder(dir), journalEntry(dir, {addedCertificates: [LEAF_SHA], trustedRoot: {sha256: ROOT_SHA, previousTrust: ',,'}}), async () => false).describe()).toBe(
+      'Remove the certificate mailcert added to the certificate database, with the private key and the e-mail trust it gave the root',
     )
   })
 })

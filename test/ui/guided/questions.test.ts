@@ -1,11 +1,12 @@
 /** The question while Thunderbird runs on a profile mailcert must change, first and after an Enter that did not close it. */
 import {describe, expect, it} from 'vitest'
 
+import {placeOf} from '../../../src/clients/thunderbird/survey.js'
 import {closeMessage} from '../../../src/ui/guided/questions.js'
 import {profileFromPrefs} from '../../helpers/profile-object.js'
 
-const main = profileFromPrefs('/home/alice/.thunderbird/a.default-release', '')
-const work = profileFromPrefs('/home/alice/.thunderbird/b.work', '', {name: 'work'})
+const main = placeOf(profileFromPrefs('/home/alice/.thunderbird/a.default-release', ''))
+const work = placeOf(profileFromPrefs('/home/alice/.thunderbird/b.work', '', {name: 'work'}))
 
 describe('closeMessage', () => {
   it('first asks to close Thunderbird, naming the profile, and says Ctrl+C changes nothing', () => {

@@ -7,20 +7,19 @@ import {removalChoices} from '../../../src/ui/guided/removal-choice.js'
 function entry(label: string, emails: string[], extra: Partial<JournalEntry> = {}): JournalEntry {
   return {
     sequence: 1,
-    client: 'thunderbird',
+    store: {kind: 'nss', location: `/home/alice/.thunderbird/${label}`},
+    clients: ['thunderbird'],
     label,
-    profileName: label,
-    location: `/home/alice/.thunderbird/${label}`,
     installedAt: '2026-03-01T10:00:00.000Z',
-    certificate: {sha256: 'aa'.repeat(32), emails, subject: `CN=${emails[0] ?? 'x'}`, dbKey: 'AAAA'},
-    identities: emails.map((email, index) => ({key: `id${index + 1}`, email, previous: {}, applied: {}})),
+    certificate: {sha256: 'aa'.repeat(32), emails, subject: `CN=${emails[0] ?? 'x'}`, references: {'nss-dbkey': 'AAAA'}},
+    identities: emails.map((email, index) => ({client: 'thunderbird', place: `/home/alice/.thunderbird/${label}`, key: `id${index + 1}`, email, previous: {}, applied: {}})),
     addedCertificates: ['aa'.repeat(32)],
     trustedRoot: null,
     ...extra,
   }
 }
 
-const journal = (...entries: JournalEntry[]): Journal => ({version: 2, entries})
+const journal = (...entries: JournalEntry[]): Journal => ({version: 3, entries})
 
 describe('removalChoices', () => {
   it('offers each address, ticked, with where mailcert set it up', () => {
@@ -39,7 +38,7 @@ describe('removalChoices', () => {
   })
 
   it('names a place once when two certificates of the same address went into it', () => {
-    const renewed = entry('Work', ['alice@example.com'], {certificate: {sha256: 'bb'.repeat(32), emails: ['alice@example.com'], subject: 'CN=alice@example.com', dbKey: 'BBBB'}})
+    const renewed = entry('Work', ['alice@example.com'], {certificate: {sha256: 'bb'.repeat(32), emails: ['alice@example.com'], subject: 'CN=alice@example.com', references: {'nss-dbkey': 'BBBB'}}})
     expect(removalChoices(journal(entry('Work', ['alice@example.com']), renewed))).toEqual([{name: 'alice@example.com (Work)', value: 'alice@example.com', checked: true}])
   })
 

@@ -6,7 +6,8 @@
 import {describe, expect, it} from 'vitest'
 
 import type {ThunderbirdProfile} from '../../../src/clients/thunderbird/discovery.js'
-import {identityChoiceValue, targetChoices} from '../../../src/ui/guided/target-choice.js'
+import {placeOf} from '../../../src/clients/thunderbird/survey.js'
+import {identityChoiceValue, targetChoices as choicesFor} from '../../../src/ui/guided/target-choice.js'
 import {profileFromPrefs} from '../../helpers/profile-object.js'
 
 interface TestIdentity {
@@ -39,6 +40,9 @@ function profile(name: string, identities: TestIdentity[], overrides: Partial<Th
 }
 
 const ALICE = ['alice@example.com']
+
+/** The choices for these profiles, as the installer offers them: each profile as Thunderbird's place. */
+const targetChoices = (profiles: ThunderbirdProfile[], certificateEmails: string[]) => choicesFor(profiles.map(placeOf), certificateEmails)
 
 describe('identityChoiceValue', () => {
   it('joins the profile folder and the identity key with a line break, which neither holds', () => {
@@ -95,7 +99,7 @@ describe('targetChoices', () => {
   it('shows a profile without a certificate database, disabled with what to do', () => {
     const fresh = profile('fresh', [{key: 'id1', email: 'alice@example.com'}], {database: 'none'})
     const [group] = targetChoices([fresh], ALICE)
-    expect(group?.choices).toEqual([{name: 'no certificate database yet', value: fresh.dir, disabled: 'start Thunderbird once first'}])
+    expect(group?.choices).toEqual([{name: 'it has no certificate database yet (start Thunderbird once with it)', value: fresh.dir, disabled: true}])
     expect(group?.choices.some((c) => c.checked)).toBe(false)
   })
 
