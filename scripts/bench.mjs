@@ -6,6 +6,8 @@
 //
 // Targets (issue 2): `mailcert --version` within 2.5x of `node -e 0`; `inspect` of an ordinary
 // file within 4x; a 600,000-iteration NSS export inspected in under 1.5 s. Exits 1 if one is missed.
+// Also how long an install takes to give up on a Thunderbird that never opens its remote-control
+// port, against the timeout it was given plus `node -e 0` (it must stop then, not hang on).
 import {performance} from 'node:perf_hooks'
 
 import {$, argv, fs, os, path} from 'zx'
@@ -40,6 +42,25 @@ await fs.writeFile(passwordFile, 'test', {mode: 0o600})
 const nssPasswordFile = `${passwordFile}-nss`
 await fs.writeFile(nssPasswordFile, 'pässwörd', {mode: 0o600})
 
+/**
+ * A HOME with one Thunderbird profile for alice@example.com whose Thunderbird (compatibility.ini's
+ * LastAppDir) only sleeps: it never opens its remote-control port.
+ */
+async function silentThunderbirdHome() {
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'mailcert-bench-home-'))
+  const profile = path.join(home, '.thunderbird', 'bench.default')
+  const program = path.join(home, 'thunderbird-app')
+  await fs.mkdirp(profile)
+  await fs.mkdirp(program)
+  await fs.writeFile(path.join(home, '.thunderbird', 'profiles.ini'), '[Profile0]\nName=default\nIsRelative=1\nPath=bench.default\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n')
+  await fs.copy(path.join(root, 'test', 'fixtures', 'thunderbird', 'prefs-with-accounts.js'), path.join(profile, 'prefs.js'))
+  await fs.writeFile(path.join(profile, 'compatibility.ini'), `[Compatibility]\nLastVersion=153.8.0_20260101000000/20260101000000\nLastAppDir=${program}\n`)
+  await $`certutil -N --empty-password -d ${`sql:${profile}`}`
+  await fs.writeFile(path.join(program, 'thunderbird'), '#!/bin/sh\nexec sleep 600\n', {mode: 0o755})
+  return home
+}
+const THUNDERBIRD_TIMEOUT_S = 2
+
 try {
   console.log(`median of ${runs} runs each\n`)
   const node = await median('node -e 0', ['node', '-e', '0'])
@@ -53,6 +74,22 @@ try {
   const nss3des = await median('mailcert inspect rsa-nss-export-3des.p12 (600k, 3DES)', ['node', bin, 'inspect', path.join(fixtures, 'rsa-nss-export-3des.p12')], {MAILCERT_PASSWORD: 'pässwörd'})
   const opensslNss3des = await median('openssl pkcs12 -info rsa-nss-export-3des.p12', ['openssl', 'pkcs12', '-info', '-noout', '-in', path.join(fixtures, 'rsa-nss-export-3des.p12'), '-passin', `file:${nssPasswordFile}`])
 
+  let silentThunderbird = null
+  if ((await $({nothrow: true})`which certutil`).exitCode === 0) {
+    const home = await silentThunderbirdHome()
+    const command = ['node', bin, 'install', path.join(fixtures, 'mailbox-rsa.p12'), '--yes', '--nss-driver', 'thunderbird']
+    const env = {HOME: home, MAILCERT_PASSWORD: 'test', MAILCERT_THUNDERBIRD_TIMEOUT: String(THUNDERBIRD_TIMEOUT_S)}
+    try {
+      // Only a run that gets as far as waiting for Thunderbird, and gives up on it (exit 9), measures that.
+      const once = await $({env: {...process.env, ...env}, nothrow: true, quiet: true})`${command}`
+      if (once.exitCode === 9) silentThunderbird = await median(`install, Thunderbird silent (timeout ${THUNDERBIRD_TIMEOUT_S} s)`, command, env)
+      else console.log(`install, Thunderbird silent: not measured (exit ${once.exitCode}, expected 9: ${once.stderr.trim().split('\n')[0]})`)
+    } finally {
+      await fs.remove(home)
+    }
+  } else {
+    console.log('install, Thunderbird silent: skipped (certutil is needed to make the profile database)')
+  }
   const checks = [
     ['--version / node -e 0', version / node, 2.5],
     ['--help / node -e 0', help / node, null],
@@ -61,6 +98,7 @@ try {
     ['inspect / openssl pkcs12 -info', inspect / opensslInfo, null],
     ['inspect 600k AES / openssl', nssExport / opensslNss, null],
     ['inspect 600k 3DES / openssl', nss3des / opensslNss3des, null],
+    ...(silentThunderbird === null ? [] : [['silent Thunderbird / (timeout + node -e 0)', silentThunderbird / (THUNDERBIRD_TIMEOUT_S * 1000 + node), null]]),
   ]
   console.log('\nratios')
   let failed = false

@@ -3,6 +3,7 @@
  * that it can be stopped with everything it started, and it is stopped if mailcert exits first. Like
  * every child it gets mailcert's environment without its secrets (child-environment.ts).
  */
+import {ExternalError} from '../errors.js'
 import {childEnvironment} from './child-environment.js'
 
 export interface BackgroundProgram {
@@ -41,7 +42,9 @@ export async function startBackgroundProgram(file: string, args: string[], env: 
   })
   if (child.pid === undefined) {
     const result = await child
-    throw new Error(`could not start ${file}: ${String(result.message ?? 'unknown error')}`)
+    // The system's reason (ENOENT, EACCES), not execa's message, which repeats the whole command line.
+    const why = result.code ?? result.originalMessage ?? 'unknown error'
+    throw new ExternalError(file, `${file} could not be started (${why}).`, {code: 'program-not-started'})
   }
   const pid = child.pid
   running.add(pid)

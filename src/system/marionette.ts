@@ -6,6 +6,8 @@
  */
 import {connect, type Socket} from 'node:net'
 
+import {ExternalError} from '../errors.js'
+
 /**
  * How a request failed: nothing listening (`refused`), no answer in time (`timeout`), the
  * connection ended (`closed`), bytes that are not Marionette (`malformed`), or the program answered
@@ -13,7 +15,12 @@ import {connect, type Socket} from 'node:net'
  */
 export type MarionetteFailure = 'refused' | 'timeout' | 'closed' | 'malformed' | 'error'
 
-export class MarionetteError extends Error {
+/**
+ * A program driven over Marionette failed or stopped answering: its failure (exit 9), never a bug
+ * in mailcert, even where no caller has said more about it. The code says which way it failed. The
+ * message is the protocol's or the program's own and never holds the arguments of a request.
+ */
+export class MarionetteError extends ExternalError {
   constructor(
     message: string,
     readonly failure: MarionetteFailure,
@@ -22,7 +29,7 @@ export class MarionetteError extends Error {
     /** Marionette's own error code for `error` (for example `javascript error`). */
     readonly errorCode?: string,
   ) {
-    super(message)
+    super('Marionette', message, {code: `marionette-${failure}`})
     this.name = 'MarionetteError'
   }
 }

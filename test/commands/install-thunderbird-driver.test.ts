@@ -5,7 +5,7 @@
  * run must stay offline, and a Thunderbird that stops answering is Thunderbird's failure (exit 9).
  */
 import {execFileSync, spawn} from 'node:child_process'
-import {chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -153,8 +153,9 @@ describe('installing through Thunderbird itself (no NSS tools on PATH)', () => {
 
   it('a Thunderbird that opens its port and never starts a session: exit 9, its own message, nothing running, the profile byte for byte', async () => {
     const home = await thunderbirdHome(ACCOUNTS)
-    // It greets on the port from user.js, as Marionette does, then answers nothing: what Thunderbird
-    // 153 did online with an unreachable server. It notes how it was started.
+    // It greets on a port it binds itself and reports in MarionetteActivePort, as Marionette does
+    // with port 0, then answers nothing: what Thunderbird 153 did online with an unreachable server.
+    // It notes how it was started.
     const stub = fakeThunderbird(
       home,
       (duration) => `#!${process.execPath}
@@ -162,11 +163,13 @@ const {spawn} = require('node:child_process')
 const {readFileSync, writeFileSync} = require('node:fs')
 const {createServer} = require('node:net')
 const args = process.argv.slice(2)
-const userJs = readFileSync(args[args.indexOf('--profile') + 1] + '/user.js', 'utf8')
+const profile = args[args.indexOf('--profile') + 1]
+const userJs = readFileSync(profile + '/user.js', 'utf8')
 writeFileSync(__dirname + '/started.json', JSON.stringify({args, userJs}))
 spawn('/bin/sleep', ['${duration}'], {stdio: 'ignore'})
 const greeting = JSON.stringify({applicationType: 'gecko', marionetteProtocol: 3})
-createServer((socket) => socket.write(greeting.length + ':' + greeting)).listen(Number([...userJs.matchAll(/"marionette\\.port", (\\d+)/g)].at(-1)[1]), '127.0.0.1')
+const server = createServer((socket) => socket.write(greeting.length + ':' + greeting))
+server.listen(Number([...userJs.matchAll(/"marionette\\.port", (\\d+)/g)].at(-1)[1]), '127.0.0.1', () => writeFileSync(profile + '/MarionetteActivePort', String(server.address().port)))
 `,
     )
     // The user's own user.js, without a line break at its end.
@@ -187,7 +190,7 @@ createServer((socket) => socket.write(greeting.length + ':' + greeting)).listen(
     const started = JSON.parse(readFileSync(join(stub.dir, 'started.json'), 'utf8')) as {args: string[]; userJs: string}
     expect(started.args).toContain('-offline')
     expect(started.userJs.startsWith(userJs.toString())).toBe(true)
-    for (const line of ['user_pref("offline.startup_state", 3);', 'user_pref("mail.server.server1.login_at_startup", false);', 'user_pref("mail.server.server3.login_at_startup", false);']) {
+    for (const line of ['user_pref("marionette.port", 0);', 'user_pref("offline.startup_state", 3);', 'user_pref("mail.server.server1.login_at_startup", false);', 'user_pref("mail.server.server3.login_at_startup", false);']) {
       expect(started.userJs).toContain(line)
     }
 
@@ -195,6 +198,7 @@ createServer((socket) => socket.write(greeting.length + ':' + greeting)).listen(
     expect(readFileSync(join(home.profileDir, 'user.js')).equals(userJs)).toBe(true)
     expect(readFileSync(join(home.profileDir, 'prefs.js')).equals(prefs)).toBe(true)
     expect(certutilListing(home)).toBe(listing)
+    expect(existsSync(join(home.profileDir, 'MarionetteActivePort'))).toBe(false)
 
     // check --deep, in JSON: the same failure, as a finding of that profile (check goes on with the others), exit 8.
     const deep = await runCli(['check', '--deep', '--json'], {env: {HOME: home.home, PATH: pathWithoutNssTools(), MAILCERT_THUNDERBIRD_TIMEOUT: '3'}, timeoutMs: 60_000})
@@ -232,4 +236,39 @@ createServer((socket) => socket.write(greeting.length + ':' + greeting)).listen(
     expect(readFileSync(join(home.profileDir, 'prefs.js')).equals(prefs)).toBe(true)
     expect(existsSync(marker)).toBe(false)
   }, 120_000)
+
+  it("a mailcert killed between writing the run's user.js and putting it back: the next mailcert stops the real Thunderbird and restores user.js byte for byte", async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    // The user's own user.js: CRLF, a byte that is not UTF-8, no line break at the end, mode 0644.
+    const userJs = Buffer.concat([Buffer.from('// mine\r\nuser_pref("mail.server.server1.login_at_startup", true); // caf'), Buffer.from([0xe9])])
+    writeFileSync(join(home.profileDir, 'user.js'), userJs, {mode: 0o644})
+    chmodSync(join(home.profileDir, 'user.js'), 0o644)
+    const prefs = readFileSync(join(home.profileDir, 'prefs.js'))
+    const marker = join(home.profileDir, '.mailcert-headless-run.json')
+    const activePort = join(home.profileDir, 'MarionetteActivePort')
+    const env = {...process.env, NO_COLOR: '1', HOME: home.home, MAILCERT_PASSWORD: 'test', PATH: pathWithoutNssTools(), MAILCERT_THUNDERBIRD_TIMEOUT: '120'}
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), 'install', p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--nss-driver', 'thunderbird'], {env, stdio: 'ignore'})
+    const exited = new Promise((resolve) => child.on('exit', resolve))
+    // Killed once Thunderbird listens on the profile: user.js holds the run's prefs, the marker names that Thunderbird.
+    const deadline = Date.now() + 90_000
+    while (!(existsSync(activePort) && existsSync(marker) && (JSON.parse(readFileSync(marker, 'utf8')) as {thunderbird: number | null}).thunderbird !== null)) {
+      if (Date.now() > deadline) throw new Error('mailcert never started its Thunderbird')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    child.kill('SIGKILL')
+    await exited
+    const thunderbird = (JSON.parse(readFileSync(marker, 'utf8')) as {thunderbird: number}).thunderbird
+    expect(() => process.kill(thunderbird, 0)).not.toThrow()
+    expect(readFileSync(join(home.profileDir, 'user.js'), 'latin1')).toContain('user_pref("marionette.port", 0);')
+
+    const check = await runCli(['check', '--json'], {env: {HOME: home.home, PATH: pathWithoutNssTools(), MAILCERT_THUNDERBIRD_TIMEOUT: '60'}, timeoutMs: 120_000})
+    expect(check.stdout).not.toContain('"kind":"bug"')
+    expect(() => process.kill(thunderbird, 0)).toThrow()
+    expect(readFileSync(join(home.profileDir, 'user.js')).equals(userJs)).toBe(true)
+    expect(statSync(join(home.profileDir, 'user.js')).mode & 0o777).toBe(0o644)
+    expect(readFileSync(join(home.profileDir, 'prefs.js')).equals(prefs)).toBe(true)
+    expect(existsSync(marker)).toBe(false)
+    expect(existsSync(activePort)).toBe(false)
+    expect(readdirSync(home.profileDir).filter((name) => name.includes('mailcert'))).toEqual([])
+  }, 240_000)
 })

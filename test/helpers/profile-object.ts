@@ -19,6 +19,7 @@ export function profileFromPrefs(dir: string, prefs: string | Buffer, overrides:
     prefsProblem: null,
     prefsHints: [],
     lock: {busy: false},
+    lockCheck: {platform: 'linux'},
     ...overrides,
   }
 }

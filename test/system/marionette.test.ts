@@ -5,6 +5,7 @@
 import {createServer, type Server, type Socket} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 
+import {ExitCode, ExternalError} from '../../src/errors.js'
 import {MarionetteClient, MarionetteError} from '../../src/system/marionette.js'
 
 const GREETING = JSON.stringify({applicationType: 'gecko', marionetteProtocol: 3})
@@ -109,5 +110,34 @@ describe('the Marionette client', () => {
     const [server] = servers.splice(0)
     await new Promise((resolve) => server?.close(resolve))
     expect(await failureOf(MarionetteClient.connect(port, 2000))).toMatchObject({failure: 'refused'})
+  })
+
+  it("is the driven program's failure (exit 9) with a code for each way, even where no caller says more", async () => {
+    const failures: MarionetteError[] = []
+    const {port: silent} = await marionetteServer(() => {})
+    const quiet = await MarionetteClient.connect(silent, 2000)
+    failures.push(await failureOf(quiet.send('WebDriver:NewSession', {}, 200)))
+    quiet.close()
+    const {port: throwing} = await marionetteServer((socket, [, id]) => socket.write(frame(JSON.stringify([1, id, {error: 'javascript error', message: 'TypeError: x'}, null]))))
+    const answering = await MarionetteClient.connect(throwing, 2000)
+    failures.push(await failureOf(answering.execute('throw 1')))
+    answering.close()
+    const {port: closing} = await marionetteServer((socket) => socket.destroy())
+    failures.push(await failureOf((await MarionetteClient.connect(closing, 2000)).send('WebDriver:NewSession', {}, 5000)))
+    const {port: garbled} = await marionetteServer((socket) => socket.write('7:{nope!}'))
+    failures.push(await failureOf((await MarionetteClient.connect(garbled, 2000)).send('WebDriver:NewSession', {}, 5000)))
+    const {port: gone} = await marionetteServer(() => {})
+    const [server] = servers.splice(-1)
+    await new Promise((resolve) => server?.close(resolve))
+    failures.push(await failureOf(MarionetteClient.connect(gone, 2000)))
+
+    for (const failure of failures) expect(failure).toBeInstanceOf(ExternalError)
+    expect(failures.map((failure) => [failure.failure, failure.code, failure.exitCode, failure.tool])).toEqual([
+      ['timeout', 'marionette-timeout', ExitCode.external, 'Marionette'],
+      ['error', 'marionette-error', ExitCode.external, 'Marionette'],
+      ['closed', 'marionette-closed', ExitCode.external, 'Marionette'],
+      ['malformed', 'marionette-malformed', ExitCode.external, 'Marionette'],
+      ['refused', 'marionette-refused', ExitCode.external, 'Marionette'],
+    ])
   })
 })

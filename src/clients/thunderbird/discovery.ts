@@ -9,7 +9,7 @@ import path from 'node:path'
 import {readBoundedFile, readBoundedFileIfPresent} from '../../system/bounded-read.js'
 import {settleHeadlessRun} from './headless.js'
 import {type AccountModel, readAccounts} from './accounts.js'
-import {type LockProbe, type LockState, profileLockState} from './profile-lock.js'
+import {type LockCheck, type LockProbe, type LockState, profileLockState} from './profile-lock.js'
 import {type ProfileRoot, profileRoots, type RootContext} from './profile-roots.js'
 import {defaultProfiles, listProfiles, parseIni} from './profiles-ini.js'
 import {MAX_PREFS_BYTES, parsePrefs, type PrefsFile, PrefsSyntaxError} from './prefs-js.js'
@@ -38,6 +38,8 @@ export interface ThunderbirdProfile {
   /** For `unreadable`: what to do, most useful first. Empty otherwise. */
   prefsHints: string[]
   lock: LockState
+  /** How `lock` was found out, to find it out again right before prefs.js is written (prefs-edit.ts). */
+  lockCheck: LockCheck
 }
 
 
@@ -158,8 +160,9 @@ export async function describeProfile(
   const compatibility = parseCompatibility((await readText(path.join(dir, 'compatibility.ini'))) ?? '')
   const database = (await exists(path.join(dir, 'cert9.db'))) ? 'sql' : (await exists(path.join(dir, 'cert8.db'))) ? 'dbm' : 'none'
   const {accounts, state, problem, hints} = await readAccountsOf(dir, options.platform)
-  const lock = await profileLockState(dir, {platform: options.platform, sandboxed: details.root.sandboxed, probe: options.probe})
-  return {...details, dir, ...compatibility, database, accounts, prefsState: state, prefsProblem: problem, prefsHints: hints, lock}
+  const lockCheck: LockCheck = {platform: options.platform, probe: options.probe}
+  const lock = await profileLockState(dir, {...lockCheck, sandboxed: details.root.sandboxed})
+  return {...details, dir, ...compatibility, database, accounts, prefsState: state, prefsProblem: problem, prefsHints: hints, lock, lockCheck}
 }
 
 export async function discoverProfiles(options: DiscoveryOptions): Promise<ThunderbirdProfile[]> {

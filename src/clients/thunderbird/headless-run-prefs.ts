@@ -29,9 +29,10 @@ export function serverKeys(...files: Array<Buffer | null>): string[] {
   return [...keys]
 }
 
-export function runPrefs(port: number, servers: readonly string[]): Record<string, PrefValue> {
+export function runPrefs(servers: readonly string[]): Record<string, PrefValue> {
   const prefs: Record<string, PrefValue> = {
-    [PORT_PREF]: port,
+    // 0: Thunderbird binds a free port itself and writes it to MarionetteActivePort (headless.ts).
+    [PORT_PREF]: 0,
     // With `-offline` on the command line; this also beats "ask me" (a dialog) and "always online".
     'offline.startup_state': ALWAYS_OFFLINE,
     // Otherwise the first start turns login_at_startup back on for the default account.

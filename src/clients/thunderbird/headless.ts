@@ -1,12 +1,15 @@
 /**
- * Running the user's own Thunderbird headless on one profile, with Marionette on a free loopback
- * port, to let Thunderbird do NSS work itself (research/prototype.md §3.4–3.5). The run is offline
- * and no mail server logs in (headless-run-prefs.ts); what it needs is set in user.js for this run
- * only, and afterwards user.js and prefs.js are put back as they were. Whatever goes wrong while it
- * is driven is Thunderbird's failure (headless-failure.ts), and it is stopped with all it started.
+ * Running the user's own Thunderbird headless on one profile, with Marionette on a loopback port, to
+ * let Thunderbird do NSS work itself (research/prototype.md §3.4–3.5). The run is offline and no mail
+ * server logs in (headless-run-prefs.ts); what it needs is set in user.js for this run only, and
+ * afterwards user.js and prefs.js are put back as they were. Whatever goes wrong while it is driven
+ * is Thunderbird's failure (headless-failure.ts), and it is stopped with all it started.
+ *
+ * The port is the one Thunderbird itself binds (marionette.port 0) and reports in the profile's
+ * MarionetteActivePort: a port that mailcert picked and let go could be taken by another local
+ * program in between, which would then be sent the profile's primary password.
  */
-import {rm, writeFile} from 'node:fs/promises'
-import {createServer} from 'node:net'
+import {readFile, realpath, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {ExitCode, ExternalError, UserError} from '../../errors.js'
@@ -32,6 +35,8 @@ export interface HeadlessOptions {
 }
 
 export interface HeadlessThunderbird {
+  /** The loopback port Thunderbird's Marionette listens on, as Thunderbird reported it. */
+  port: number
   /**
    * Run a function body in Thunderbird's privileged context (see MarionetteClient.execute). `task`
    * says what it does, as a verb phrase, for the error when Thunderbird does not do it.
@@ -42,15 +47,23 @@ export interface HeadlessThunderbird {
   stop(): Promise<void>
 }
 
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
+/** Where Marionette writes the port it listens on once it listens, and removes it when it stops. */
+export const ACTIVE_PORT_FILE = 'MarionetteActivePort'
+
+/**
+ * The user.js that a run changes. A user.js that is a link (to a dotfiles repository, say) is
+ * changed where it points, so that the atomic write does not replace the link with a file.
+ */
+async function userJsPathOf(profileDir: string): Promise<string> {
+  const path = join(profileDir, 'user.js')
+  return realpath(path).catch(() => path)
+}
+
+/** The port in MarionetteActivePort, or null while there is none (yet) or it is not all written. */
+async function activePort(profileDir: string): Promise<number | null> {
+  const text = await readFile(join(profileDir, ACTIVE_PORT_FILE), 'latin1').catch(() => '')
+  const port = /^\s*(\d{1,5})\s*$/.exec(text) ? Number(text.trim()) : 0
+  return port > 0 && port < 65_536 ? port : null
 }
 
 /** The file's bytes, or null when there is none; a file that cannot be read stops the run before anything changes. */
@@ -72,9 +85,11 @@ async function readOptional(path: string): Promise<Buffer | null> {
  * A profile that had no prefs.js yet keeps the one Thunderbird wrote, without the run's prefs.
  */
 async function restorePrefs(profileDir: string, userJs: Buffer | null, prefs: Buffer | null, forRun: Record<string, PrefValue>): Promise<void> {
-  const userJsPath = join(profileDir, 'user.js')
+  const userJsPath = await userJsPathOf(profileDir)
   if (userJs === null) await rm(userJsPath, {force: true})
-  else await writeFile(userJsPath, userJs)
+  else await writeFileAtomic(userJsPath, userJs)
+  // A Thunderbird that was killed leaves its port behind, naming a port that anyone may bind next.
+  await rm(join(profileDir, ACTIVE_PORT_FILE), {force: true})
   const prefsPath = join(profileDir, 'prefs.js')
   const now = await readOptional(prefsPath)
   if (now === null) return
@@ -89,23 +104,29 @@ async function restorePrefs(profileDir: string, userJs: Buffer | null, prefs: Bu
 const PRIMARY_PASSWORD_HINT =
   'If this profile has a Primary Password, Thunderbird may ask for it while it starts, which a headless run cannot answer.'
 
-async function connectWhenReady(port: number, program: BackgroundProgram, deadline: number, timeoutMs: number, insteadHint: string | null): Promise<MarionetteClient> {
+/**
+ * Wait until Thunderbird reports the port it listens on (MarionetteActivePort, which was removed
+ * before it started, so any file there is this run's), then connect to that port.
+ */
+async function connectWhenReady(profileDir: string, program: BackgroundProgram, deadline: number, timeoutMs: number, insteadHint: string | null): Promise<{client: MarionetteClient; port: number}> {
   for (;;) {
     if (program.hasExited()) {
       throw new ExternalError('Thunderbird', 'Thunderbird exited before it could be driven.', {code: 'thunderbird-exited', output: program.output().slice(-2000), hints: insteadHint ? [insteadHint] : []})
     }
     try {
-      return await MarionetteClient.connect(port, Math.max(500, Math.min(2000, deadline - Date.now())))
+      const port = await activePort(profileDir)
+      if (port !== null) return {client: await MarionetteClient.connect(port, Math.max(500, Math.min(2000, deadline - Date.now()))), port}
     } catch {
-      if (Date.now() > deadline) {
-        throw new ExternalError('Thunderbird', `Thunderbird stopped answering: it did not open its remote-control port within ${timeoutMs / 1000} s.`, {
-          code: 'thunderbird-not-answering',
-          output: program.output().slice(-2000),
-          hints: [PRIMARY_PASSWORD_HINT, closeThunderbirdHint(), ...(insteadHint ? [insteadHint] : []), timeoutHint(timeoutMs)],
-        })
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250))
+      // Written but not listening any more (it is quitting), or not answering yet: asked again below.
     }
+    if (Date.now() > deadline) {
+      throw new ExternalError('Thunderbird', `Thunderbird stopped answering: it did not open its remote-control port within ${timeoutMs / 1000} s.`, {
+        code: 'thunderbird-not-answering',
+        output: program.output().slice(-2000),
+        hints: [PRIMARY_PASSWORD_HINT, closeThunderbirdHint(), ...(insteadHint ? [insteadHint] : []), timeoutHint(timeoutMs)],
+      })
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
   }
 }
 
@@ -134,12 +155,11 @@ export async function settleHeadlessRun(profileDir: string): Promise<boolean> {
 export async function startHeadlessThunderbird(program: ThunderbirdProgram, profileDir: string, options: HeadlessOptions = {}): Promise<HeadlessThunderbird> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const insteadHint = options.insteadHint ?? null
-  const userJsPath = join(profileDir, 'user.js')
   await settleHeadlessRun(profileDir)
+  const userJsPath = await userJsPathOf(profileDir)
   const userJs = await readOptional(userJsPath)
   const prefs = await readOptional(join(profileDir, 'prefs.js'))
-  const port = await freeLoopbackPort()
-  const forRun = runPrefs(port, serverKeys(prefs, userJs))
+  const forRun = runPrefs(serverKeys(prefs, userJs))
 
   let process: BackgroundProgram | undefined
   const restore = async () => {
@@ -154,7 +174,9 @@ export async function startHeadlessThunderbird(program: ThunderbirdProgram, prof
   try {
     // Written down before anything changes, so that a mailcert killed from here on is settled by the next one.
     await writeRunMarker(profileDir, {userJs, prefs, forRun}, null)
-    await writeFile(userJsPath, userJsForRun(userJs, forRun))
+    await writeFileAtomic(userJsPath, userJsForRun(userJs, forRun))
+    // One that a killed Thunderbird left would send mailcert to a port that another program may have bound since.
+    await rm(join(profileDir, ACTIVE_PORT_FILE), {force: true})
     process = await start(program, profileDir, options.env ?? globalThis.process.env, insteadHint)
     const running = process
     await writeRunMarker(profileDir, {userJs, prefs, forRun}, running.pid)
@@ -162,7 +184,7 @@ export async function startHeadlessThunderbird(program: ThunderbirdProgram, prof
       error instanceof MarionetteError ? thunderbirdFailure(error, task, {timeoutMs, insteadHint, output: running.output().slice(-2000)}) : error
 
     const deadline = Date.now() + timeoutMs
-    const connected = await connectWhenReady(port, running, deadline, timeoutMs, insteadHint)
+    const {client: connected, port} = await connectWhenReady(profileDir, running, deadline, timeoutMs, insteadHint)
     client = connected
     try {
       await connected.startChromeSession(Math.max(1000, deadline - Date.now()))
@@ -173,6 +195,7 @@ export async function startHeadlessThunderbird(program: ThunderbirdProgram, prof
     // Once a request has gone unanswered, asking Thunderbird to quit would only wait as long again.
     let answering = true
     return {
+      port,
       process: running,
       async execute<T>(task: string, body: string, args: unknown[] = []): Promise<T> {
         try {

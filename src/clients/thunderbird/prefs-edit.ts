@@ -53,7 +53,8 @@ export class PrefsEdit {
    * first one mailcert ever made (the file before mailcert); older ones in between are dropped.
    */
   async write(parsed: PrefsFile, changes: PrefChanges): Promise<{backup: string; firstBackup: string}> {
-    const lock = await profileLockState(this.profile.dir, {platform: process.platform, sandboxed: this.profile.root.sandboxed})
+    // Asked as discovery asked (the machine's platform, its probe), since Thunderbird may have been started after it.
+    const lock = await profileLockState(this.profile.dir, {...this.profile.lockCheck, sandboxed: this.profile.root.sandboxed})
     if (lock.busy) throw busyError([this.profile])
     try {
       this.backup = await backupFile(this.path)

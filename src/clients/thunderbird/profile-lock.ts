@@ -101,7 +101,13 @@ export const systemLockProbe: LockProbe = {
   },
 }
 
-export async function profileLockState(profileDir: string, options: {platform: NodeJS.Platform; sandboxed: boolean; probe?: LockProbe}): Promise<LockState> {
+/** How to find out whether Thunderbird runs on a profile: the machine's platform, and the probe (replaced in tests). */
+export interface LockCheck {
+  platform: NodeJS.Platform
+  probe?: LockProbe
+}
+
+export async function profileLockState(profileDir: string, options: LockCheck & {sandboxed: boolean}): Promise<LockState> {
   const probe = options.probe ?? systemLockProbe
   if (options.platform === 'win32') return windowsLockState(profileDir, probe)
   if (options.platform === 'darwin') return macLockState(profileDir, probe)

@@ -18,6 +18,33 @@ const CERT_DB = 'const certdb = Cc["@mozilla.org/security/x509certdb;1"].getServ
 const TOKEN = 'const token = Cc["@mozilla.org/security/internalkeytoken;1"].getService(Ci.nsIPKCS11Token);'
 const TO_BASE64 = 'const toBase64 = (bytes) => btoa(String.fromCharCode(...bytes));'
 const FIND_BY_SHA = `const findBySha = (sha) => certdb.getCerts().find((c) => c.sha256Fingerprint.replaceAll(":", "").toLowerCase() === sha);`
+/**
+ * nsIX509CertDB.deleteCertificate deletes a personal certificate's private key with it, and no
+ * interface keeps the key: NSS's own SEC_DeletePermCertificate (what `certutil -D` calls) does,
+ * reached through js-ctypes in the NSS library Thunderbird has loaded (its own copy in its program
+ * folder, or the system's where it uses that, as Debian's does).
+ */
+const DELETE_CERTIFICATE_ONLY = `const deleteCertificateOnly = (cert) => {
+  const {ctypes} = ChromeUtils.importESModule("resource://gre/modules/ctypes.sys.mjs");
+  const bundled = Services.dirsvc.get("GreBinD", Ci.nsIFile);
+  bundled.append(ctypes.libraryName("nss3"));
+  let nss;
+  try { nss = ctypes.open(bundled.path); } catch (e) { nss = ctypes.open(ctypes.libraryName("nss3")); }
+  try {
+    const SECItem = new ctypes.StructType("SECItem", [{type: ctypes.int}, {data: ctypes.uint8_t.ptr}, {len: ctypes.unsigned_int}]);
+    const defaultDb = nss.declare("CERT_GetDefaultCertDB", ctypes.default_abi, ctypes.voidptr_t);
+    const findByDer = nss.declare("CERT_FindCertByDERCert", ctypes.default_abi, ctypes.voidptr_t, ctypes.voidptr_t, SECItem.ptr);
+    const deletePerm = nss.declare("SEC_DeletePermCertificate", ctypes.default_abi, ctypes.int, ctypes.voidptr_t);
+    const destroy = nss.declare("CERT_DestroyCertificate", ctypes.default_abi, ctypes.void_t, ctypes.voidptr_t);
+    const der = cert.getRawDER();
+    const bytes = ctypes.uint8_t.array(der.length)(der);
+    const found = findByDer(defaultDb(), new SECItem(0, bytes, der.length).address());
+    if (found.isNull()) return;
+    try { deletePerm(found); } finally { destroy(found); }
+  } finally {
+    nss.close();
+  }
+};`
 
 /** What each script asks Thunderbird to do, for the error when it does not. */
 const TASKS = {
@@ -53,11 +80,15 @@ const SCRIPTS: Record<keyof typeof TASKS, string> = {
     if (!cert) return false;
     certdb.setCertTrustFromString(cert, arguments[1]);
     return true;`,
-  delete: `${CERT_DB}${FIND_BY_SHA}
-    const cert = findBySha(arguments[0]);
-    if (!cert) return false;
-    certdb.deleteCertificate(cert);
-    return true;`,
+  delete: `${CERT_DB}${FIND_BY_SHA}${DELETE_CERTIFICATE_ONLY}
+    const [sha, withKey] = arguments;
+    const cert = findBySha(sha);
+    if (cert) {
+      if (withKey || cert.certType !== Ci.nsIX509Cert.USER_CERT) certdb.deleteCertificate(cert);
+      else deleteCertificateOnly(cert);
+    }
+    // Asked again: a certificate that deleteCertificate only distrusts (a built-in root) is still there.
+    return !findBySha(sha);`,
   verify: `${CERT_DB}
     const toBytes = (b64) => Array.from(atob(b64), (ch) => ch.charCodeAt(0));
     const cert = certdb.constructX509(toBytes(arguments[0]));
@@ -143,9 +174,16 @@ class ThunderbirdSession implements NssSession {
     }
   }
 
-  async deleteCertificate(certificate: NssCertificate): Promise<void> {
-    // Thunderbird deletes a user certificate's private key together with it.
-    await this.run<boolean>('delete', [certificate.sha256])
+  /**
+   * withKey: the certificate and its private key, as Thunderbird's certificate manager deletes a
+   * personal certificate; otherwise the certificate only, its key kept (as NSS's tools do, see
+   * tools-driver.ts). A certificate that is not there is already deleted; one that is still there
+   * afterwards is Thunderbird's failure.
+   */
+  async deleteCertificate(certificate: NssCertificate, options: {withKey: boolean}): Promise<void> {
+    const gone = await this.run<boolean>('delete', [certificate.sha256, options.withKey])
+    if (gone) return
+    throw new ExternalError('Thunderbird', `Thunderbird did not delete "${certificate.nickname}": it is still in the profile's certificate database.`, {code: 'thunderbird-not-deleted'})
   }
 
   async verify(certificate: Buffer, usage: EmailUsage, extra: Buffer[] = []): Promise<Verdict> {

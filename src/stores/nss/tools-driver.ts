@@ -144,12 +144,22 @@ class ToolsSession implements NssSession {
     if (result.exitCode !== 0) throw failure('certutil', `Setting the trust of "${certificate.nickname}" failed`, result)
   }
 
+  /**
+   * withKey: the certificate and its private key (as Thunderbird's certificate manager deletes a
+   * personal certificate); otherwise the certificate only, its key kept. A certificate that is not
+   * there is already deleted; one that is still there afterwards is certutil's failure.
+   */
   async deleteCertificate(certificate: NssCertificate, options: {withKey: boolean}): Promise<void> {
     this.cache = null
-    // -F deletes the key together with its certificate; -D the certificate only.
-    const args = options.withKey ? ['-F', '-d', this.db, '-n', certificate.nickname] : ['-D', '-d', this.db, '-n', certificate.nickname]
-    const result = await this.run('certutil', args, this.dbPasswordFor('-f'))
+    // -F deletes the key and its certificate, and does nothing (exit 0) for a certificate without a key; -D the certificate only.
+    const flag = options.withKey && certificate.hasKey ? '-F' : '-D'
+    const result = await this.run('certutil', [flag, '-d', this.db, '-n', certificate.nickname], this.dbPasswordFor('-f'))
+    this.cache = null
+    const left = (await this.listCertificates()).some((c) => c.sha256 === certificate.sha256)
+    if (!left) return
     if (result.exitCode !== 0) throw failure('certutil', `Removing "${certificate.nickname}" failed`, result)
+    // A renewal that shares the nickname may have been the one certutil found.
+    throw new ExternalError('certutil', `Removing "${certificate.nickname}" failed: it is still in the database.`, {output: `${result.stdout}${result.stderr}`.trim(), code: 'nss-not-deleted'})
   }
 
   /**

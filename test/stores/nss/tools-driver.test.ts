@@ -276,6 +276,61 @@ describe('a session on a profile database', () => {
   })
 })
 
+describe('deleting a certificate', () => {
+  /** A session on a new database holding the identity (key, leaf, intermediate, root). */
+  async function sessionWithIdentity(): Promise<{profile: string; session: NssSession; byNickname: (nickname: string) => NssCertificate}> {
+    const profile = newNssDatabase({prefix: 'mailcert-profile-delete-'})
+    const session = await driver.open(profile, {})
+    const p12Password = temporaryPassword()
+    await session.importPkcs12(reencodeIdentity(identity, p12Password, 'modern', {friendlyName: 'Alice Example'}), p12Password)
+    const certificates = await session.listCertificates()
+    const byNickname = (nickname: string): NssCertificate => certificates.find((c) => c.nickname === nickname)!
+    return {profile, session, byNickname}
+  }
+  /** A line of `certutil -K` for an RSA key: the leaf's, the only key in the database. */
+  const RSA_KEY = /rsa\s+[\da-f]{40}/
+
+  it('without withKey deletes the certificate and keeps its private key', async () => {
+    const {profile, session, byNickname} = await sessionWithIdentity()
+    try {
+      expect(keyListing(profile)).toContain('Alice Example')
+      await session.deleteCertificate(byNickname('Alice Example'), {withKey: false})
+      expect(listing(profile)).not.toContain('Alice Example')
+      expect(keyListing(profile)).toMatch(RSA_KEY)
+    } finally {
+      await session.close()
+    }
+  })
+
+  it('with withKey deletes both; and a CA certificate, which has no key, is deleted too', async () => {
+    const {profile, session, byNickname} = await sessionWithIdentity()
+    try {
+      await session.deleteCertificate(byNickname('Alice Example'), {withKey: true})
+      expect(listing(profile)).not.toContain('Alice Example')
+      expect(keyListing(profile)).not.toMatch(RSA_KEY)
+      await session.deleteCertificate(byNickname(ROOT), {withKey: true})
+      expect(listing(profile)).not.toContain(ROOT)
+    } finally {
+      await session.close()
+    }
+  })
+
+  it('takes a certificate that is already gone as deleted, and one still there under another name as a failure', async () => {
+    const {profile, session, byNickname} = await sessionWithIdentity()
+    try {
+      await session.deleteCertificate(byNickname(INTERMEDIATE), {withKey: false})
+      await expect(session.deleteCertificate(byNickname(INTERMEDIATE), {withKey: false})).resolves.toBeUndefined()
+      // The same certificate, known by a nickname that no longer names it: certutil finds nothing, and it is still there.
+      const error = await session.deleteCertificate({...byNickname(ROOT), nickname: 'Renamed Root'}, {withKey: false}).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ExternalError)
+      expect(error).toMatchObject({tool: 'certutil', code: 'nss-other', message: expect.stringContaining('Removing "Renamed Root" failed')})
+      expect(listing(profile)).toContain(ROOT)
+    } finally {
+      await session.close()
+    }
+  })
+})
+
 describe('listing a database with a renewal', () => {
   it('lists both certificates that share a nickname, each with its key, and each CA once', async () => {
     const renewal = await (async () => {
