@@ -4,7 +4,7 @@
  * started headless for --deep. Each test works on its own copy of the profile.
  */
 import {execFileSync} from 'node:child_process'
-import {appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
@@ -134,7 +134,8 @@ describe('mailcert check on a profile with accounts and no certificate', () => {
     expect(result.code).toBe(0)
     expect(Object.keys(envelope).sort()).toEqual(['result', 'status', 'warnings'])
     expect(Object.keys(envelope.result).sort()).toEqual(['clients', 'notInstalled', 'platform', 'problems'])
-    expect(envelope).toMatchObject({status: 0, warnings: [], result: {platform: 'linux', notInstalled: [], clients: [{client: 'thunderbird', storeAccess: 'tools'}]}})
+    expect(envelope).toMatchObject({status: 0, warnings: [], result: {platform: 'linux', notInstalled: []}})
+    expect(envelope.result.clients.find((c) => c.client === 'thunderbird')).toMatchObject({storeAccess: 'tools'})
     const thunderbird = thunderbirdOf(envelope)
     expect(thunderbird).toMatchObject({
       client: 'thunderbird',
@@ -183,7 +184,7 @@ describe('mailcert check after mailcert install', () => {
     expect(envelope.status).toBe(0)
     const alice = identityOf(envelope, 'alice@example.com')
     const state = {
-      dbKey: ALICE_KEY,
+      reference: ALICE_KEY,
       name: expect.any(String),
       certificate: {subject: 'CN=alice@example.com', emails: ['alice@example.com'], notAfter: '2036-12-31T23:59:59.000Z', fingerprintSha256: expect.stringMatching(/^64bf1093/)},
       hasKey: true,
@@ -254,7 +255,7 @@ describe('mailcert check finds problems', () => {
       ['error', 'expired', 'alice@example.com', home.profileDir],
       ['error', 'signing-certificate-missing', 'bob@example.com', home.profileDir],
     ])
-    expect(identityOf(envelope, 'bob@example.com').signing).toEqual({dbKey: ABSENT_KEY, name: 'Example GmbH', certificate: null, hasKey: false, verdict: null})
+    expect(identityOf(envelope, 'bob@example.com').signing).toEqual({reference: ABSENT_KEY, name: 'Example GmbH', certificate: null, hasKey: false, verdict: null})
     expect(identityOf(envelope, 'alice@example.com').signing).toMatchObject({hasKey: true, certificate: {daysLeft: expect.any(Number)}})
     expect(identityOf(envelope, 'alice@example.com').signing!.certificate!.daysLeft).toBeLessThan(0)
   })
@@ -417,7 +418,7 @@ describe('mailcert check finds problems', () => {
     const {result, envelope} = await checkJson(home.home)
     expect(result.code, result.stderr).toBe(8)
     expect(profileOf(envelope)).toMatchObject({checkedWith: null})
-    expect(identityOf(envelope, 'alice@example.com')).toMatchObject({configured: true, signing: {dbKey: ALICE_KEY, certificate: null, verdict: null}, problems: []})
+    expect(identityOf(envelope, 'alice@example.com')).toMatchObject({configured: true, signing: {reference: ALICE_KEY, certificate: null, verdict: null}, problems: []})
     expect(envelope.result.problems.filter((p) => p.severity !== 'info')).toMatchObject([
       {severity: 'warning', code: 'store-unreadable', message: expect.stringMatching(/^The certificate database could not be read, so no certificate was checked: certutil: /), profile: home.profileDir},
     ])
@@ -435,7 +436,7 @@ describe('mailcert check finds problems', () => {
     expect(profileOf(envelope)).toMatchObject({database: 'none', checkedWith: null})
     expect(envelope.result.problems.filter((p) => p.severity !== 'info')).toMatchObject([{severity: 'error', code: 'no-nss-database'}])
     // The identities are still listed from the settings, unchecked.
-    expect(identityOf(envelope, 'alice@example.com')).toMatchObject({configured: true, signing: {dbKey: ALICE_KEY, certificate: null}})
+    expect(identityOf(envelope, 'alice@example.com')).toMatchObject({configured: true, signing: {reference: ALICE_KEY, certificate: null}})
   })
 })
 
@@ -580,7 +581,8 @@ describe('mailcert check without Thunderbird profiles, and other clients', () =>
     const home = emptyHome()
     const {result, envelope} = await checkJson(home, ['--deep'])
     expect(result.code, result.stderr).toBe(8)
-    expect(envelope.result).toMatchObject({clients: [{client: 'thunderbird', storeAccess: 'thunderbird'}], problems: [{code: 'no-profile'}]})
+    expect(envelope.result).toMatchObject({problems: [{code: 'no-profile'}]})
+    expect(envelope.result.clients.find((c) => c.client === 'thunderbird')).toMatchObject({storeAccess: 'thunderbird'})
     expect(readdirSync(home)).toEqual([])
   })
 
@@ -621,14 +623,16 @@ describe('mailcert check without Thunderbird profiles, and other clients', () =>
     expect((await check(home)).stdout).not.toContain('Not installed here')
   })
 
-  it('Evolution is reported when its settings folder exists, and is then not listed as "not installed"', async () => {
+  it('Evolution is reported with its program and its identities, and is then not listed as "not installed"', async () => {
     const home = emptyHome()
-    mkdirSync(join(home, '.config', 'evolution', 'sources'), {recursive: true})
+    // Sources as evolution-data-server wrote them (test/fixtures/evolution).
+    cpSync(join(FIXTURES, 'evolution', 'sources'), join(home, '.config', 'evolution', 'sources'), {recursive: true})
     const {result, envelope} = await checkJson(home, ['--all'])
     expect(result.code).toBe(8)
     expect(envelope.result.problems.map((p) => p.code)).toEqual(['no-profile'])
     const evolution = envelope.result.clients.find((c) => c.client === 'evolution')
-    expect(evolution).toMatchObject({name: 'Evolution', program: join(home, '.config', 'evolution', 'sources'), support: {platform: 'linux', implemented: false}, profiles: []})
+    expect(evolution).toMatchObject({name: 'Evolution', program: expect.stringMatching(/evolution$/), support: {platform: 'linux', implemented: true}})
+    expect(evolution!.profiles[0]!.identities.length).toBeGreaterThan(0)
     expect(envelope.result.notInstalled.map((row) => `${row.client}/${row.platform}`)).not.toContain('evolution/linux')
     expect((await check(home)).stdout).toMatch(/^Evolution /m)
   })
