@@ -106,7 +106,15 @@ export async function checkEvolution(survey: EvolutionSurvey, context: CheckCont
     problems: [...notes, ...unreadable, ...identities.flatMap((identity) => identity.problems)],
   }
   return {
-    check: {client: 'evolution', name: 'Evolution', program: survey.program, support, storeAccess: session ? 'tools' : null, profiles: survey.places.length > 0 ? [place] : []},
+    check: {
+      client: 'evolution',
+      name: 'Evolution',
+      program: survey.program,
+      support,
+      storeAccess: session ? 'tools' : null,
+      ...(survey.places.length === 0 ? {empty: 'no mail account set up yet'} : {}),
+      profiles: survey.places.length > 0 ? [place] : [],
+    },
     problems: [],
   }
 }
