@@ -5,7 +5,8 @@
 //   npx zx scripts/bench.mjs [--runs 9]
 //
 // Targets (issue 2): `mailcert --version` within 2.5x of `node -e 0`; `inspect` of an ordinary
-// file within 4x; a 600,000-iteration NSS export inspected in under 1.5 s. Exits 1 if one is missed.
+// file within 4x; a 600,000-iteration NSS export inspected in under 1.5 s, with AES (PBES2) and with
+// 3DES (the PKCS#12 KDF, six 600,000-round chains). Exits 1 if one is missed.
 import {performance} from 'node:perf_hooks'
 
 import {$, argv, fs, os, path} from 'zx'
@@ -69,9 +70,14 @@ try {
     if (limit !== null && ratio > limit) failed = true
     console.log(`${label.padEnd(40)} ${ratio.toFixed(2).padStart(6)}x${verdict}`)
   }
-  const within = nssExport < 1500
-  if (!within) failed = true
-  console.log(`${'600,000-iteration NSS export'.padEnd(40)} ${(nssExport / 1000).toFixed(2).padStart(6)} s  ${within ? 'ok' : 'MISSED'} (target < 1.5 s)`)
+  for (const [label, time] of [
+    ['600,000-iteration NSS export, AES', nssExport],
+    ['600,000-iteration NSS export, 3DES', nss3des],
+  ]) {
+    const within = time < 1500
+    if (!within) failed = true
+    console.log(`${label.padEnd(40)} ${(time / 1000).toFixed(2).padStart(6)} s  ${within ? 'ok' : 'MISSED'} (target < 1.5 s)`)
+  }
   process.exitCode = failed ? 1 : 0
 } finally {
   await fs.remove(passwordFile)
