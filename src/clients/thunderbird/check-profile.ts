@@ -6,7 +6,7 @@
  */
 import {parseCertificate} from '../../identity/certificate.js'
 import type {Certificate} from '../../identity/certificate-types.js'
-import {daysLeft} from '../../identity/findings.js'
+import {daysLeft, EXPIRY_WARNING_DAYS} from '../../identity/findings.js'
 import {canSign} from '../../identity/key-usage.js'
 import {sameDbKey, nssDbKey} from '../../stores/nss/dbkey.js'
 import type {EmailUsage, NssCertificate, NssSession, Verdict} from '../../stores/nss/nss-driver.js'
@@ -59,7 +59,7 @@ export interface ProfileCheck {
   problems: Problem[]
 }
 
-export const EXPIRY_WARNING_DAYS = 30
+export {EXPIRY_WARNING_DAYS}
 
 function installFix(email: string | null, file = 'YOUR-CERTIFICATE.p12'): string {
   return `mailcert install ${/\s/.test(file) ? JSON.stringify(file) : file} --client thunderbird${email ? ` --account ${email}` : ''}`
