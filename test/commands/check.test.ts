@@ -604,8 +604,8 @@ describe('mailcert check without Thunderbird profiles, and other clients', () =>
     expect(notInstalled).toMatch(/^ {2}Outlook for Mac on macos: /m)
     expect(notInstalled).toMatch(/^ {2}New Outlook for Windows on windows: supports S\/MIME in part/m)
     expect(notInstalled).toMatch(/^ {2}Evolution on linux: /m)
-    expect(notInstalled).toMatch(/\(source: research\/windows-outlook\.md §0, §4\)/)
-    expect(notInstalled).toMatch(/\(source: research\/macos-mail\.md §0; research\/anchors\.md §1\.9\)/)
+    expect(notInstalled).toMatch(/\(source: https:\/\/github\.com\/glueckkanja-pki\/PKI-Configuration-Tools\/blob\/HEAD\/ActivateSignatures\.ps1 /)
+    expect(notInstalled).toMatch(/\(source: https:\/\/github\.com\/apple\/device-management\/blob\/HEAD\/mdm\/profiles\/com\.apple\.security\.identitypreference\.yaml /)
     // Thunderbird is installed on Linux here: only its other platforms are "not installed".
     expect(notInstalled).not.toMatch(/Thunderbird on linux/)
 
