@@ -3,8 +3,8 @@
  * or `{status, error}`), errors rendered as "what happened" plus "try this", exit codes from
  * DESIGN.md, and no stack trace unless DEBUG is set.
  */
-// oclif's subpaths rather than its index, which loads all of oclif and semver (for an engines
-// warning) at every start: 45 ms of `inspect`.
+// oclif's subpaths rather than its index: importing the index loads all of oclif, and semver for
+// an engines warning about oclif itself, 45 ms of `inspect`.
 import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 import * as ux from '@oclif/core/ux'
