@@ -5,7 +5,8 @@
 //   npx zx scripts/bench.mjs [--runs 9]
 //
 // Targets (issue 2): `mailcert --version` within 2.5x of `node -e 0`; `inspect` of an ordinary
-// file within 4x; a 600,000-iteration NSS export inspected in under 1.5 s. Exits 1 if one is missed.
+// file within 4x; a 600,000-iteration NSS export inspected in under 1.5 s, with AES (PBES2) and with
+// 3DES (the PKCS#12 KDF, six 600,000-round chains). Exits 1 if one is missed.
 // Also how long an install takes to give up on a Thunderbird that never opens its remote-control
 // port, against the timeout it was given plus `node -e 0` (it must stop then, not hang on).
 import {performance} from 'node:perf_hooks'
@@ -107,9 +108,14 @@ try {
     if (limit !== null && ratio > limit) failed = true
     console.log(`${label.padEnd(40)} ${ratio.toFixed(2).padStart(6)}x${verdict}`)
   }
-  const within = nssExport < 1500
-  if (!within) failed = true
-  console.log(`${'600,000-iteration NSS export'.padEnd(40)} ${(nssExport / 1000).toFixed(2).padStart(6)} s  ${within ? 'ok' : 'MISSED'} (target < 1.5 s)`)
+  for (const [label, time] of [
+    ['600,000-iteration NSS export, AES', nssExport],
+    ['600,000-iteration NSS export, 3DES', nss3des],
+  ]) {
+    const within = time < 1500
+    if (!within) failed = true
+    console.log(`${label.padEnd(40)} ${(time / 1000).toFixed(2).padStart(6)} s  ${within ? 'ok' : 'MISSED'} (target < 1.5 s)`)
+  }
   process.exitCode = failed ? 1 : 0
 } finally {
   await fs.remove(passwordFile)

@@ -1,8 +1,9 @@
 /**
  * How well each mail client does S/MIME, per platform: one row of data per client and platform,
  * each with its source, so that `check` can answer "can my mail client sign mail?" for clients that
- * are installed and, with `--all`, for those that are not. Sources are the research notes in the
- * project's shared research folder (file and section), which cite the primary sources.
+ * are installed and, with `--all`, for those that are not. `check --all` prints each row's source, so
+ * sources are public: the vendor's documentation, or the source file in the client's public
+ * repository (the project's research notes say what each one shows).
  */
 
 export type ClientId = 'thunderbird' | 'outlook' | 'new-outlook' | 'outlook-mac' | 'apple-mail' | 'evolution'
@@ -39,7 +40,7 @@ export const SUPPORT_TABLE: readonly SupportRow[] = [
     mailcert: 'configures',
     implemented: true,
     notes: 'Every profile has its own database and identities; Thunderbird must be closed while prefs.js changes.',
-    source: 'research/thunderbird-nss.md §0, §2.2, §4, §5',
+    source: 'https://github.com/mozilla/releases-comm-central/blob/HEAD/mailnews/extensions/smime/nsMsgComposeSecure.cpp (the certificate is found by its dbKey pref); https://github.com/mozilla/releases-comm-central/blob/HEAD/mail/app/profile/all-thunderbird.js (OS certificate stores "do not work for S/MIME")',
   },
   {
     client: 'thunderbird',
@@ -51,7 +52,7 @@ export const SUPPORT_TABLE: readonly SupportRow[] = [
     mailcert: 'configures',
     implemented: true,
     notes: 'NSS tools come from Homebrew (brew install nss), or mailcert drives Thunderbird itself.',
-    source: 'research/thunderbird-nss.md §1.1, §4.6, §5',
+    source: 'https://github.com/mozilla/releases-comm-central/blob/HEAD/mail/app/profile/all-thunderbird.js (OS certificate stores "do not work for S/MIME"); https://github.com/mozilla/gecko-dev/blob/HEAD/security/manager/ssl/osclientcerts/src/lib.rs (OS-store keys cannot decrypt); https://github.com/mozilla/releases-comm-central/blob/HEAD/mail/installer/package-manifest.in (NSS libraries, no NSS tools)',
   },
   {
     client: 'thunderbird',
@@ -63,7 +64,7 @@ export const SUPPORT_TABLE: readonly SupportRow[] = [
     mailcert: 'configures',
     implemented: true,
     notes: 'Windows has no NSS tools: mailcert drives Thunderbird itself to import the key.',
-    source: 'research/thunderbird-nss.md §1.1, §4.6, §5',
+    source: 'https://github.com/mozilla/releases-comm-central/blob/HEAD/mail/app/profile/all-thunderbird.js (OS certificate stores "do not work for S/MIME"); https://github.com/mozilla/gecko-dev/blob/HEAD/security/manager/ssl/osclientcerts/src/lib.rs (OS-store keys cannot decrypt); https://github.com/mozilla/releases-comm-central/blob/HEAD/mail/installer/package-manifest.in (NSS libraries, no NSS tools)',
   },
   {
     client: 'outlook',
@@ -75,7 +76,7 @@ export const SUPPORT_TABLE: readonly SupportRow[] = [
     mailcert: 'configures',
     implemented: false,
     notes: 'Security settings live in the MAPI profile (registry value 11020355); they apply to the whole profile, not per account.',
-    source: 'research/windows-outlook.md §0, §4',
+    source: 'https://github.com/glueckkanja-pki/PKI-Configuration-Tools/blob/HEAD/ActivateSignatures.ps1 and https://github.com/andreighita/mapi-smime-toolkit/blob/HEAD/SecurityProfile.cpp (the security profile in registry value 11020355)',
   },
   {
     client: 'new-outlook',
@@ -87,7 +88,7 @@ export const SUPPORT_TABLE: readonly SupportRow[] = [
     mailcert: 'imports-and-guides',
     implemented: false,
     notes: 'No local setting to write: mailcert imports the key and prints the steps. Reported to cover the primary Exchange account only.',
-    source: 'research/windows-outlook.md §0.4, §5.2',
+    source: 'https://github.com/MicrosoftDocs/OfficeDocs-DeployOffice/blob/HEAD/microsoft-365-apps/outlook/Security/security-compliance.md (Microsoft: S/MIME in new Outlook); primary account only: a third-party report (rafaelpfister.ch, 2026)',
   },
   {
     client: 'outlook-mac',
@@ -99,7 +100,7 @@ export const SUPPORT_TABLE: readonly SupportRow[] = [
     mailcert: 'imports-and-guides',
     implemented: false,
     notes: 'No preference selects the certificate per account: the certificate is chosen in the account settings.',
-    source: 'research/windows-outlook.md §0.5, §6',
+    source: 'https://github.com/MicrosoftDocs/OfficeDocs-DeployOffice/blob/HEAD/microsoft-365-apps/mac/preferences-outlook.md (Outlook for Mac preferences: none selects a certificate)',
   },
   {
     client: 'apple-mail',
@@ -111,7 +112,7 @@ export const SUPPORT_TABLE: readonly SupportRow[] = [
     mailcert: 'configures',
     implemented: false,
     notes: 'Mail picks the identity whose address matches the account; mailcert imports it and sets the identity preference.',
-    source: 'research/macos-mail.md §0; research/anchors.md §1.9',
+    source: 'https://github.com/apple/device-management/blob/HEAD/mdm/profiles/com.apple.security.identitypreference.yaml (identity preference by address); https://github.com/apple/device-management/blob/HEAD/mdm/profiles/com.apple.mail.managed.yaml (S/MIME settings are iOS-only); https://developer.apple.com/documentation/security/ksecpolicyapplesmime (key usage enforced)',
   },
   {
     client: 'evolution',
@@ -119,15 +120,11 @@ export const SUPPORT_TABLE: readonly SupportRow[] = [
     platform: 'linux',
     smime: 'yes',
     since: '3.x',
-    store: 'the shared NSS database ~/.pki/nssdb',
+    store: 'the shared NSS database (~/.pki/nssdb, or /etc/pki/nssdb where nsssysinit is on)',
     mailcert: 'configures',
-    implemented: false,
-    notes: 'Identities name the certificate by its NSS nickname in ~/.config/evolution/sources.',
-    manualSteps: [
-      'In Evolution: Edit > Preferences > Certificates > Your Certificates > Import, and choose the .p12 file (same password).',
-      'Then Edit > Preferences > Mail Accounts > Edit (your account) > Security > Secure MIME: Select the certificate for signing and for encryption.',
-    ],
-    source: 'research/thunderbird-nss.md §7',
+    implemented: true,
+    notes: 'Identities name the certificate by its NSS nickname in ~/.config/evolution/sources; Evolution and its source registry must be closed while they change.',
+    source: 'https://github.com/GNOME/evolution-data-server/blob/HEAD/src/camel/camel.c (the NSS database Evolution opens); https://github.com/GNOME/evolution-data-server/blob/HEAD/src/libedataserver/e-source-smime.c (the per-identity certificate nicknames)',
   },
 ]
 

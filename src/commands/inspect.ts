@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 
 import {ExitCode} from '../errors.js'
 import {hasErrors} from '../identity/findings.js'

@@ -7,6 +7,7 @@ import type {Certificate} from './certificate-types.js'
 import type {Identity} from './identity.js'
 import {KEYS_MAIL_CLIENTS_CANNOT_USE} from './key-algorithms.js'
 import {canEncrypt, canSign, encryptionKeyUsage, usageNeeded} from './key-usage.js'
+import {EXTENDED_KEY_USAGE} from './oids.js'
 import {classify} from './smime-type.js'
 
 export type Severity = 'error' | 'warning' | 'info'
@@ -18,10 +19,8 @@ export interface Finding {
   fix: string
 }
 
-export const EMAIL_PROTECTION = '1.3.6.1.5.5.7.3.4'
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1'
-const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2'
-const EXPIRY_WARNING_DAYS = 30
+/** Fewer days of validity left than this is worth a warning, here and in `check`. */
+export const EXPIRY_WARNING_DAYS = 30
 const DAY_MS = 86_400_000
 
 export interface LintContext {
@@ -47,14 +46,14 @@ function formatDate(date: Date): string {
 function usageFindings(certificate: Certificate): Finding[] {
   const findings: Finding[] = []
   const eku = certificate.extendedKeyUsage
-  if (eku !== null && !eku.includes(EMAIL_PROTECTION)) {
-    const tls = eku.includes(SERVER_AUTH)
+  if (eku !== null && !eku.includes(EXTENDED_KEY_USAGE.emailProtection)) {
+    const tls = eku.includes(EXTENDED_KEY_USAGE.serverAuth)
     findings.push({
       severity: 'error',
       code: 'eku-without-email-protection',
       message: tls
         ? 'This is a TLS (web server) certificate, not one for e-mail.'
-        : `The certificate is not allowed for e-mail: its extended key usage lacks E-mail Protection${eku.includes(CLIENT_AUTH) ? ' (it is for client authentication)' : ''}.`,
+        : `The certificate is not allowed for e-mail: its extended key usage lacks E-mail Protection${eku.includes(EXTENDED_KEY_USAGE.clientAuth) ? ' (it is for client authentication)' : ''}.`,
       fix: 'Get an S/MIME (e-mail) certificate from your certificate authority.',
     })
   }

@@ -31,6 +31,7 @@ export interface FileProtection extends ProtectionSummary {
   keyIterations: number | null
 }
 
+/** Input mailcert cannot use (exit 4); system/input-file.ts uses it for a file that cannot be read at all. */
 export function unreadable(message: string, hints: string[] = []): UserError {
   return new UserError(message, {code: 'not-pkcs12', exitCode: ExitCode.unreadableInput, hints})
 }

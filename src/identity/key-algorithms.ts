@@ -6,7 +6,30 @@
 import type {KeyObject} from 'node:crypto'
 
 import type {KeyAlgorithm, PublicKeyInfo} from './certificate-types.js'
-import {EC_CURVES, OPENSSL_CURVE_NAMES, PUBLIC_KEY_ALGORITHM} from './oids.js'
+import {PUBLIC_KEY_ALGORITHM} from './oids.js'
+
+interface NamedCurve {
+  oid: string
+  /** What node:crypto (OpenSSL) calls it in `asymmetricKeyDetails.namedCurve`. */
+  openssl: string
+  /** The name the S/MIME BR use. */
+  name: string
+  /** The size of the field. */
+  bits: number
+}
+
+const NAMED_CURVES: readonly NamedCurve[] = [
+  {oid: '1.2.840.10045.3.1.7', openssl: 'prime256v1', name: 'P-256', bits: 256},
+  {oid: '1.3.132.0.34', openssl: 'secp384r1', name: 'P-384', bits: 384},
+  {oid: '1.3.132.0.35', openssl: 'secp521r1', name: 'P-521', bits: 521},
+  {oid: '1.3.132.0.10', openssl: 'secp256k1', name: 'secp256k1', bits: 256},
+  {oid: '1.3.36.3.3.2.8.1.1.7', openssl: 'brainpoolP256r1', name: 'brainpoolP256r1', bits: 256},
+  {oid: '1.3.36.3.3.2.8.1.1.11', openssl: 'brainpoolP384r1', name: 'brainpoolP384r1', bits: 384},
+  {oid: '1.3.36.3.3.2.8.1.1.13', openssl: 'brainpoolP512r1', name: 'brainpoolP512r1', bits: 512},
+]
+
+/** A curve by its OID (from a certificate's SPKI) or by OpenSSL's name (from node:crypto). */
+const CURVE_BY_OID_OR_OPENSSL_NAME: ReadonlyMap<string, NamedCurve> = new Map(NAMED_CURVES.flatMap((curve) => [[curve.oid, curve], [curve.openssl, curve]]))
 
 /** Keys by the OID of their AlgorithmIdentifier that node:crypto (OpenSSL 3.0) cannot load or that mail does not use. */
 const NAMED_BY_OID: Readonly<Record<string, {algorithm: KeyAlgorithm; name: string}>> = {
@@ -66,7 +89,7 @@ function rsa(bits: number | undefined): PublicKeyInfo {
 
 function ec(curveOidOrOpensslName: string | undefined): PublicKeyInfo {
   if (curveOidOrOpensslName === undefined) return {algorithm: 'EC', name: 'EC (explicit curve parameters)'}
-  const curve = EC_CURVES[curveOidOrOpensslName] ?? OPENSSL_CURVE_NAMES[curveOidOrOpensslName]
+  const curve = CURVE_BY_OID_OR_OPENSSL_NAME.get(curveOidOrOpensslName)
   if (curve === undefined) return {algorithm: 'EC', curve: curveOidOrOpensslName, name: `EC ${curveOidOrOpensslName}`}
   return {algorithm: 'EC', bits: curve.bits, curve: curve.name, name: `EC ${curve.name}`}
 }

@@ -69,10 +69,6 @@ export const EXTENDED_KEY_USAGE = {
   adobeAuthenticDocumentsTrust: '1.2.840.113583.1.1.5',
 } as const
 
-export const EXTENDED_KEY_USAGE_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(EXTENDED_KEY_USAGE).map(([name, oid]) => [oid, name]),
-)
-
 /** The CA/Browser Forum S/MIME arc; reserved policy OIDs are `2.23.140.1.5.<type>.<generation>`. */
 export const CABF_SMIME_POLICY_ARC = '2.23.140.1.5'
 
@@ -85,33 +81,6 @@ export const PUBLIC_KEY_ALGORITHM = {
   ed25519: '1.3.101.112',
   ed448: '1.3.101.113',
 } as const
-
-export interface CurveInfo {
-  name: string
-  bits: number
-}
-
-/** Named curves by OID, with the size of the field. */
-export const EC_CURVES: Readonly<Record<string, CurveInfo>> = {
-  '1.2.840.10045.3.1.7': {name: 'P-256', bits: 256},
-  '1.3.132.0.34': {name: 'P-384', bits: 384},
-  '1.3.132.0.35': {name: 'P-521', bits: 521},
-  '1.3.132.0.10': {name: 'secp256k1', bits: 256},
-  '1.3.36.3.3.2.8.1.1.7': {name: 'brainpoolP256r1', bits: 256},
-  '1.3.36.3.3.2.8.1.1.11': {name: 'brainpoolP384r1', bits: 384},
-  '1.3.36.3.3.2.8.1.1.13': {name: 'brainpoolP512r1', bits: 512},
-}
-
-/** node:crypto reports OpenSSL's curve names; these are the NIST names the BR use. */
-export const OPENSSL_CURVE_NAMES: Readonly<Record<string, CurveInfo>> = {
-  prime256v1: {name: 'P-256', bits: 256},
-  secp384r1: {name: 'P-384', bits: 384},
-  secp521r1: {name: 'P-521', bits: 521},
-  secp256k1: {name: 'secp256k1', bits: 256},
-  brainpoolP256r1: {name: 'brainpoolP256r1', bits: 256},
-  brainpoolP384r1: {name: 'brainpoolP384r1', bits: 384},
-  brainpoolP512r1: {name: 'brainpoolP512r1', bits: 512},
-}
 
 export type HashName = 'MD5' | 'SHA-1' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512'
 

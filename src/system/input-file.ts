@@ -2,15 +2,11 @@
  * Reading the file a user points mailcert at, with the checks that turn every way it can go wrong
  * into one clear sentence (exit 4) instead of a stack trace or a hang.
  */
-import {ExitCode, UserError} from '../errors.js'
+import {unreadable} from '../identity/input.js'
 import {FileRefused, MiB, readBoundedFile} from './bounded-read.js'
 
 /** Far larger than any PKCS#12 file (a few KiB): anything bigger is the wrong file. */
 export const MAX_INPUT_BYTES = 10 * MiB
-
-function unreadable(message: string, hints: string[] = []): UserError {
-  return new UserError(message, {code: 'not-pkcs12', exitCode: ExitCode.unreadableInput, hints})
-}
 
 export async function readInputFile(path: string): Promise<Buffer> {
   try {

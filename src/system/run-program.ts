@@ -1,11 +1,10 @@
 /**
  * The one door to other programs. Arguments are always an array (no shell), secrets travel only
- * through stdin, pipes or 0600 files (see secret-files.ts), never in the environment (see
- * child-environment.ts), and are scrubbed from anything a program says before it reaches an error,
- * a log or a report. execa is loaded on first use: commands that run no program do not pay for it
- * at start-up.
+ * through stdin, pipes or 0600 files (see secret-files.ts), never in the arguments or the
+ * environment (see child-environment.ts). Nothing scrubs a program's output: the tools that get a
+ * password (certutil, pk12util, modutil) read it from a pipe and never print it. execa is loaded on
+ * first use: commands that run no program do not pay for it at start-up.
  */
-import {BugError} from '../errors.js'
 import {childEnvironment} from './child-environment.js'
 
 export interface RunOptions {
@@ -15,8 +14,6 @@ export interface RunOptions {
   env?: Record<string, string | undefined>
   cwd?: string
   timeoutMs?: number
-  /** Strings that must never appear in the arguments, and are removed from the output. */
-  secrets?: string[]
 }
 
 export interface RunResult {
@@ -29,25 +26,7 @@ export interface RunResult {
   notFound: boolean
 }
 
-export function redact(text: string, secrets: string[]): string {
-  let result = text
-  // Longest first: a secret that contains another must go whole.
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length > 0) result = result.split(secret).join('[secret]')
-  }
-  return result
-}
-
-/** An argument that carries a secret: the secret itself, or `…=secret` / `pass:secret` forms. */
-function carriesSecret(arg: string, secret: string): boolean {
-  return arg === secret || arg.endsWith(`=${secret}`) || arg.endsWith(`:${secret}`)
-}
-
 export async function runProgram(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-  const secrets = (options.secrets ?? []).filter((secret) => secret.length > 0)
-  if (secrets.some((secret) => args.some((arg) => carriesSecret(arg, secret)))) {
-    throw new BugError(`a secret was about to be passed to ${file} in its argument list`)
-  }
   const {execa} = await import('execa')
   const result = await execa(file, args, {
     input: options.input,
@@ -63,8 +42,8 @@ export async function runProgram(file: string, args: string[], options: RunOptio
   return {
     command: [file, ...args].join(' '),
     exitCode: result.exitCode,
-    stdout: redact(String(result.stdout ?? ''), secrets),
-    stderr: redact(String(result.stderr ?? ''), secrets),
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
     timedOut: result.timedOut,
     notFound,
   }

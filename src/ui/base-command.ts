@@ -3,10 +3,14 @@
  * or `{status, error}`), errors rendered as "what happened" plus "try this", exit codes from
  * DESIGN.md, and no stack trace unless DEBUG is set.
  */
-import {Command, Errors, ux} from '@oclif/core'
+// oclif's subpaths rather than its index: importing the index loads all of oclif, and semver for
+// an engines warning about oclif itself, 45 ms of `inspect`.
+import {Command} from '@oclif/core/command'
+import * as Errors from '@oclif/core/errors'
+import * as ux from '@oclif/core/ux'
 
 import {ExitCode, type ExitCodeValue, ExternalError, isMailcertError} from '../errors.js'
-import {JournalFile, type LockedJournal} from '../install/journal-file.js'
+import type {LockedJournal} from '../install/journal-file.js'
 
 export interface ErrorJson {
   status: number
@@ -94,6 +98,8 @@ export abstract class MailcertCommand extends Command {
    * up to `waitSeconds` for another to finish), and what interrupted runs left, settled first.
    */
   protected async lockUserState(command: string, waitSeconds: number): Promise<LockedJournal> {
+    // Loaded here: the journal, the lock and the process checks are nothing `inspect` needs.
+    const {JournalFile} = await import('../install/journal-file.js')
     const locked = await JournalFile.lockAndOpen(this.config.dataDir, {
       command,
       waitMs: waitSeconds * 1000,

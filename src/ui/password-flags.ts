@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 /**
  * How scripts hand over the PKCS#12 password. There is deliberately no `--password VALUE`: a value

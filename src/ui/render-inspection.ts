@@ -42,7 +42,8 @@ function describeFile(inspection: Inspection): string[] {
   if (file.keyEncryption) lines.push(`key: ${file.keyEncryption}`)
   lines.push(`certificates: ${file.certificateEncryption ?? 'not encrypted'}`)
   lines.push(`integrity: ${file.mac ?? 'none (no MAC)'}`)
-  if (file.iterations !== null) lines.push(`${file.iterations.toLocaleString('en')} iterations`)
+  // Grouped by hand: the first toLocaleString loads ICU's locale data, 30 ms of every `inspect`.
+  if (file.iterations !== null) lines.push(`${String(file.iterations).replaceAll(/\B(?=(\d{3})+$)/g, ',')} iterations`)
   return lines
 }
 

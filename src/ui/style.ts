@@ -2,7 +2,7 @@
  * Colours and marks for people at a terminal. oclif's colorize (ansis) already drops colour when
  * output is not a terminal or NO_COLOR is set.
  */
-import {ux} from '@oclif/core'
+import * as ux from '@oclif/core/ux'
 
 import type {Severity} from '../identity/findings.js'
 

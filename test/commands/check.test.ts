@@ -141,7 +141,7 @@ describe('mailcert check on a profile with accounts and no certificate', () => {
       client: 'thunderbird',
       name: 'Thunderbird',
       program: expect.stringMatching(/thunderbird$/),
-      support: {client: 'thunderbird', platform: 'linux', smime: 'yes', mailcert: 'configures', implemented: true, source: expect.stringContaining('research/')},
+      support: {client: 'thunderbird', platform: 'linux', smime: 'yes', mailcert: 'configures', implemented: true, source: expect.stringContaining('https://')},
     })
     expect(thunderbird.profiles).toHaveLength(1)
     expect(profileOf(envelope)).toMatchObject({
@@ -606,8 +606,8 @@ describe('mailcert check without Thunderbird profiles, and other clients', () =>
     expect(notInstalled).toMatch(/^ {2}Outlook for Mac on macos: /m)
     expect(notInstalled).toMatch(/^ {2}New Outlook for Windows on windows: supports S\/MIME in part/m)
     expect(notInstalled).toMatch(/^ {2}Evolution on linux: /m)
-    expect(notInstalled).toMatch(/\(source: research\/windows-outlook\.md §0, §4\)/)
-    expect(notInstalled).toMatch(/\(source: research\/macos-mail\.md §0; research\/anchors\.md §1\.9\)/)
+    expect(notInstalled).toMatch(/\(source: https:\/\/github\.com\/glueckkanja-pki\/PKI-Configuration-Tools\/blob\/HEAD\/ActivateSignatures\.ps1 /)
+    expect(notInstalled).toMatch(/\(source: https:\/\/github\.com\/apple\/device-management\/blob\/HEAD\/mdm\/profiles\/com\.apple\.security\.identitypreference\.yaml /)
     // Thunderbird is installed on Linux here: only its other platforms are "not installed".
     expect(notInstalled).not.toMatch(/Thunderbird on linux/)
 
@@ -615,7 +615,11 @@ describe('mailcert check without Thunderbird profiles, and other clients', () =>
     const rows = envelope.result.notInstalled.map((row) => `${row.client}/${row.platform}`)
     expect(rows).toEqual(expect.arrayContaining(['outlook/windows', 'new-outlook/windows', 'outlook-mac/macos', 'apple-mail/macos', 'evolution/linux', 'thunderbird/macos', 'thunderbird/windows']))
     expect(rows).not.toContain('thunderbird/linux')
-    for (const row of envelope.result.notInstalled) expect(row.source).toMatch(/research\//)
+    for (const row of envelope.result.notInstalled) {
+      // Public sources only: people running mailcert have no copy of the project's research notes.
+      expect(row.source).toMatch(/^https:\/\//)
+      expect(row.source).not.toContain('research/')
+    }
 
     // Without --all, nothing about other clients.
     const plain = await checkJson(home)

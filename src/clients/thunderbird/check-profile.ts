@@ -6,8 +6,9 @@
  */
 import {parseCertificate} from '../../identity/certificate.js'
 import type {Certificate} from '../../identity/certificate-types.js'
-import {daysLeft} from '../../identity/findings.js'
+import {daysLeft, EXPIRY_WARNING_DAYS} from '../../identity/findings.js'
 import {canSign} from '../../identity/key-usage.js'
+import {EXTENDED_KEY_USAGE} from '../../identity/oids.js'
 import {sameDbKey, nssDbKey} from '../../stores/nss/dbkey.js'
 import {NSS_DBKEY} from '../../stores/nss/nss-store.js'
 import type {CertificateState, ExpectedCertificate, IdentityCheck, PlaceCheck, Problem} from '../client.js'
@@ -22,7 +23,6 @@ export interface ProfileCheck extends PlaceCheck {
   database: ThunderbirdProfile['database']
 }
 
-const EXPIRY_WARNING_DAYS = 30
 
 function installFix(email: string | null, file = 'YOUR-CERTIFICATE.p12'): string {
   return `mailcert install ${/\s/.test(file) ? JSON.stringify(file) : file} --client thunderbird${email ? ` --account ${email}` : ''}`
@@ -130,8 +130,6 @@ function stateProblems(state: CertificateState, usage: EmailUsage, identity: Mai
   return problems
 }
 
-const EMAIL_PROTECTION = '1.3.6.1.5.5.7.3.4'
-const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0'
 
 function sameAddress(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase()
@@ -152,7 +150,7 @@ function usableStored(stored: readonly StoredEntry[], email: string, now: Date):
       certificate.notBefore <= now &&
       now <= certificate.notAfter &&
       canSign(certificate) &&
-      (eku === null || eku.includes(EMAIL_PROTECTION) || eku.includes(ANY_EXTENDED_KEY_USAGE))
+      (eku === null || eku.includes(EXTENDED_KEY_USAGE.emailProtection) || eku.includes(EXTENDED_KEY_USAGE.anyExtendedKeyUsage))
     )
   })
 }

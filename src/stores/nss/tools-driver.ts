@@ -16,7 +16,7 @@ import {classifyNssError, hasPrivateKey, isTrustedEmailIssuer, parseCertificateL
 import {parseKeyList, nssKeyId} from './key-id.js'
 import {describeNssError} from './nss-errors.js'
 import type {EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from './nss-driver.js'
-import {findBuiltinRootsModule, findNssTools, type NssTools, nssToolsMissing} from './nss-tools.js'
+import {findBuiltinRootsModule, findNssTools, type NssTools} from './nss-tools.js'
 
 /** `sql:` for cert9.db, `dbm:` for the cert8.db of profiles last used by Thunderbird 52 or older. */
 export async function databaseSpec(profileDir: string): Promise<string> {
@@ -223,12 +223,6 @@ export class ToolsDriver implements NssDriver {
   static async locate(): Promise<ToolsDriver | null> {
     const tools = await findNssTools()
     return tools ? new ToolsDriver(tools) : null
-  }
-
-  static async require(): Promise<ToolsDriver> {
-    const driver = await ToolsDriver.locate()
-    if (!driver) throw await nssToolsMissing()
-    return driver
   }
 
   /** certutil -K needs the password when there is one; a wrong (empty) one gives SEC_ERROR_BAD_PASSWORD. */

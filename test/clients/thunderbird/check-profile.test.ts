@@ -8,6 +8,7 @@ import {rmSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {ExpectedCertificate, IdentityCheck} from '../../../src/clients/client.js'
+import {EXPIRY_WARNING_DAYS} from '../../../src/identity/findings.js'
 import {checkIdentities} from '../../../src/clients/thunderbird/check-profile.js'
 import type {ThunderbirdProfile} from '../../../src/clients/thunderbird/discovery.js'
 import {ToolsDriver} from '../../../src/stores/nss/tools-driver.js'
@@ -17,7 +18,6 @@ import {addCertificate, fixtureCertificate, fixtureDbKey, importP12, makeNssDb, 
 
 const DAY_MS = 86_400_000
 /** check warns when a certificate has fewer days left than this. */
-const EXPIRY_WARNING_DAYS = 30
 
 const ALICE_KEY = fixtureDbKey('certs/mailbox-rsa.pem')
 const BOB_KEY = fixtureDbKey('certs/bob-rsa.pem')
@@ -114,7 +114,9 @@ const scratch: string[] = []
 let db: string
 
 beforeAll(async () => {
-  driver = await ToolsDriver.require()
+  const located = await ToolsDriver.locate()
+  if (!located) throw new Error('these tests need certutil and pk12util (libnss3-tools)')
+  driver = located
   db = makeNssDb()
   scratch.push(db)
   importP12(db, 'mailbox-rsa.p12')
