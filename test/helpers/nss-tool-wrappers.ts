@@ -2,7 +2,8 @@
  * Stand-ins for NSS's tools, first on PATH, that run the real tool and then count the call. At the
  * call named by CRASH_KILL_AT (its number) or CRASH_KILL_ON (how the call begins: `certutil -F`)
  * they kill the program that ran them (mailcert's node) with SIGKILL, as a crash or `kill -9` would;
- * at CRASH_PAUSE_AT they hold mailcert there until the test says go.
+ * at CRASH_PAUSE_AT (a number) or the first CRASH_PAUSE_ON (how the call begins) they hold mailcert
+ * there until the test says go.
  * Each run gets its own counter file, so runs with their own counters can go at the same time.
  */
 import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
@@ -27,7 +28,11 @@ if [ -n "$CRASH_COUNTER" ]; then
   printf '%s %s\\n' '${tool}' "$*" >> "$CRASH_COUNTER.log"
   if [ "$n" = "\${CRASH_KILL_AT:-}" ]; then kill -9 "$PPID"; fi
   case "${tool} $*" in "\${CRASH_KILL_ON:-?}"*) kill -9 "$PPID" ;; esac
-  if [ "$n" = "\${CRASH_PAUSE_AT:-}" ]; then
+  pause=
+  if [ "$n" = "\${CRASH_PAUSE_AT:-}" ]; then pause=1; fi
+  # The first call that begins as CRASH_PAUSE_ON says (it has run when mailcert is held).
+  case "${tool} $*" in "\${CRASH_PAUSE_ON:-?}"*) [ -e "$CRASH_COUNTER.paused" ] || pause=1 ;; esac
+  if [ -n "$pause" ]; then
     : > "$CRASH_COUNTER.paused"
     i=0
     # Bounded, so that a failed test cannot leave it waiting for ever.
@@ -39,7 +44,7 @@ exit $status
 
 export interface ToolCounter {
   /** The environment for one mailcert run: the wrappers on PATH, this counter, and what to do when. */
-  env(options?: {killAt?: number; killOn?: string; pauseAt?: number}): Record<string, string>
+  env(options?: {killAt?: number; killOn?: string; pauseAt?: number; pauseOn?: string}): Record<string, string>
   /** The calls made so far, in order: `certutil -L -d sql:…`. */
   calls(): string[]
   /** Resolves once the run reached the call named by pauseAt. */
@@ -73,6 +78,7 @@ export function nssToolWrappers(dir: string): ToolWrappers {
           ...(options.killAt === undefined ? {} : {CRASH_KILL_AT: String(options.killAt)}),
           ...(options.killOn === undefined ? {} : {CRASH_KILL_ON: options.killOn}),
           ...(options.pauseAt === undefined ? {} : {CRASH_PAUSE_AT: String(options.pauseAt)}),
+          ...(options.pauseOn === undefined ? {} : {CRASH_PAUSE_ON: options.pauseOn}),
         }),
         calls: () => (existsSync(`${file}.log`) ? readFileSync(`${file}.log`, 'utf8').trim().split('\n').filter(Boolean) : []),
         async paused() {

@@ -78,7 +78,7 @@ function leftovers(box: Sandbox): string[] {
 
 interface RecordedEntry {
   sequence: number
-  certificate: {sha256: string; dbKey: string}
+  certificate: {sha256: string; references: Record<string, string>}
   addedCertificates: string[]
   identities: Array<{email: string}>
   inProgress?: unknown
@@ -182,7 +182,7 @@ describe.concurrent('two certificates for one address', () => {
       // Each install replaced the settings of the one before, so remove has a layer per install to undo.
       const entries = journalOf(box)
       expect(entries.map((entry) => entry.certificate.sha256)).toEqual(files.map((file) => (file === A ? A_CERTIFICATES[0] : B_LEAF)))
-      expect(stateOf(box).prefs).toContain(entries.at(-1)!.certificate.dbKey)
+      expect(stateOf(box).prefs).toContain(entries.at(-1)!.certificate.references['nss-dbkey'])
       expect(stateOf(box).certificates).toMatch(/Alice Example EC.*u,u,u/)
       expectRemoveDone(expect, await removeAll(box), box, context)
       expect(stateOf(box), context).toEqual(before)

@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {processesNamed} from '../../src/system/process-list.js'
+import {until} from '../helpers/poll.js'
 
 const started: ChildProcess[] = []
 afterEach(() => {
@@ -15,16 +16,6 @@ function start(program: string, args: string[]): ChildProcess {
   const child = spawn(program, args, {stdio: 'ignore'})
   started.push(child)
   return child
-}
-
-/** The first value that is done; the last one seen after 200 tries (then the assertion after it fails and shows it). */
-async function until<T>(check: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let value = await check()
-  for (let tries = 0; tries < 200 && !done(value); tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    value = await check()
-  }
-  return value
 }
 
 describe('processesNamed', () => {

@@ -6,7 +6,7 @@
  */
 import path from 'node:path'
 
-import {ExitCode, UserError} from '../../errors.js'
+import type {UserError} from '../../errors.js'
 import {canEncrypt} from '../../identity/key-usage.js'
 import type {IdentityRecord, JournalEntry} from '../../install/journal.js'
 import {nssToolsMissing} from '../../stores/nss/nss-tools.js'
@@ -30,7 +30,7 @@ import type {
 import {SUPPORT_TABLE, supportRow} from '../support-table.js'
 import {checkEvolution} from './check.js'
 import {findEvolution} from './program.js'
-import {evolutionProcesses} from './running.js'
+import {evolutionProcesses, evolutionRunning} from './running.js'
 import {evolutionNssDatabase} from './shared-nss-database.js'
 import {readEvolutionIdentities, type EvolutionIdentity} from './sources.js'
 import {ConfigureEvolutionIdentitiesStep, RestoreEvolutionIdentitiesStep} from './steps.js'
@@ -70,7 +70,7 @@ class Evolution implements MailClient {
     if (machine.os !== 'linux') return {...base, program: null, installed: false, places: []}
     const program = await findEvolution(machine)
     const {identities, problems} = await readEvolutionIdentities(sourcesDir)
-    if (identities.length === 0 && problems.length === 0 && !program) return {...base, program: null, installed: false, places: []}
+    if (identities.length === 0 && problems.length === 0) return {...base, program: program?.command ?? null, installed: program !== null, places: []}
     const running = await evolutionProcesses()
     const place: ClientPlace = {
       client: this.id,
@@ -85,15 +85,11 @@ class Evolution implements MailClient {
       unreadable: null,
       busy: running.length > 0,
     }
-    return {...base, program: program?.command ?? null, installed: true, places: identities.length > 0 || problems.length > 0 ? [place] : [], identities, problems}
+    return {...base, program: program?.command ?? null, installed: true, places: [place], identities, problems}
   }
 
   busyError(): UserError {
-    return new UserError('Evolution (or its account service, evolution-source-registry) is running, and it rewrites its account settings while it runs. Nothing was changed.', {
-      code: 'client-running',
-      exitCode: ExitCode.busy,
-      hints: ['Quit Evolution and stop its services (evolution --force-shutdown), then run mailcert again.'],
-    })
+    return evolutionRunning()
   }
 
   async planInstall(survey: ClientSurvey, choices: InstallChoices, context: ClientContext): Promise<ClientInstallPlan> {

@@ -61,10 +61,11 @@ export async function findEvolution(machine: EvolutionProgramMachine): Promise<E
   const root = machine.systemRoot ?? '/'
   const onPath = await findOnPath('evolution', machine.env)
   if (onPath) {
+    // The package's AppStream file first: reading it costs nothing, starting Evolution costs a process on every run.
+    const fromAppStream = await appStreamVersion(['usr/share/metainfo', 'usr/share/appdata'].map((dir) => path.join(root, dir)))
+    if (fromAppStream) return {command: onPath, version: fromAppStream, packaging: 'system'}
     const result = await runProgram(onPath, ['--version'], {timeoutMs: 10_000})
-    const fromProgram = result.exitCode === 0 ? versionFromOutput(result.stdout) : null
-    const version = fromProgram ?? (await appStreamVersion(['usr/share/metainfo', 'usr/share/appdata'].map((dir) => path.join(root, dir))))
-    return {command: onPath, version, packaging: 'system'}
+    return {command: onPath, version: result.exitCode === 0 ? versionFromOutput(result.stdout) : null, packaging: 'system'}
   }
   // The user's installation first: it is the one `flatpak run` prefers.
   const installations = [path.join(userDataDir(machine), 'flatpak'), path.join(root, 'var', 'lib', 'flatpak')]

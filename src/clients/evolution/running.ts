@@ -7,6 +7,7 @@
  * (evolution-alarm-notify, the calendar and address-book factories) only read sources, although
  * as registry clients they keep D-Bus starting it again.
  */
+import {ExitCode, UserError} from '../../errors.js'
 import {processesNamed} from '../../system/process-list.js'
 
 export const SOURCE_WRITERS = ['evolution', 'evolution-source-registry'] as const
@@ -15,4 +16,13 @@ export const SOURCE_WRITERS = ['evolution', 'evolution-source-registry'] as cons
 export async function evolutionProcesses(): Promise<string[]> {
   const running = new Set((await processesNamed(SOURCE_WRITERS)).map((entry) => entry.name))
   return SOURCE_WRITERS.filter((name) => running.has(name))
+}
+
+/** Evolution or its source registry runs: its settings must not be changed now (exit 6). */
+export function evolutionRunning(): UserError {
+  return new UserError('Evolution (or its account service, evolution-source-registry) is running, and it rewrites its account settings while it runs. Nothing was changed.', {
+    code: 'client-running',
+    exitCode: ExitCode.busy,
+    hints: ['Quit Evolution and stop its services (evolution --force-shutdown), then run mailcert again.'],
+  })
 }

@@ -3,41 +3,37 @@
  * the file, change only the keys asked for, keep a backup, write atomically; undo puts back the
  * bytes as they were. Put-back for remove sets the old values only where mailcert's are still there.
  */
-import {rm} from 'node:fs/promises'
 import path from 'node:path'
 
 import type {IdentityRecord, SettingValue} from '../../install/journal.js'
-import {backupFile, keepFirstAndLatestBackups, writeFileAtomic} from '../../system/atomic-file.js'
 import {readBoundedFile} from '../../system/bounded-read.js'
+import {settingsUnwritable, UndoableWrite} from '../../system/undoable-write.js'
 import {keyFileValue, parseKeyFile, setKeyFileValues} from './key-file.js'
 import {identitySmimeUndo, SMIME_GROUP, SOURCE_FILE_LIMIT} from './sources.js'
 
 export class SourceEdit {
-  private original: Buffer | null = null
-  private backup: string | null = null
+  private readonly file: UndoableWrite
 
-  constructor(readonly file: string) {}
-
-  async read(): Promise<string> {
-    return (await readBoundedFile(this.file, SOURCE_FILE_LIMIT)).toString('utf8')
+  constructor(readonly path: string) {
+    this.file = new UndoableWrite(path)
   }
 
-  /** Write `text` (from `read()`), keeping a backup of the file as it was. */
+  async read(): Promise<string> {
+    return (await readBoundedFile(this.path, SOURCE_FILE_LIMIT)).toString('utf8')
+  }
+
+  /** Write `text` in place of `before` (what read() gave), keeping a backup of the file as it was. */
   async write(before: string, text: string): Promise<{backup: string; firstBackup: string}> {
-    this.original = Buffer.from(before, 'utf8')
-    this.backup = await backupFile(this.file)
-    const firstBackup = (await keepFirstAndLatestBackups(this.file)) ?? this.backup
-    await writeFileAtomic(this.file, text)
-    return {backup: this.backup, firstBackup}
+    try {
+      return await this.file.write(Buffer.from(before, 'utf8'), text)
+    } catch (error) {
+      throw settingsUnwritable(this.path, error, 'source-unwritable', "Evolution's sources folder")
+    }
   }
 
   /** True when there was a change to undo. */
-  async undo(): Promise<boolean> {
-    if (this.original === null) return false
-    await writeFileAtomic(this.file, this.original)
-    if (this.backup) await rm(this.backup, {force: true})
-    this.original = null
-    return true
+  undo(): Promise<boolean> {
+    return this.file.undo()
   }
 }
 

@@ -8,6 +8,7 @@ import type {IdentityRecord} from '../../install/journal.js'
 import type {ChangeRecorder, PlanStep, StepOutcome} from '../../install/plan.js'
 import type {ImportedIdentity} from '../../stores/store.js'
 import {keyFileValue, parseKeyFile} from './key-file.js'
+import {evolutionProcesses, evolutionRunning} from './running.js'
 import {restoredSource, SourceEdit, sourceFile} from './source-edit.js'
 import {identitySmimeEdit, SMIME_GROUP} from './sources.js'
 
@@ -55,6 +56,8 @@ export class ConfigureEvolutionIdentitiesStep implements PlanStep {
       pending.push({edit, before, text})
     }
     if (pending.length === 0) return {changed: false, detail: 'already set'}
+    // Evolution may have been started since the plan was made: it would write its own copy back.
+    await refuseWhileRunning()
     await recorder.note({identities: records})
     let backup: string | undefined
     let firstBackup: string | undefined
@@ -68,6 +71,11 @@ export class ConfigureEvolutionIdentitiesStep implements PlanStep {
   async undo(): Promise<void> {
     for (const edit of [...this.edits].reverse()) await edit.undo()
   }
+}
+
+/** Nothing may change while Evolution or its source registry runs (exit 6). */
+async function refuseWhileRunning(): Promise<void> {
+  if ((await evolutionProcesses()).length > 0) throw evolutionRunning()
 }
 
 function valueIn(text: string, key: string): string {
@@ -105,6 +113,7 @@ export class RestoreEvolutionIdentitiesStep implements PlanStep {
       const restored = restoredSource(before, record)
       warnings.push(...restored.warnings)
       if (restored.changed === 0) continue
+      if (this.edits.length === 0) await refuseWhileRunning()
       this.edits.push(edit)
       ;({backup, firstBackup} = await edit.write(before, restored.text))
       changed += restored.changed

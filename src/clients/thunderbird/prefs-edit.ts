@@ -4,32 +4,23 @@
  * started since the plan was made (it would overwrite the change when it exits), keep a backup,
  * write atomically; undo writes the original bytes back and drops the backup.
  */
-import {rm} from 'node:fs/promises'
 import path from 'node:path'
 
 import {ExitCode, UserError} from '../../errors.js'
-import {backupFile, keepFirstAndLatestBackups, writeFileAtomic} from '../../system/atomic-file.js'
 import {FileRefused, readBoundedFile} from '../../system/bounded-read.js'
 import {removeOrphanedTemporaries} from '../../system/leftovers.js'
+import {settingsUnwritable, UndoableWrite} from '../../system/undoable-write.js'
 import type {ThunderbirdProfile} from './discovery.js'
 import {editPrefs, MAX_PREFS_BYTES, parsePrefs, type PrefChanges, type PrefsFile} from './prefs-js.js'
 import {busyError, profileLockState} from './profile-lock.js'
 
 /** A full disk or a read-only profile folder: the machine's refusal, said as such (not a bug). */
-function unwritable(file: string, error: unknown): UserError {
-  const why = (error as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full' : error instanceof Error ? error.message : String(error)
-  return new UserError(`${file} could not be written (${why}); it is as it was.`, {
-    code: 'profile-unwritable',
-    exitCode: ExitCode.unexpected,
-    hints: ['Free some disk space, or make the profile folder writable, and run mailcert again.'],
-  })
-}
-
 export class PrefsEdit {
-  private original: Buffer | null = null
-  private backup: string | null = null
+  private readonly file: UndoableWrite
 
-  constructor(private readonly profile: ThunderbirdProfile) {}
+  constructor(private readonly profile: ThunderbirdProfile) {
+    this.file = new UndoableWrite(path.join(profile.dir, 'prefs.js'))
+  }
 
   get path(): string {
     return path.join(this.profile.dir, 'prefs.js')
@@ -57,24 +48,14 @@ export class PrefsEdit {
     const lock = await profileLockState(this.profile.dir, {...this.profile.lockCheck, sandboxed: this.profile.root.sandboxed})
     if (lock.busy) throw busyError([this.profile])
     try {
-      this.backup = await backupFile(this.path)
-      const firstBackup = (await keepFirstAndLatestBackups(this.path)) ?? this.backup
-      await writeFileAtomic(this.path, editPrefs(parsed, changes))
-      this.original = parsed.source
-      return {backup: this.backup, firstBackup}
+      return await this.file.write(parsed.source, editPrefs(parsed, changes))
     } catch (error) {
-      // The file itself is as it was (the write is atomic); a backup made for nothing is of no use.
-      if (this.backup && this.original === null) await rm(this.backup, {force: true})
-      throw unwritable(this.path, error)
+      throw settingsUnwritable(this.path, error, 'profile-unwritable', 'the profile folder')
     }
   }
 
   /** True when there was a change to undo. */
-  async undo(): Promise<boolean> {
-    if (this.original === null) return false
-    await writeFileAtomic(this.path, this.original)
-    if (this.backup) await rm(this.backup, {force: true})
-    this.original = null
-    return true
+  undo(): Promise<boolean> {
+    return this.file.undo()
   }
 }

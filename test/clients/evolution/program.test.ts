@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -23,10 +24,17 @@ function script(file: string, body: string): void {
 const appStream = (version: string): string => `<?xml version="1.0"?>\n<component type="desktop-application">\n  <id>org.gnome.Evolution</id>\n  <releases>\n    <release version="${version}" date="2025-01-01"/>\n    <release version="1.0" date="2000-01-01"/>\n  </releases>\n</component>\n`
 
 describe('findEvolution', () => {
-  it('the real Debian evolution: its version from `evolution --version`, the same as its AppStream release', async () => {
+  it('the real Debian evolution: its version from its AppStream release (no process started), the same as `evolution --version` prints', async () => {
     const found = await findEvolution({home: sandbox().home, env: {PATH: '/usr/bin:/bin'}})
     expect(found).toEqual({command: '/usr/bin/evolution', version: versionFromAppStream(readFileSync(DEBIAN_APPSTREAM, 'utf8')), packaging: 'system'})
     expect(found?.version).toMatch(/^\d+\.\d+\.\d+$/)
+    expect(versionFromOutput(execFileSync('/usr/bin/evolution', ['--version'], {encoding: 'utf8'}))).toBe(found?.version)
+  })
+
+  it('an evolution without an AppStream file: the version it prints', async () => {
+    const {home, root, bin} = sandbox()
+    script(join(bin, 'evolution'), 'echo "evolution 3.50.2"')
+    expect(await findEvolution({home, env: {PATH: bin}, systemRoot: root})).toEqual({command: join(bin, 'evolution'), version: '3.50.2', packaging: 'system'})
   })
 
   it('an evolution that does not tell its version: the AppStream file\'s newest release', async () => {

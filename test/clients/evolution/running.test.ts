@@ -6,19 +6,10 @@ import {describe, expect, it} from 'vitest'
 import {evolutionProcesses} from '../../../src/clients/evolution/running.js'
 import {processesNamed} from '../../../src/system/process-list.js'
 import {startSourceRegistry} from '../../helpers/evolution-home.js'
+import {until} from '../../helpers/poll.js'
 
 async function registryPids(): Promise<number[]> {
   return (await processesNamed(['evolution-source-registry'])).map((entry) => entry.pid)
-}
-
-/** Polls until `done`, at most 200 times; the assertion after it judges the last answer. */
-async function until<T>(check: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let value = await check()
-  for (let tries = 0; tries < 200 && !done(value); tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    value = await check()
-  }
-  return value
 }
 
 describe('evolutionProcesses', () => {
