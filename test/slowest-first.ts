@@ -7,10 +7,9 @@
 import {BaseSequencer, type TestSpecification} from 'vitest/node'
 
 const SLOWEST = [
+  'test/commands/check.test.ts',
   'test/install/crash-safety.test.ts',
   'test/commands/install.test.ts',
-  'test/commands/check-problems.test.ts',
-  'test/commands/check.test.ts',
   'test/commands/install-thunderbird-driver.test.ts',
   'test/commands/guided-install.test.ts',
   'test/identity/damaged-input.test.ts',
