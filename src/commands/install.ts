@@ -3,6 +3,7 @@ import {Args} from '@oclif/core'
 import type {ClientContext, MailClient} from '../clients/client.js'
 import {CLIENTS_HELP, mailClients, placesGiven} from '../clients/index.js'
 import {UsageError} from '../errors.js'
+import type {Certificate} from '../identity/certificate-types.js'
 import type {Identity} from '../identity/identity.js'
 import {inspectIdentity} from '../identity/inspection.js'
 import {type ApplyReport, exitCodeOf} from '../install/apply.js'
@@ -35,6 +36,16 @@ export interface InstallResult {
   plan: string[]
   targets: ApplyReport['targets']
   cancelled: boolean
+}
+
+/** One question per root, however many stores (profiles, the shared database) need it trusted. */
+function oncePerRoot(ask: (root: Certificate) => Promise<boolean>): (root: Certificate) => Promise<boolean> {
+  const answers = new Map<string, Promise<boolean>>()
+  return (root) => {
+    const key = root.fingerprints.sha256
+    if (!answers.has(key)) answers.set(key, ask(root))
+    return answers.get(key)!
+  }
 }
 
 export default class Install extends MailcertCommand {
@@ -115,7 +126,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
         signByDefault,
         encryptByDefault,
         keepRefused: flags['keep-refused'],
-        trustRoot: async (root) => flags['trust-root'] || (interactive && !flags['dry-run'] ? askTrustRoot(root) : false),
+        trustRoot: oncePerRoot(async (root) => flags['trust-root'] || (interactive && !flags['dry-run'] ? askTrustRoot(root) : false)),
         storePassword: dbPasswordSource(dbPasswordGiven, interactive),
         waitForClose: interactive ? closeQuestion() : undefined,
         fromPkcs12: opened.protection !== null,
