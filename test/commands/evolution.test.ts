@@ -16,6 +16,8 @@ import {json, runCli} from '../helpers/run-cli.js'
 import {prefsOf, thunderbirdHome} from '../helpers/thunderbird-home.js'
 
 const p12 = join(FIXTURES, 'p12', 'mailbox-rsa.p12')
+/** One Thunderbird profile template for the file (each template costs a Thunderbird run to build). */
+const THUNDERBIRD_ACCOUNTS = [{email: 'alice@example.com', name: 'Alice Example'}]
 
 interface Target {
   clients: string[]
@@ -27,7 +29,7 @@ interface Target {
 
 describe('Evolution beside Thunderbird, with the real evolution-data-server', () => {
   it('install sets both up (Evolution through the shared NSS database, by nickname), check sees both, remove puts both back', async () => {
-    const tb = await thunderbirdHome([{email: 'alice@example.com', name: 'Alice Example'}])
+    const tb = await thunderbirdHome(THUNDERBIRD_ACCOUNTS)
     const evolution = await makeEvolutionHome(tb.home, [{address: 'alice@example.com', name: 'Alice Example'}, {address: 'carol@example.org', name: 'Carol'}])
     const env = {...evolutionEnvironment(tb.home), PATH: process.env.PATH, MAILCERT_PASSWORD: 'test'}
     const sourcesBefore = Object.fromEntries(evolution.accounts.map((a) => [a.identity, readFileSync(join(evolution.sourcesDir, `${a.identity}.source`), 'utf8')]))
@@ -79,7 +81,7 @@ describe('Evolution beside Thunderbird, with the real evolution-data-server', ()
 
   it('refuses to change the sources while Evolution\'s source registry runs for the user (exit 6), and changes nothing', async () => {
     const {startSourceRegistry} = await import('../helpers/evolution-home.js')
-    const home = (await thunderbirdHome([{email: 'bob@example.com', name: 'Bob'}])).home
+    const home = (await thunderbirdHome(THUNDERBIRD_ACCOUNTS)).home
     const evolution = await makeEvolutionHome(home, [{address: 'alice@example.com', name: 'Alice Example'}])
     const before = readFileSync(join(evolution.sourcesDir, `${evolution.accounts[0]!.identity}.source`), 'utf8')
     const registry = await startSourceRegistry(home)
