@@ -75,8 +75,8 @@ class Evolution implements MailClient {
     const place: ClientPlace = {
       client: this.id,
       clientName: this.name,
-      name: 'mail identities',
-      noun: 'Evolution',
+      name: 'Evolution',
+      noun: 'account settings',
       location: sourcesDir,
       label: 'Evolution',
       title: `Evolution (${sourcesDir}${program?.version ? `, Evolution ${program.version}` : ''}${running.length > 0 ? ', running now' : ''})`,
