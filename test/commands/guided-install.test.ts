@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {startHeadlessThunderbird} from '../../src/clients/thunderbird/headless.js'
+import {evolutionEnvironment, makeEvolutionHome, readSmimeThroughEds} from '../helpers/evolution-home.js'
 import {FIXTURES, REPO} from '../helpers/fixtures.js'
 import {sandboxHome} from '../helpers/run-cli.js'
 import {Terminal} from '../helpers/terminal.js'
@@ -252,6 +253,38 @@ describe('mailcert with no arguments, in a terminal', () => {
     expect(prefsOf(home)).not.toContain('signing_cert_dbkey')
     expect(certificates(home)).not.toContain('Alice Example')
   }, 120_000)
+})
+
+describe('mailcert with no arguments, with Thunderbird and Evolution', () => {
+  it('lists both clients in one checklist, sets up both, and says what to do next in each', async () => {
+    const home = await homeWithDownload()
+    // Evolution's sources as evolution-data-server writes them, for one of the certificate's addresses.
+    await makeEvolutionHome(home.home, [{address: 'alice@example.com', name: 'Alice Example'}])
+    const env = evolutionEnvironment(home.home)
+    terminal = Terminal.start([], {HOME: home.home, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME!, XDG_DATA_HOME: env.XDG_DATA_HOME!}, home.home)
+    const screen = await toAccounts(terminal)
+    expect(screen).toMatch(/Thunderbird profile "default-release"/)
+    expect(screen).toMatch(/Evolution \(.*evolution\/sources/)
+    terminal.press('Enter')
+    await terminal.waitFor('Sign every message you send by default?')
+    terminal.press('Enter')
+    await terminal.waitFor('Encrypt every message by default?')
+    terminal.press('Enter')
+    // One question for the root, though two stores need it trusted.
+    await terminal.waitFor('Trust it to vouch for')
+    terminal.type('y')
+    terminal.press('Enter')
+    const plan = await terminal.waitFor('Make these changes?')
+    expect(plan).toContain("in Evolution's identity sources")
+    expect(plan.match(/Trust it to vouch for/g)).toHaveLength(1)
+    terminal.press('Enter')
+    const end = await terminal.waitFor('To undo: mailcert remove')
+    expect(end).toContain('Start Evolution and write a message from')
+    expect(await terminal.exitCode()).toBe(0)
+    expect(prefsOf(home)).toContain(`mail.identity.${home.identityKeys['alice@example.com']}.signing_cert_dbkey`)
+    const smime = await readSmimeThroughEds(home.home)
+    expect(smime.find((s) => s.address === 'alice@example.com')).toMatchObject({signingCertificate: expect.any(String), signByDefault: true})
+  }, 180_000)
 })
 
 describe('mailcert with no arguments, with no mail account to set up', () => {
