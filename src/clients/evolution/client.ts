@@ -71,7 +71,7 @@ class Evolution implements MailClient {
     const program = await findEvolution(machine)
     const {identities, problems} = await readEvolutionIdentities(sourcesDir)
     if (identities.length === 0 && problems.length === 0) return {...base, program: program?.command ?? null, installed: program !== null, places: []}
-    const running = await evolutionProcesses()
+    const running = await evolutionProcesses(configHome(machine))
     const place: ClientPlace = {
       client: this.id,
       clientName: this.name,

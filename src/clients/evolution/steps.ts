@@ -3,6 +3,8 @@
  * at the certificate by the NSS nickname NSS stored (the import step finds it out), and, for
  * remove, put the recorded settings back.
  */
+import path from 'node:path'
+
 import {BugError} from '../../errors.js'
 import type {IdentityRecord} from '../../install/journal.js'
 import type {ChangeRecorder, PlanStep, StepOutcome} from '../../install/plan.js'
@@ -57,7 +59,7 @@ export class ConfigureEvolutionIdentitiesStep implements PlanStep {
     }
     if (pending.length === 0) return {changed: false, detail: 'already set'}
     // Evolution may have been started since the plan was made: it would write its own copy back.
-    await refuseWhileRunning()
+    await refuseWhileRunning(this.sourcesDir)
     await recorder.note({identities: records})
     let backup: string | undefined
     let firstBackup: string | undefined
@@ -73,9 +75,10 @@ export class ConfigureEvolutionIdentitiesStep implements PlanStep {
   }
 }
 
-/** Nothing may change while Evolution or its source registry runs (exit 6). */
-async function refuseWhileRunning(): Promise<void> {
-  if ((await evolutionProcesses()).length > 0) throw evolutionRunning()
+/** Nothing may change while Evolution or its source registry runs on these sources (exit 6). */
+async function refuseWhileRunning(sourcesDir: string): Promise<void> {
+  // The sources are <config home>/evolution/sources.
+  if ((await evolutionProcesses(path.dirname(path.dirname(sourcesDir)))).length > 0) throw evolutionRunning()
 }
 
 function valueIn(text: string, key: string): string {
@@ -113,7 +116,7 @@ export class RestoreEvolutionIdentitiesStep implements PlanStep {
       const restored = restoredSource(before, record)
       warnings.push(...restored.warnings)
       if (restored.changed === 0) continue
-      if (this.edits.length === 0) await refuseWhileRunning()
+      if (this.edits.length === 0) await refuseWhileRunning(this.sourcesDir)
       this.edits.push(edit)
       ;({backup, firstBackup} = await edit.write(before, restored.text))
       changed += restored.changed

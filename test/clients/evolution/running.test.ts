@@ -16,12 +16,17 @@ describe('evolutionProcesses', () => {
   it('names the real evolution-source-registry while it runs, and no longer once it has stopped', async () => {
     // Other test files start registries of their own (each stops its own): only this one's process is judged.
     const before = new Set(await registryPids())
-    const registry = await startSourceRegistry(mkdtempSync(join(tmpdir(), 'mailcert-registry-')))
+    const home = mkdtempSync(join(tmpdir(), 'mailcert-registry-'))
+    const registry = await startSourceRegistry(home)
     let ours: number[] = []
     try {
       ours = (await until(registryPids, (pids) => pids.some((pid) => !before.has(pid)))).filter((pid) => !before.has(pid))
       expect(ours.length).toBe(1)
       expect(await evolutionProcesses()).toContain('evolution-source-registry')
+      // It watches the sources under its own XDG_CONFIG_HOME: for another configuration folder it does not count.
+      expect(await evolutionProcesses(join(home, '.config'))).toContain('evolution-source-registry')
+      // Every registry (this one, other tests', a desktop session's) has its own configuration folder, none this new one.
+      expect(await evolutionProcesses(mkdtempSync(join(tmpdir(), 'mailcert-other-config-')))).not.toContain('evolution-source-registry')
     } finally {
       await registry.stop()
     }
