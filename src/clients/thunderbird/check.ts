@@ -11,7 +11,6 @@ import type {CheckContext, ClientCheckResult, ExpectedCertificate, Problem} from
 import {supportRow} from '../support-table.js'
 import {checkIdentities, type ProfileCheck} from './check-profile.js'
 import type {DiscoveryOptions, ThunderbirdProfile} from './discovery.js'
-import {thunderbirdFor} from './nss-driver-choice.js'
 import {chooseNssDriver} from './nss-driver-choice.js'
 import type {ThunderbirdSurvey} from './survey.js'
 
@@ -180,7 +179,8 @@ async function optionalDriver(choice: NssDriverName | 'auto', profiles: Thunderb
 
 export async function checkThunderbird(survey: ThunderbirdSurvey | null, context: CheckContext): Promise<ClientCheckResult | null> {
   const profiles = survey?.profiles ?? []
-  const program = await thunderbirdFor(profiles[0], context.machine)
+  // The survey found the program already (for the same profiles).
+  const program = survey?.program ?? null
   if (context.deep && !program) {
     throw new UsageError('--deep asks Thunderbird itself, and the Thunderbird program was not found.', ['Leave out --deep to check with NSS\'s tools.'])
   }
@@ -205,12 +205,12 @@ export async function checkThunderbird(survey: ThunderbirdSurvey | null, context
     check: {
       client: 'thunderbird',
       name: 'Thunderbird',
-      program: program?.command ?? null,
+      program,
       support: supportRow('thunderbird', context.machine.os)!,
       storeAccess: main?.name ?? null,
       ...(profiles.length === 0 ? {empty: 'no profile for this user'} : {}),
       profiles: checked,
     },
-    problems: thunderbirdProblems(program?.command ?? null, profiles),
+    problems: thunderbirdProblems(program, profiles),
   }
 }
