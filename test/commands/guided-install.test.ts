@@ -54,6 +54,18 @@ async function toAccounts(t: Terminal): Promise<string> {
   return t.waitFor('Set up these accounts?')
 }
 
+/** From the checklist on: the default answers (sign yes, encrypt no), yes to trusting the root, up to the plan. */
+async function defaultsAndTrustToPlan(t: Terminal): Promise<string> {
+  await t.waitFor('Sign every message you send by default?')
+  t.press('Enter')
+  await t.waitFor('Encrypt every message by default?')
+  t.press('Enter')
+  await t.waitFor('Trust it to vouch for')
+  t.type('y')
+  t.press('Enter')
+  return t.waitFor('Make these changes?')
+}
+
 describe('mailcert with no arguments, in a terminal', () => {
   it('takes a person from the file in Downloads to a configured profile, with only the accounts they kept ticked', async () => {
     const home = await homeWithDownload()
@@ -69,14 +81,7 @@ describe('mailcert with no arguments, in a terminal', () => {
     terminal.press('Down')
     terminal.press('Space')
     terminal.press('Enter')
-    await terminal.waitFor('Sign every message you send by default?')
-    terminal.press('Enter')
-    await terminal.waitFor('Encrypt every message by default?')
-    terminal.press('Enter')
-    await terminal.waitFor('Trust it to vouch for')
-    terminal.type('y')
-    terminal.press('Enter')
-    const plan = await terminal.waitFor('Make these changes?')
+    const plan = await defaultsAndTrustToPlan(terminal)
     expect(plan).toContain('Set alice@example.com to sign and decrypt with this certificate (sign by default: yes, encrypt by default: no)')
     expect(plan).not.toContain('Set alice.example@example.org')
     terminal.press('Enter')
@@ -266,15 +271,8 @@ describe('mailcert with no arguments, with Thunderbird and Evolution', () => {
     expect(screen).toMatch(/Thunderbird profile "default-release"/)
     expect(screen).toMatch(/Evolution \(.*evolution\/sources/)
     terminal.press('Enter')
-    await terminal.waitFor('Sign every message you send by default?')
-    terminal.press('Enter')
-    await terminal.waitFor('Encrypt every message by default?')
-    terminal.press('Enter')
     // One question for the root, though two stores need it trusted.
-    await terminal.waitFor('Trust it to vouch for')
-    terminal.type('y')
-    terminal.press('Enter')
-    const plan = await terminal.waitFor('Make these changes?')
+    const plan = await defaultsAndTrustToPlan(terminal)
     expect(plan).toContain("in Evolution's identity sources")
     expect(plan.match(/Trust it to vouch for/g)).toHaveLength(1)
     terminal.press('Enter')
