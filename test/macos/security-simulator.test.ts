@@ -1,0 +1,180 @@
+/**
+ * The simulator refuses what research/macos-mail.md says the real `security` refuses on each
+ * version, accepts what it accepts, and records a violation wherever the real tool would wait for
+ * a dialog or a terminal, or a secret reaches its argument list.
+ */
+import {spawnSync} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {FIXTURES, manifest} from '../helpers/fixtures.js'
+import {makeMacMachine, type MacMachine, type MacMachineOptions} from '../helpers/macos-machine.js'
+
+const machines: MacMachine[] = []
+function mac(options: MacMachineOptions = {}): MacMachine {
+  const machine = makeMacMachine(options)
+  machines.push(machine)
+  return machine
+}
+afterEach(() => {
+  for (const machine of machines.splice(0)) machine.cleanup()
+})
+
+const p12 = (name: string) => `${FIXTURES}p12/${name}.p12`
+const importLine = (machine: MacMachine, name: string, extra = '-f pkcs12', password = manifest[`p12/${name}.p12`].password ?? '') =>
+  `import "${p12(name)}" -k "${machine.keychain}" ${extra} -P "${password}"\n`
+
+describe('security import on macOS 14 (the legacy decoder for every import)', () => {
+  it('takes a 3DES/RC2 file with a SHA-1 MAC, chain included, and prints the counts; refuses an AES file with the MAC message', () => {
+    const machine = mac({version: '14.6'})
+    const legacy = machine.security(['-i'], importLine(machine, 'rsa-legacy'))
+    expect(legacy).toMatchObject({status: 0, stdout: '1 identity imported.\n2 certificates imported.\n', stderr: ''})
+    const ec = machine.security(['-q', '-i'], importLine(machine, 'ec-3des-sha1', ''))
+    // Its chain is the RSA one, already there: only the identity is new.
+    expect(ec).toMatchObject({status: 0, stdout: '1 identity imported.\n'})
+
+    const aes = machine.security(['-i'], importLine(machine, 'mailbox-rsa'))
+    expect(aes.status).toBe(1)
+    expect(aes.stderr).toBe('security: SecKeychainItemImport: MAC verification failed during PKCS12 import (wrong password?)\nimport: returned 1\n')
+
+    const keychain = machine.readKeychain()
+    expect(keychain.keys.map((key) => [key.label, key.type, key.partitions])).toEqual([
+      ['Alice Example', 'rsa', ['apple-tool:']],
+      ['Alice Example', 'ec', ['apple-tool:']],
+    ])
+    expect(keychain.certificates).toHaveLength(4)
+    expect(machine.violations()).toEqual([])
+  })
+})
+
+describe('security import on macOS 15', () => {
+  it('with -f pkcs12 takes the OpenSSL 3 default (AES-256, SHA-256 MAC) and prints nothing; without -f it is the legacy decoder again', () => {
+    const machine = mac({version: '15.2'})
+    expect(machine.security(['-q', '-i'], importLine(machine, 'ec-p256'))).toMatchObject({status: 0, stdout: '', stderr: ''})
+    const withoutFormat = machine.security(['-q', '-i'], importLine(machine, 'mailbox-rsa', ''))
+    expect(withoutFormat).toMatchObject({status: 1, stderr: 'security: SecKeychainItemImport: MAC verification failed during PKCS12 import (wrong password?)\n'})
+    expect(machine.readKeychain().keys).toHaveLength(1)
+    expect(machine.violations()).toEqual([])
+  })
+
+  it('refuses AES-128 even with -f pkcs12, a wrong password with errSecAuthFailed, and a second import as a duplicate', () => {
+    const machine = mac({version: '15.2'})
+    expect(machine.security(['-q', '-i'], importLine(machine, 'rsa-aes128')).stderr).toBe('security: SecKeychainItemImport: Unable to decode the provided data.\n')
+    expect(machine.security(['-q', '-i'], importLine(machine, 'rsa-legacy', '-f pkcs12', 'wrong')).stderr).toBe('security: SecKeychainItemImport: The user name or passphrase you entered is not correct.\n')
+    expect(machine.security(['-q', '-i'], importLine(machine, 'rsa-legacy')).status).toBe(0)
+    expect(machine.security(['-q', '-i'], importLine(machine, 'rsa-legacy')).stderr).toBe('security: SecKeychainItemImport: The specified item already exists in the keychain.\n')
+    expect(machine.violations()).toEqual([])
+  })
+
+  it('cannot import into a locked keychain without a GUI to ask for its password', () => {
+    const machine = mac({version: '15.2', locked: true})
+    expect(machine.security(['-q', '-i'], importLine(machine, 'rsa-legacy'))).toMatchObject({status: 1, stderr: 'security: SecKeychainItemImport: User interaction is not allowed.\n'})
+    expect(machine.readKeychain().certificates).toEqual([])
+  })
+})
+
+describe('strictness', () => {
+  it('records a missing -P and a non-ASCII -P as the dialog (14) or terminal prompt (15) they would be', () => {
+    const old = mac({version: '14.6'})
+    expect(old.security(['-q', '-i'], `import "${p12('rsa-legacy')}" -k "${old.keychain}" -f pkcs12\n`).status).toBe(1)
+    const current = mac({version: '15.2'})
+    expect(current.security(['-q', '-i'], importLine(current, 'rsa-nonascii-3des')).status).toBe(1)
+    expect(old.violations()).toEqual([expect.objectContaining({rule: 'missing-password', detail: expect.stringContaining('SecurityAgent dialog on macOS 14')})])
+    expect(current.violations()).toEqual([expect.objectContaining({rule: 'missing-password', detail: expect.stringContaining('not ASCII')})])
+    expect(current.violations()[0].detail).toContain('from the terminal on macOS 15')
+    expect(current.readKeychain().keys).toEqual([])
+  })
+
+  it('records a password in argv, and any argument holding a secret seen on stdin or registered by the test', () => {
+    const machine = mac({secrets: ['registered-Secret-42']})
+    expect(machine.security(['unlock-keychain', '-p', 'whatever', machine.keychain]).status).toBe(1)
+    expect(machine.security(['find-certificate', '-c', 'x-registered-Secret-42-y']).status).toBe(1)
+    expect(machine.security(['-q', '-i'], `unlock-keychain -p "seen-on-Stdin-7" "${machine.keychain}"\n`).status).toBe(51)
+    expect(machine.security(['find-certificate', '-a', '-c', 'seen-on-Stdin-7']).status).toBe(1)
+    expect(machine.violations().map((violation) => violation.rule)).toEqual(['password-in-argv', 'secret-in-argv', 'secret-in-argv'])
+    // The log never holds the secrets.
+    const log = JSON.stringify(machine.calls())
+    expect(log).not.toContain('registered-Secret-42')
+    expect(log).not.toContain('seen-on-Stdin-7')
+    expect(log).not.toContain('whatever')
+  })
+
+  it('reads -i lines as split_line does (quotes, backslash escapes) and never runs a last line without its newline', () => {
+    const password = 'pa"ss\\word with space'
+    const machine = mac({keychainPassword: password, locked: true})
+    const escaped = password.replace(/[\\"]/g, '\\$&')
+    expect(machine.security(['-q', '-i'], `unlock-keychain -p "${escaped}" "${machine.keychain}"\n`)).toMatchObject({status: 0, stderr: ''})
+    expect(machine.readKeychain().locked).toBe(false)
+    expect(machine.security(['-q', '-i'], `lock-keychain "${machine.keychain}"`).status).toBe(1)
+    expect(machine.readKeychain().locked).toBe(false)
+    expect(machine.violations()).toEqual([expect.objectContaining({rule: 'unterminated-line'})])
+  })
+
+  it('refuses set-key-partition-list without a filter that names the key, and without -k', () => {
+    const machine = mac()
+    expect(machine.security(['-q', '-i'], `set-key-partition-list -S apple-tool:,apple: -s -k "login-Keychain-Pw1" "${machine.keychain}"\n`).status).toBe(1)
+    expect(machine.security(['-q', '-i'], `set-key-partition-list -S apple-tool:,apple: -s -l "x" "${machine.keychain}"\n`).status).toBe(1)
+    expect(machine.violations().map((violation) => violation.rule)).toEqual(['unfiltered-partition-list', 'missing-keychain-password'])
+  })
+})
+
+describe('the rest of the tool', () => {
+  it('lists the login keychain, finds identities with their trust result, and trusts a root only with an approving GUI', () => {
+    const machine = mac({version: '14.6', ui: 'none'})
+    expect(machine.security(['login-keychain'])).toMatchObject({status: 0, stdout: `    "${machine.keychain}"\n`})
+    expect(machine.security(['-q', '-i'], importLine(machine, 'rsa-legacy')).status).toBe(0)
+    const sha1 = machine.readKeychain().certificates[0].sha1
+    const untrusted = machine.security(['find-identity', '-v', '-p', 'smime', '-s', 'alice@example.com', machine.keychain])
+    expect(untrusted.stdout).toBe('     0 valid identities found\n')
+    const all = machine.security(['find-identity', '-p', 'smime', '-s', 'alice@example.com', machine.keychain])
+    expect(all.stdout).toBe(`\nPolicy: S/MIME\n  Matching identities\n  1) ${sha1} "alice@example.com" (CSSMERR_TP_NOT_TRUSTED)\n     1 identities found\n\n  Valid identities only\n     0 valid identities found\n`)
+
+    const root = `${FIXTURES}ca/root.pem`
+    const noGui = machine.security(['add-trusted-cert', '-r', 'trustRoot', '-p', 'smime', '-k', machine.keychain, root])
+    expect(noGui).toMatchObject({status: 1, stderr: 'security: SecTrustSettingsSetTrustSettings: The authorization was denied since no user interaction was possible.\n'})
+    machine.setUi('approve')
+    expect(machine.security(['add-trusted-cert', '-r', 'trustRoot', '-p', 'smime', '-k', machine.keychain, root]).status).toBe(0)
+    expect(machine.security(['find-identity', '-v', '-p', 'smime', '-s', 'alice@example.com', machine.keychain]).stdout).toBe(`  1) ${sha1} "alice@example.com"\n     1 valid identities found\n`)
+    // Another address: the certificate does not carry it, so the identity is not even listed.
+    expect(machine.security(['find-identity', '-v', '-p', 'smime', '-s', 'bob@example.com', machine.keychain]).stdout).toBe('     0 valid identities found\n')
+
+    expect(machine.security(['set-identity-preference', '-s', 'alice@example.com', '-Z', sha1, machine.keychain]).status).toBe(0)
+    expect(machine.security(['get-identity-preference', '-s', 'alice@example.com', '-Z', '-p']).stdout).toMatch(new RegExp(`^SHA-256 hash: [0-9A-F]{64}\\nSHA-1 hash: ${sha1}\\n-----BEGIN CERTIFICATE-----\\n`))
+    expect(machine.security(['get-identity-preference', '-s', 'carol@example.com', '-Z'])).toMatchObject({status: 44, stderr: 'security: SecIdentityCopyPreference: The specified item could not be found in the keychain.\n'})
+    expect(machine.violations()).toEqual([])
+  })
+
+  it('unlocks with the right password only, sets the partition list of the labelled key only, and deletes identities by hash', () => {
+    const machine = mac({version: '15.2', locked: true})
+    const wrong = machine.security(['-q', '-i'], `unlock-keychain -p "not-the-Password" "${machine.keychain}"\n`)
+    expect(wrong).toMatchObject({status: 51, stderr: `security: SecKeychainUnlock ${machine.keychain}: The user name or passphrase you entered is not correct.\n`})
+    const setList = (password: string) => machine.security(['-q', '-i'], `set-key-partition-list -S apple-tool:,apple:,teamid:UBF8T346G9 -s -l "Alice Example" -k "${password}" "${machine.keychain}"\n`)
+    expect(setList('not-the-Password')).toMatchObject({status: 51, stderr: 'security: SecKeychainUnlock: The user name or passphrase you entered is not correct.\n'})
+    expect(setList('login-Keychain-Pw1').status).toBe(0)
+    expect(machine.security(['-q', '-i'], importLine(machine, 'rsa-legacy')).status).toBe(0)
+    expect(machine.security(['-q', '-i'], importLine(machine, 'ec-3des-sha1')).status).toBe(0)
+    const keychain = machine.readKeychain()
+    // Both keys are labelled "Alice Example": give the EC one its own label, and change only the RSA key.
+    const ec = keychain.keys.find((key) => key.type === 'ec')!
+    ec.label = 'Alice EC'
+    writeFileSync(machine.keychain, JSON.stringify(keychain))
+    const changed = setList('login-Keychain-Pw1')
+    expect(changed.stdout).toContain('0x00000001 <blob>="Alice Example"')
+    expect(machine.readKeychain().keys.map((key) => key.partitions)).toEqual([['apple-tool:', 'apple:', 'teamid:UBF8T346G9'], ['apple-tool:']])
+
+    const rsaSha1 = machine.readKeychain().certificates.find((certificate) => certificate.label === 'Alice Example')!.sha1
+    expect(machine.security(['delete-identity', '-Z', rsaSha1, machine.keychain]).status).toBe(0)
+    expect(machine.readKeychain().keys.map((key) => key.type)).toEqual(['ec'])
+    expect(machine.security(['delete-identity', '-Z', rsaSha1, machine.keychain])).toMatchObject({status: 1, stderr: `Unable to delete identity matching "${rsaSha1}"`})
+    expect(machine.violations()).toEqual([])
+  })
+
+  it('answers sw_vers from SystemVersion.plist', () => {
+    const machine = mac({version: '14.6'})
+    const swVers = path.join(machine.systemRoot, 'usr', 'bin', 'sw_vers')
+    expect(spawnSync(swVers, [], {encoding: 'utf8'}).stdout).toBe('ProductName:\tmacOS\nProductVersion:\t14.6\nBuildVersion:\t23G80\n')
+    expect(spawnSync(swVers, ['-productVersion'], {encoding: 'utf8'}).stdout).toBe('14.6\n')
+  })
+})
