@@ -42,7 +42,7 @@ export default class Profile extends MailcertCommand {
   • with --trust-root, the private root the file holds (com.apple.security.root).
 It is a user profile (PayloadScope User, for Macs only): the identity goes into the login keychain of whoever installs it.
 
-The installer asks for the profile's password: that of the .p12 file unless you choose another. macOS reads it as ASCII, so a password with other characters (or none) is replaced: at a terminal you choose one, in a script you pass --profile-password-file, or --include-password puts a generated one into the file. With --include-password nobody is asked anything, and anyone who gets the file can install your key and sign as you: keep it like the .p12.
+The profile holds no password unless --include-password: macOS then asks for it when installing (Apple's documentation implies so; UNCONFIRMED on a Mac). It is the password of the .p12 file unless you choose another. macOS's own tools read such passwords as ASCII (\`security import\` does), so a password with other characters, or none, is replaced: at a terminal you choose one, in a script you pass --profile-password-file, or --include-password puts a generated one into the file. With --include-password nobody is asked, and anyone who gets the file can install your key and sign as you: keep it like the .p12.
 
 The profile's identifier comes from the first address (mailcert.smime.com.example.alice for alice@example.com), so the profile of a renewed certificate replaces the earlier one; macOS then probably removes the old certificate with it (UNCONFIRMED). Keep the old .p12, or give the new profile another --identifier, to go on reading mail encrypted to the old one. Its UUIDs come from the certificate: the same certificate always gives the same UUIDs.
 
@@ -77,14 +77,14 @@ Exit codes: 0 written, 2 usage error (the file exists, no password without a ter
       env: 'MAILCERT_FORCE',
     }),
     'include-password': Flags.boolean({
-      summary: 'Put the password into the profile, so that installing it asks for none (needed by most MDMs).',
+      summary: 'Put the password into the profile, so that installing it asks for none (as with an MDM, where no one is there to type it).',
       description:
         'Unless --profile-password-file names one, the password is a new random one, not yours. Anyone who has the file can then install the private key and sign mail as you: send it only where it is safe, and delete it once installed.',
       env: 'MAILCERT_INCLUDE_PASSWORD',
     }),
     'profile-password-file': Flags.file({
       summary: 'Read the password for the profile\'s certificate from this file (default: the .p12 file\'s own password).',
-      description: 'Printable ASCII only: macOS reads this password as ASCII. MAILCERT_PROFILE_PASSWORD works too.',
+      description: 'Printable ASCII only, as macOS\'s own tools read such passwords as ASCII. MAILCERT_PROFILE_PASSWORD works too.',
       env: 'MAILCERT_PROFILE_PASSWORD_FILE',
       helpGroup: 'PASSWORD',
     }),
@@ -176,7 +176,7 @@ Exit codes: 0 written, 2 usage error (the file exists, no password without a ter
     if (given !== undefined) {
       const problem = profilePasswordProblem(given)
       if (problem !== null) {
-        throw new UsageError(`The profile password ${problem === 'empty' ? 'is empty' : 'has characters beyond printable ASCII'}; macOS would not take it.`, [
+        throw new UsageError(`The profile password ${problem === 'empty' ? 'is empty' : 'has characters beyond printable ASCII'}; macOS might not take it.`, [
           'Choose a password of printable ASCII characters (letters, digits, punctuation, spaces).',
         ], 'profile-password')
       }
@@ -187,14 +187,17 @@ Exit codes: 0 written, 2 usage error (the file exists, no password without a ter
     const problem = profilePasswordProblem(filePassword)
     if (problem === null) return {password: filePassword, source: 'same-as-file'}
 
-    const why = problem === 'empty' ? 'The file has no password, and macOS installs no certificate without one' : 'The file\'s password has characters beyond ASCII, which macOS cannot take when installing the profile'
+    const why =
+      problem === 'empty'
+        ? 'The file has no password, and macOS handles a PKCS#12 without one erratically'
+        : 'The file\'s password has characters beyond ASCII, which macOS may not take when installing the profile (its tools read such passwords as ASCII)'
     if (!this.canPrompt) {
       throw new UsageError(`${why}.`, [
         'Choose a password for the profile: --profile-password-file FILE (printable ASCII), or MAILCERT_PROFILE_PASSWORD.',
         'Or --include-password, to put a generated password into the profile.',
       ], 'profile-password-required')
     }
-    this.logToStderr(`${why}: choose a password for the profile (printable ASCII). The installer will ask for it.`)
+    this.logToStderr(`${why}: choose a password for the profile (printable ASCII). You give it when installing.`)
     for (let attempt = 1; attempt <= PROMPT_TRIES; attempt++) {
       const chosen = await askPassword('Password for the profile:')
       if (profilePasswordProblem(chosen) !== null) {
@@ -225,9 +228,9 @@ Exit codes: 0 written, 2 usage error (the file exists, no password without a ter
   private render(written: WrittenMobileconfig, identity: Identity, source: ProfilePasswordSource): string {
     const file = written.path
     const passwordLine: Record<ProfilePasswordSource, string> = {
-      'same-as-file': 'not in the profile: the installer asks for it (the password of the .p12 file)',
-      'profile-password': 'not in the profile: the installer asks for it (the one from --profile-password-file)',
-      chosen: 'not in the profile: the installer asks for it (the one you just chose)',
+      'same-as-file': 'not in the profile: give it when installing (the password of the .p12 file)',
+      'profile-password': 'not in the profile: give it when installing (the one from --profile-password-file)',
+      chosen: 'not in the profile: give it when installing (the one you just chose)',
       generated: 'generated',
     }
     const payloads = written.payloads.map((p) =>
@@ -240,7 +243,7 @@ Exit codes: 0 written, 2 usage error (the file exists, no password without a ter
       ['Password', written.passwordIncluded ? 'in the profile: installing it asks for none' : passwordLine[source]],
       ['Signed', written.signer ? `by ${written.signer.subject}` : 'no: macOS shows it as unsigned (--sign-with signs it)'],
     ]
-    const passwords = written.passwordIncluded ? 'your Mac password' : 'the profile\'s password and your Mac password'
+    const passwords = written.passwordIncluded ? 'your Mac password' : 'the profile\'s password (UNCONFIRMED that macOS asks here) and your Mac password'
     return [
       `${style.ok('✔')} Wrote ${file} (mode 0600: it holds a private key).`,
       table(rows),

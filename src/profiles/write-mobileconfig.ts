@@ -93,7 +93,9 @@ export async function writeMobileconfig(identity: Identity, password: string, op
   const problem = profilePasswordProblem(password)
   if (problem !== null) {
     throw new UsageError(
-      problem === 'empty' ? 'A profile needs a password for its certificate: macOS does not install one without.' : 'The profile password must be printable ASCII: macOS reads it as ASCII.',
+      problem === 'empty'
+        ? 'A profile needs a password for its certificate: macOS handles a PKCS#12 without one erratically.'
+        : 'The profile password must be printable ASCII: macOS\'s own tools read such passwords as ASCII.',
       ['Choose another password for the profile with --profile-password-file.'],
       'profile-password',
     )
