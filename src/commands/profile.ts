@@ -7,8 +7,8 @@ import {ExitCode, UsageError, UserError} from '../errors.js'
 import {hasErrors, lintIdentity} from '../identity/findings.js'
 import type {Identity} from '../identity/identity.js'
 import {WrongPassword} from '../identity/input.js'
-import {temporaryPassword} from '../identity/reencode.js'
-import {defaultProfileFileName, isProfileIdentifier, personLabel, profilePasswordProblem, rootOf} from '../profiles/mobileconfig.js'
+import {defaultProfileFileName, isProfileIdentifier, personLabel, rootOf} from '../profiles/mobileconfig.js'
+import {profilePasswordFor, profilePasswordProblem, type ProfilePasswordSource} from '../profiles/profile-password.js'
 import {writeMobileconfig, type WrittenMobileconfig} from '../profiles/write-mobileconfig.js'
 import {readSecretFile} from '../system/secret-input.js'
 import {MailcertCommand} from '../ui/base-command.js'
@@ -16,9 +16,6 @@ import {openIdentity} from '../ui/open-identity.js'
 import {passwordFlags} from '../ui/password-flags.js'
 import {askPassword} from '../ui/prompts.js'
 import {style, table} from '../ui/style.js'
-
-/** Where the profile's PKCS#12 password came from (the password itself is never reported). */
-export type ProfilePasswordSource = 'same-as-file' | 'profile-password' | 'chosen' | 'generated'
 
 export interface ProfileResult extends WrittenMobileconfig {
   certificate: {emails: string[]; subject: string; fingerprintSha256: string}
@@ -170,25 +167,14 @@ Exit codes: 0 written, 2 usage error (the file exists, no password without a ter
     if (noKeyUsage) this.note(noKeyUsage.message)
   }
 
-  /** The password the installer will ask for: the file's own, unless macOS could not take it or another was asked for. */
+  /** The password the installer will ask for: the file's own, unless macOS might not take it or another was asked for. */
   private async profilePassword(filePassword: string, file: string | undefined, include: boolean): Promise<{password: string; source: ProfilePasswordSource}> {
     const given = file !== undefined ? await readSecretFile(file, '--profile-password-file') : process.env.MAILCERT_PROFILE_PASSWORD
-    if (given !== undefined) {
-      const problem = profilePasswordProblem(given)
-      if (problem !== null) {
-        throw new UsageError(`The profile password ${problem === 'empty' ? 'is empty' : 'has characters beyond printable ASCII'}; macOS might not take it.`, [
-          'Choose a password of printable ASCII characters (letters, digits, punctuation, spaces).',
-        ], 'profile-password')
-      }
-      return {password: given, source: 'profile-password'}
-    }
-    // In the file, the password is typed by no one: a random one keeps the person's own out of the file.
-    if (include) return {password: temporaryPassword(), source: 'generated'}
-    const problem = profilePasswordProblem(filePassword)
-    if (problem === null) return {password: filePassword, source: 'same-as-file'}
+    const choice = profilePasswordFor(filePassword, {given, includePassword: include})
+    if ('password' in choice) return choice
 
     const why =
-      problem === 'empty'
+      choice.problem === 'empty'
         ? 'The file has no password, and macOS handles a PKCS#12 without one erratically'
         : 'The file\'s password has characters beyond ASCII, which macOS may not take when installing the profile (its tools read such passwords as ASCII)'
     if (!this.canPrompt) {
@@ -234,7 +220,7 @@ Exit codes: 0 written, 2 usage error (the file exists, no password without a ter
       generated: 'generated',
     }
     const payloads = written.payloads.map((p) =>
-      p.type === 'com.apple.security.pkcs12' ? 'certificate, private key and chain (3DES, SHA-1 MAC: every macOS reads it)' : p.address ? `identity preference for ${p.address}` : `trusted root: ${p.displayName}`,
+      p.type === 'com.apple.security.pkcs12' ? 'certificate, private key and chain (3DES and a SHA-1 MAC, the encoding every macOS reads)' : p.address ? `identity preference for ${p.address}` : `trusted root: ${p.displayName}`,
     )
     const rows: Array<[string, string | string[]]> = [
       ['For', personLabel(identity.certificate)],

@@ -101,15 +101,28 @@ export function defaultProfileIdentifier(certificate: Certificate): string {
   return ['mailcert', 'smime', ...parts.map(label)].join('.')
 }
 
+/** Characters an XML plist cannot carry (controls, lone surrogates), which a certificate's names may hold. */
+// eslint-disable-next-line no-control-regex
+const NOT_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+function shown(text: string): string {
+  return text.replace(NOT_TEXT, '\uFFFD')
+}
+
+function nameAttribute(name: Certificate['subject'], type: string): string | undefined {
+  const value = name.attributes.find((a) => a.type === type)?.value
+  return value === undefined ? undefined : shown(value)
+}
+
 function commonName(certificate: Certificate): string | undefined {
-  return certificate.subject.attributes.find((a) => a.type === 'CN')?.value
+  return nameAttribute(certificate.subject, 'CN')
 }
 
 /** "Alice Example (alice@example.com)", or just the address when the name is the address. */
 export function personLabel(certificate: Certificate): string {
   const name = commonName(certificate)
   const address = certificate.emails[0]
-  if (name === undefined) return address ?? certificate.subject.text
+  if (name === undefined) return address ?? shown(certificate.subject.text)
   if (address === undefined || name.toLowerCase() === address.toLowerCase()) return name
   return `${name} (${address})`
 }
@@ -133,7 +146,7 @@ export function rootOf(identity: Identity): Certificate | null {
 }
 
 function organizationOf(certificate: Certificate): string | undefined {
-  return certificate.subject.attributes.find((a) => a.type === 'O')?.value
+  return nameAttribute(certificate.subject, 'O')
 }
 
 function listing(items: string[]): string {
@@ -191,7 +204,7 @@ export function buildMobileconfig(identity: Identity, pkcs12: Buffer, options: M
   })
 
   if (root) {
-    const rootName = commonName(root) ?? root.subject.text
+    const rootName = commonName(root) ?? shown(root.subject.text)
     const payload: ProfilePayload = {
       type: PAYLOAD_TYPES.root,
       identifier: `${identifier}.root`,
@@ -211,12 +224,12 @@ export function buildMobileconfig(identity: Identity, pkcs12: Buffer, options: M
     })
   }
 
-  const issuer = certificate.issuer.attributes.find((a) => a.type === 'CN')?.value ?? certificate.issuer.text
+  const issuer = nameAttribute(certificate.issuer, 'CN') ?? shown(certificate.issuer.text)
   const displayName = `S/MIME certificate of ${person}`
   const description =
     `Installs the S/MIME certificate of ${person} with its private key in your login keychain, and makes it the one used for ${listing(certificate.emails)}. ` +
     `Issued by ${issuer}; valid until ${certificate.notAfter.toISOString().slice(0, 10)}.` +
-    (root ? ` Also trusts ${commonName(root) ?? root.subject.text} as a certificate authority.` : '')
+    (root ? ` Also trusts ${commonName(root) ?? shown(root.subject.text)} as a certificate authority.` : '')
   const uuid = payloadUuid(certificate, 'profile')
 
   // Keys in alphabetical order, as Apple's tools write them.
@@ -233,11 +246,4 @@ export function buildMobileconfig(identity: Identity, pkcs12: Buffer, options: M
     TargetDeviceType: TARGET_MAC,
   }
   return {identifier, uuid, displayName, description, payloads, root, plist}
-}
-
-/** Why macOS might not take `password` for the PKCS#12 payload, or null when it will. */
-export function profilePasswordProblem(password: string): 'empty' | 'not-ascii' | null {
-  if (password === '') return 'empty'
-  // macOS reads typed and -P passwords as ASCII (research §1.1); printable ASCII types the same on every keyboard.
-  return /^[\x20-\x7e]+$/.test(password) ? null : 'not-ascii'
 }

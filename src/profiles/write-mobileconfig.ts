@@ -13,7 +13,8 @@ import type {Identity} from '../identity/identity.js'
 import {reencodeIdentity} from '../identity/reencode.js'
 import {writeFileAtomic} from '../system/atomic-file.js'
 import {xmlPlist} from '../system/plist.js'
-import {buildMobileconfig, type MobileconfigOptions, type ProfilePayload, profilePasswordProblem} from './mobileconfig.js'
+import {buildMobileconfig, type MobileconfigOptions, type ProfilePayload} from './mobileconfig.js'
+import {profilePasswordProblem} from './profile-password.js'
 import {signProfile} from './sign-profile.js'
 
 export interface WriteMobileconfigOptions extends Omit<MobileconfigOptions, 'includedPassword'> {

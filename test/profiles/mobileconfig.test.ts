@@ -14,10 +14,10 @@ import {
   defaultProfileIdentifier,
   isProfileIdentifier,
   PAYLOAD_TYPES,
-  profilePasswordProblem,
   rootOf,
   uuidV5,
 } from '../../src/profiles/mobileconfig.js'
+import {profilePasswordFor, profilePasswordProblem} from '../../src/profiles/profile-password.js'
 import {writeMobileconfig} from '../../src/profiles/write-mobileconfig.js'
 import {xmlPlist} from '../../src/system/plist.js'
 import {fixture} from '../helpers/fixtures.js'
@@ -145,6 +145,14 @@ describe('identifiers and UUIDs', async () => {
     expect(isProfileIdentifier('com.example smime')).toBe(false)
   })
 
+  it('a control character in the certificate\'s name does not stop the profile: it is shown as U+FFFD', () => {
+    const subject = {...sponsor.certificate.subject, attributes: [{type: 'CN', oid: '2.5.4.3', value: 'Alice\u0007 Example'}]}
+    const odd: Identity = {...sponsor, certificate: {...sponsor.certificate, subject}}
+    const built = buildMobileconfig(odd, Buffer.from('p12'))
+    expect(built.displayName).toBe('S/MIME certificate of Alice\uFFFD Example (alice@example.com)')
+    expect(() => xmlPlist(built.plist)).not.toThrow()
+  })
+
   it('leaves out the password and the root unless asked; a file without its root has none to add', async () => {
     const payloadTypes = buildMobileconfig(sponsor, Buffer.from('p12')).payloads.map((p) => p.type)
     expect(payloadTypes).not.toContain(PAYLOAD_TYPES.root)
@@ -152,11 +160,19 @@ describe('identifiers and UUIDs', async () => {
     expect(rootOf(await identityOf('p12/rsa-leafonly.p12'))).toBeNull()
   })
 
-  it('a password macOS can take: printable ASCII, not empty', () => {
+  it('a password macOS can take: printable ASCII, not empty; the file\'s own unless another is given or it goes into the file', () => {
     expect(profilePasswordProblem('Tr0ub4dor & 3')).toBeNull()
     expect(profilePasswordProblem('')).toBe('empty')
     expect(profilePasswordProblem('pässwörd')).toBe('not-ascii')
     expect(profilePasswordProblem('tab\there')).toBe('not-ascii')
+
+    expect(profilePasswordFor('test', {})).toEqual({password: 'test', source: 'same-as-file'})
+    expect(profilePasswordFor('pässwörd', {})).toEqual({problem: 'not-ascii'})
+    expect(profilePasswordFor('pässwörd', {given: 'other'})).toEqual({password: 'other', source: 'profile-password'})
+    expect(() => profilePasswordFor('test', {given: 'wörd'})).toThrow(/beyond printable ASCII/)
+    const generated = profilePasswordFor('test', {includePassword: true})
+    expect(generated).toMatchObject({source: 'generated'})
+    expect('password' in generated && generated.password).not.toBe('test')
   })
 })
 
