@@ -33,6 +33,8 @@ async function explicitPassword(flags: PasswordFlagValues, env: NodeJS.ProcessEn
 export interface OpenOptions {
   ask?: AskPassword
   env?: NodeJS.ProcessEnv
+  /** Called with the password that opened the file, for the one caller that must re-encode under it (`mailcert profile`). */
+  onPassword?: (password: string) => void
 }
 
 export async function openIdentity(path: string, flags: PasswordFlagValues, options: OpenOptions): Promise<OpenedIdentity> {
@@ -48,7 +50,11 @@ export async function openIdentityBytes(bytes: Buffer, path: string, flags: Pass
   if (input.kind === 'certificate') return {path, format: input.format, identity: input.identity, protection: null}
 
   const given = await explicitPassword(flags, options.env ?? process.env)
-  const open = async (password: string): Promise<OpenedIdentity> => ({path, format: input.format, ...(await openPkcs12(input, password))})
+  const open = async (password: string): Promise<OpenedIdentity> => {
+    const opened: OpenedIdentity = {path, format: input.format, ...(await openPkcs12(input, password))}
+    options.onPassword?.(password)
+    return opened
+  }
   if (given !== undefined) return open(given)
 
   try {
