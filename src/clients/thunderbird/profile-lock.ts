@@ -140,6 +140,6 @@ export function busyError(profiles: Array<{name: string; dir: string}>): UserErr
     code: 'client-running',
     exitCode: ExitCode.busy,
     // On a Mac, closing the last window leaves Thunderbird running.
-    hints: ['Quit Thunderbird (close all its windows; on a Mac, choose Thunderbird > Quit Thunderbird) and run mailcert again: Thunderbird rewrites its settings when it exits, so changes made while it runs would be lost.'],
+    hints: ['Close Thunderbird (all its windows; on a Mac, quit it with Thunderbird > Quit Thunderbird) and run mailcert again: Thunderbird rewrites its settings when it exits, so changes made while it runs would be lost.'],
   })
 }
