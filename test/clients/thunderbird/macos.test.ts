@@ -13,6 +13,7 @@ import {dirname, join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {nssDbKey} from '../../../src/stores/nss/dbkey.js'
+import {findBuiltinRootsModule} from '../../../src/stores/nss/nss-tools.js'
 import {certificatesFromPem, parseCertificate} from '../../../src/identity/certificate.js'
 import {FIXTURES} from '../../helpers/fixtures.js'
 import {json, runCli} from '../../helpers/run-cli.js'
@@ -82,7 +83,9 @@ async function mac(options: {nss?: '/opt/homebrew' | '/usr/local'; thunderbird?:
 
   if (options.nss) {
     for (const tool of ['certutil', 'pk12util', 'vfychain', 'modutil']) link(which(tool), join(root, options.nss, 'opt', 'nss', 'bin', tool))
-    link('/usr/lib/x86_64-linux-gnu/libnssckbi.so', join(root, options.nss, 'opt', 'nss', 'lib', 'libnssckbi.dylib'))
+    const roots = await findBuiltinRootsModule()
+    if (!roots) throw new Error("Mozilla's roots module (libnssckbi) is not installed: run `npm run test:setup`.")
+    link(roots, join(root, options.nss, 'opt', 'nss', 'lib', 'libnssckbi.dylib'))
   }
   if (options.thunderbird) link((await thunderbirdProgram()).command, join(root, 'Applications', 'Thunderbird.app', 'Contents', 'MacOS', 'thunderbird'))
   // macOS's own lsof, which tells whether a Thunderbird holds the profile's .parentlock.
