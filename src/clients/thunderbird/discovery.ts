@@ -160,7 +160,7 @@ export async function describeProfile(
   const compatibility = parseCompatibility((await readText(path.join(dir, 'compatibility.ini'))) ?? '')
   const database = (await exists(path.join(dir, 'cert9.db'))) ? 'sql' : (await exists(path.join(dir, 'cert8.db'))) ? 'dbm' : 'none'
   const {accounts, state, problem, hints} = await readAccountsOf(dir, options.platform)
-  const lockCheck: LockCheck = {platform: options.platform, probe: options.probe}
+  const lockCheck: LockCheck = {platform: options.platform, probe: options.probe, systemRoot: options.systemRoot}
   const lock = await profileLockState(dir, {...lockCheck, sandboxed: details.root.sandboxed})
   return {...details, dir, ...compatibility, database, accounts, prefsState: state, prefsProblem: problem, prefsHints: hints, lock, lockCheck}
 }

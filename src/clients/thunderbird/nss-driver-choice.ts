@@ -45,7 +45,7 @@ async function insteadHint(platform: NodeJS.Platform): Promise<string | null> {
 
 export async function chooseNssDriver(choice: NssDriverName | 'auto', profiles: ThunderbirdProfile[], machine: DiscoveryOptions): Promise<NssDriver> {
   if (choice !== 'thunderbird') {
-    const tools = await ToolsDriver.locate()
+    const tools = await ToolsDriver.locate(machine)
     if (tools) return tools
     if (choice === 'tools') throw await nssToolsMissing(machine.platform)
   }

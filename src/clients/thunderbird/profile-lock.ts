@@ -11,6 +11,7 @@ import {join} from 'node:path'
 
 import {ExitCode, UserError} from '../../errors.js'
 import {isProcessAlive, programOf, runningPrograms} from '../../system/processes.js'
+import {systemPath} from '../../system/platform.js'
 import {runProgram} from '../../system/run-program.js'
 
 export type LockState = {busy: false} | {busy: true; pid?: number; evidence: string}
@@ -66,6 +67,24 @@ export async function windowsLockState(profileDir: string, probe: LockProbe): Pr
   return state === 'busy' ? {busy: true, evidence: 'parent.lock is held by a running Thunderbird'} : {busy: false}
 }
 
+/**
+ * lsof, which tells who holds a Mac profile's .parentlock. macOS has it in /usr/sbin, which a PATH
+ * need not name (a launchd or MDM job's may not): that one first, under the test's system root,
+ * then lsof on PATH (Debian's is /usr/bin/lsof).
+ */
+async function lsofOpeners(path: string, systemRoot: string): Promise<number[] | null> {
+  for (const lsof of [systemPath({systemRoot}, '/usr/sbin/lsof'), 'lsof']) {
+    const result = await runProgram(lsof, ['-t', path], {timeoutMs: 10_000})
+    if (result.notFound) continue
+    if (result.exitCode === undefined) return null
+    return result.stdout
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((pid) => Number.isInteger(pid) && pid > 0)
+  }
+  return null
+}
+
 export const systemLockProbe: LockProbe = {
   async readlink(path) {
     try {
@@ -76,14 +95,7 @@ export const systemLockProbe: LockProbe = {
   },
   isAlive: isProcessAlive,
   programOf,
-  async openers(path) {
-    const result = await runProgram('lsof', ['-t', path], {timeoutMs: 10_000})
-    if (result.notFound || result.exitCode === undefined) return null
-    return result.stdout
-      .split('\n')
-      .map((line) => Number(line.trim()))
-      .filter((pid) => Number.isInteger(pid) && pid > 0)
-  },
+  openers: (path) => lsofOpeners(path, '/'),
   async tryOpen(path) {
     const {open} = await import('node:fs/promises')
     try {
@@ -101,14 +113,21 @@ export const systemLockProbe: LockProbe = {
   },
 }
 
-/** How to find out whether Thunderbird runs on a profile: the machine's platform, and the probe (replaced in tests). */
+/** The probe that asks this machine, its system programs under `systemRoot` (MAILCERT_SYSTEM_ROOT in tests). */
+export function lockProbeFor(systemRoot: string): LockProbe {
+  return systemRoot === '/' ? systemLockProbe : {...systemLockProbe, openers: (path) => lsofOpeners(path, systemRoot)}
+}
+
+/** How to find out whether Thunderbird runs on a profile: the machine's platform and system root, and the probe (replaced in tests). */
 export interface LockCheck {
   platform: NodeJS.Platform
   probe?: LockProbe
+  /** Tests only (MAILCERT_SYSTEM_ROOT): where the system's own programs are (macOS's /usr/sbin/lsof). */
+  systemRoot?: string
 }
 
 export async function profileLockState(profileDir: string, options: LockCheck & {sandboxed: boolean}): Promise<LockState> {
-  const probe = options.probe ?? systemLockProbe
+  const probe = options.probe ?? lockProbeFor(options.systemRoot ?? '/')
   if (options.platform === 'win32') return windowsLockState(profileDir, probe)
   if (options.platform === 'darwin') return macLockState(profileDir, probe)
   return linuxLockState(profileDir, options.sandboxed, probe)
@@ -120,6 +139,7 @@ export function busyError(profiles: Array<{name: string; dir: string}>): UserErr
   return new UserError(`Thunderbird is running on ${profiles.length === 1 ? 'the profile' : 'the profiles'} ${names}. Nothing was changed.`, {
     code: 'client-running',
     exitCode: ExitCode.busy,
-    hints: ['Close Thunderbird (all its windows) and run mailcert again: Thunderbird rewrites its settings when it exits, so changes made while it runs would be lost.'],
+    // On a Mac, closing the last window leaves Thunderbird running.
+    hints: ['Close Thunderbird (all its windows; on a Mac, quit it with Thunderbird > Quit Thunderbird) and run mailcert again: Thunderbird rewrites its settings when it exits, so changes made while it runs would be lost.'],
   })
 }

@@ -16,7 +16,7 @@ import {classifyNssError, hasPrivateKey, isTrustedEmailIssuer, parseCertificateL
 import {parseKeyList, nssKeyId} from './key-id.js'
 import {describeNssError} from './nss-errors.js'
 import type {EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from './nss-driver.js'
-import {findBuiltinRootsModule, findNssTools, type NssTools} from './nss-tools.js'
+import {findBuiltinRootsModule, findNssTools, type NssTools, type ToolsMachine} from './nss-tools.js'
 
 /** `sql:` for cert9.db, `dbm:` for the cert8.db of profiles last used by Thunderbird 52 or older. */
 export async function databaseSpec(profileDir: string): Promise<string> {
@@ -68,6 +68,7 @@ class ToolsSession implements NssSession {
 
   constructor(
     private readonly tools: NssTools,
+    private readonly machine: ToolsMachine | undefined,
     private readonly db: string,
     private readonly files: SecretFiles,
     private readonly dbPassword: string | null,
@@ -197,7 +198,7 @@ class ToolsSession implements NssSession {
   private async scratchDatabase(): Promise<string | null> {
     if (this.scratch !== undefined) return this.scratch
     this.scratch = null
-    const module = await findBuiltinRootsModule()
+    const module = await findBuiltinRootsModule(this.machine, this.tools.certutil)
     if (!module || !this.tools.modutil) return null
     const dir = join(this.files.dir, 'builtin-roots')
     const {mkdir} = await import('node:fs/promises')
@@ -218,11 +219,15 @@ class ToolsSession implements NssSession {
 export class ToolsDriver implements NssDriver {
   readonly name = 'tools' as const
 
-  private constructor(private readonly tools: NssTools) {}
+  private constructor(
+    private readonly tools: NssTools,
+    private readonly machine: ToolsMachine | undefined,
+  ) {}
 
-  static async locate(): Promise<ToolsDriver | null> {
-    const tools = await findNssTools()
-    return tools ? new ToolsDriver(tools) : null
+  /** NSS's tools on this machine (Homebrew's on a Mac; see nss-tools.ts); without a machine, the one mailcert runs on. */
+  static async locate(machine?: ToolsMachine): Promise<ToolsDriver | null> {
+    const tools = await findNssTools(machine)
+    return tools ? new ToolsDriver(tools, machine) : null
   }
 
   /** certutil -K needs the password when there is one; a wrong (empty) one gives SEC_ERROR_BAD_PASSWORD. */
@@ -242,6 +247,6 @@ export class ToolsDriver implements NssDriver {
 
   async open(profileDir: string, options: OpenOptions): Promise<NssSession> {
     const db = await databaseSpec(profileDir)
-    return new ToolsSession(this.tools, db, await SecretFiles.create(), options.dbPassword ? options.dbPassword : null)
+    return new ToolsSession(this.tools, this.machine, db, await SecretFiles.create(), options.dbPassword ? options.dbPassword : null)
   }
 }
