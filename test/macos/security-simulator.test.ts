@@ -135,10 +135,14 @@ describe('the rest of the tool', () => {
     const root = `${FIXTURES}ca/root.pem`
     const noGui = machine.security(['add-trusted-cert', '-r', 'trustRoot', '-p', 'smime', '-k', machine.keychain, root])
     expect(noGui).toMatchObject({status: 1, stderr: 'security: SecTrustSettingsSetTrustSettings: The authorization was denied since no user interaction was possible.\n'})
+    machine.setUi('deny')
+    expect(machine.security(['add-trusted-cert', '-r', 'trustRoot', '-p', 'smime', '-k', machine.keychain, root]).stderr).toBe('security: SecTrustSettingsSetTrustSettings: The authorization was canceled by the user.\n')
     machine.setUi('approve')
     expect(machine.security(['add-trusted-cert', '-r', 'trustRoot', '-p', 'smime', '-k', machine.keychain, root]).status).toBe(0)
     expect(machine.security(['find-identity', '-v', '-p', 'smime', '-s', 'alice@example.com', machine.keychain]).stdout).toBe(`  1) ${sha1} "alice@example.com"\n     1 valid identities found\n`)
 
+    // The key security created is in its own partition only (research §1.4).
+    expect(machine.security(['dump-keychain', '-a', machine.keychain]).stdout).toContain('        authorizations (1): partition_id\n        don\'t-require-password\n        description: apple-tool:\n')
     expect(machine.security(['set-identity-preference', '-s', 'alice@example.com', '-Z', sha1, machine.keychain]).status).toBe(0)
     expect(machine.security(['get-identity-preference', '-s', 'alice@example.com', '-Z', '-p']).stdout).toMatch(new RegExp(`^SHA-256 hash: [0-9A-F]{64}\\nSHA-1 hash: ${sha1}\\n-----BEGIN CERTIFICATE-----\\n`))
     expect(machine.security(['get-identity-preference', '-s', 'carol@example.com', '-Z'])).toMatchObject({status: 44, stderr: 'security: SecIdentityCopyPreference: The specified item could not be found in the keychain.\n'})

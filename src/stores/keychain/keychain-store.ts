@@ -5,6 +5,7 @@
  * keychain password and the user's consent, a private root's trust only with consent, then macOS's
  * own verdict for S/MIME.
  */
+import {ExternalError} from '../../errors.js'
 import type {Certificate} from '../../identity/certificate-types.js'
 import type {Identity} from '../../identity/identity.js'
 import type {JournalEntry} from '../../install/journal.js'
@@ -14,7 +15,7 @@ import type {CertificateStore, ImportedIdentity, ImportOptions, StoreImport, Sto
 import {ImportIdentityStep, type KeychainTarget, KeyAccessStep, TrustRootStep, VerifyIdentityStep} from './import-steps.js'
 import {DeleteIdentityStep} from './remove-steps.js'
 import {noSuchKeychain, wrongKeychainPassword} from './security-errors.js'
-import {failed, findCertificates, findIdentities, runSecurityWithSecrets} from './security-tool.js'
+import {failed, findCertificates, findIdentities, type FoundIdentity, runSecurityWithSecrets} from './security-tool.js'
 
 export const KEYCHAIN_STORE_KIND = 'keychain'
 /** The journal's name for a certificate in a keychain: its upper-case SHA-1, as find-identity prints it. */
@@ -84,10 +85,8 @@ export class KeychainStore implements CertificateStore {
     const steps: PlanStep[] = [importStep]
     const warnings: string[] = []
 
-    const present = (await findIdentities(this.options.machine, this.options.keychain, {email, validOnly: false}).catch((error: unknown) => {
-      if (error instanceof Error && 'code' in error && error.code === 'no-such-keychain') throw noSuchKeychain(this.target)
-      throw error
-    })).find((found) => found.sha1 === identity.certificate.fingerprints.sha1.toUpperCase())
+    // Already there with its key: nothing to ask about the key's access, and its trust is known.
+    const present = (await this.identitiesFor(email)).find((found) => found.sha1 === identity.certificate.fingerprints.sha1.toUpperCase())
 
     const partitions = [...new Set([SECURITY_TOOL_PARTITION, ...readers.map((reader) => reader.partition)])]
     const prompting = readers.filter((reader) => reader.partition !== SECURITY_TOOL_PARTITION).map((reader) => reader.name)
@@ -97,7 +96,7 @@ export class KeychainStore implements CertificateStore {
         await this.checkKeychainPassword(access.keychainPassword)
         steps.push(new KeyAccessStep(this.target, importStep, partitions, list(prompting), access.keychainPassword))
       } else {
-        warnings.push(`${list(prompting)} will each ask once for your keychain password the first time they use the new key: type it and choose Always Allow.`)
+        warnings.push(`${list(prompting)} will ${prompting.length > 1 ? 'each ' : ''}ask once for your keychain password the first time ${prompting.length > 1 ? 'they use' : 'it uses'} the new key: type it and choose Always Allow.`)
       }
     }
 
@@ -112,6 +111,15 @@ export class KeychainStore implements CertificateStore {
 
   async planRemoval(entry: JournalEntry, stillUsed: () => Promise<boolean>): Promise<PlanStep[]> {
     return [new DeleteIdentityStep(this.target, entry, stillUsed)]
+  }
+
+  private async identitiesFor(email: string | undefined): Promise<FoundIdentity[]> {
+    try {
+      return await findIdentities(this.options.machine, this.options.keychain, {email, validOnly: false})
+    } catch (error) {
+      if (error instanceof ExternalError && error.code === 'no-such-keychain') throw noSuchKeychain(this.target)
+      throw error
+    }
   }
 
   /** Nothing stays open between `security` calls. */

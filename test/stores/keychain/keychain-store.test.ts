@@ -124,7 +124,7 @@ describe.each(['14.6', '15.2'] as const)('on macOS %s', (version) => {
     expect(first.accepted).toEqual({signing: true, encryption: true})
     expect(first.storedName).toBe('alice@example.com')
     expect(first.changes.addedCertificates).toEqual(sha256sOf(rsa).map((sha) => sha.toLowerCase()))
-    expect(first.warnings).toEqual(['Apple Mail will each ask once for your keychain password the first time they use the new key: type it and choose Always Allow.'])
+    expect(first.warnings).toEqual(['Apple Mail will ask once for your keychain password the first time it uses the new key: type it and choose Always Allow.'])
 
     const ec = await identityOf('ec-p384')
     const second = await install(store, ec)
@@ -197,6 +197,12 @@ describe('on macOS 15', () => {
     const keychain = machine.readKeychain()
     expect(keychain.keys.map((key) => key.label)).toEqual([keyLabel(bob)])
     expect(keychain.certificates.map((c) => c.sha256).sort()).toEqual(sha256sOf(bob).sort())
+  })
+
+  it('says so when the keychain does not exist (exit 2)', async () => {
+    const machine = mac()
+    const store = new KeychainStore({machine: machine.machine, keychain: `${machine.home}/none.keychain-db`, ref: {kind: KEYCHAIN_STORE_KIND, location: 'x', label: 'the keychain'}, readers: [MAIL], keyAccess: async () => null})
+    await expect(store.planImport(await identityOf('mailbox-rsa'), {readers: 'Apple Mail', trustRoot: async () => false, keepRefused: false})).rejects.toMatchObject({code: 'no-such-keychain', exitCode: ExitCode.usage})
   })
 
   it('trusts a private root with consent when the user approves; remove takes the trust back with everything added', async () => {
