@@ -27,7 +27,20 @@ if (!root || !home) {
 }
 
 const argv = process.argv.slice(2)
-const sim = new Simulation({root, home, argv})
+
+/** The arguments as the logs show them: a password given in argv (itself a violation) as ***. */
+function argvForLog() {
+  try {
+    const {rest} = getopt(['security', ...argv], 'hilp:qv')
+    if (rest.length === 0) return argv
+    const offset = argv.length - rest.length
+    return [...argv.slice(0, offset), ...redactPasswords(findCommand(rest[0]), rest)]
+  } catch {
+    return argv
+  }
+}
+
+const sim = new Simulation({root, home, argv: argvForLog()})
 
 function usageOf(command) {
   return `Usage: ${command.name} ...\n`
@@ -119,15 +132,6 @@ try {
     status = 70
   }
 }
-const argvCommand = (() => {
-  try {
-    const rest = getopt(['security', ...argv], 'hilp:qv').rest
-    return rest.length > 0 ? {command: findCommand(rest[0]), offset: argv.length - rest.length} : null
-  } catch {
-    return null
-  }
-})()
-const loggedArgv = argvCommand ? [...argv.slice(0, argvCommand.offset), ...redactPasswords(argvCommand.command, argv.slice(argvCommand.offset))] : argv
-sim.logCall({argv: sim.redact(loggedArgv), stdin: sim.stdinForLog ?? null, status, stdout: sim.out.join(''), stderr: sim.err.join('')})
+sim.logCall({argv: sim.redact(sim.argv), stdin: sim.stdinForLog ?? null, status, stdout: sim.out.join(''), stderr: sim.err.join('')})
 sim.flush()
 process.exitCode = status
