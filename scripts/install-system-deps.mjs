@@ -4,7 +4,8 @@
 // python3 (the dbKey ground truth asks libnss3 through ctypes), strace (the crash tests kill
 // mailcert, or fail its writes, at a given system call), setpriv (run as another user), and Evolution
 // with evolution-data-server, its GObject bindings for python3 and D-Bus (the Evolution tests have the
-// real source registry write and read the sources, and Camel open the NSS database). Debian and Ubuntu only;
+// real source registry write and read the sources, and Camel open the NSS database), and sqlite3 (the
+// macOS tests build a real Accounts4.sqlite and read it as macOS's own sqlite3 would). Debian and Ubuntu only;
 // elsewhere it names what is missing and fails, because the tests must not silently skip them.
 //
 //   npx zx scripts/install-system-deps.mjs        (or: npm run test:setup)
@@ -22,6 +23,7 @@ const needs = [
   {program: 'lsof', package: 'lsof'},
   {program: 'python3', package: 'python3'},
   {program: 'strace', package: 'strace'},
+  {file: '/usr/bin/sqlite3', package: 'sqlite3'},
   {program: 'setpriv', package: 'util-linux'},
   {program: 'evolution', package: 'evolution'},
   {program: 'dbus-run-session', package: 'dbus'},

@@ -5,6 +5,8 @@ import SlowestFirst from './slowest-first.js'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A real Mac's security tool: the macOS workflow runs these (test/vitest.macos.config.ts).
+    exclude: ['test/macos-real/**', '**/node_modules/**'],
     // @oclif/test's runCommand captures stdout itself; vitest's console interception would swallow it.
     disableConsoleIntercept: true,
     testTimeout: 30_000,

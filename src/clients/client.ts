@@ -43,6 +43,12 @@ export interface ClientPlace {
   unreadable: {problem: string; hints: string[]} | null
   /** The client runs on it now, so its settings must not be changed. */
   busy: boolean
+  /**
+   * The client's accounts cannot be listed (Outlook for Mac keeps them where no documented format
+   * reads them): every address of the certificate counts as one of its accounts, and the client
+   * chooses the certificate itself.
+   */
+  takesCertificateAddresses?: boolean
 }
 
 export interface ClientSurvey {
@@ -78,6 +84,11 @@ export interface InstallChoices {
   trustRoot(root: Certificate, store: StoreRef): Promise<boolean>
   /** A store's own password (an NSS primary password), when it has one. */
   storePassword(store: StoreRef): Promise<string>
+  /**
+   * Whether the programs that read a store may use the key without asking for the store's password
+   * once each (the macOS keychain), and that password to allow it; null: they will ask.
+   */
+  keyAccess(store: StoreRef, programs: string[]): Promise<{password: string} | null>
 }
 
 /** One client's part of an install target: its accounts that read `store`. */
@@ -228,6 +239,8 @@ export interface MailClient {
   /** Stable id for flags, reports and the journal: `thunderbird`. */
   readonly id: string
   readonly name: string
+  /** Whether it has settings to sign or encrypt every message by default (Apple Mail and Outlook for Mac have none mailcert can write). */
+  readonly setsSendDefaults: boolean
   /** Its S/MIME support facts per platform, with public sources (the `check --all` rows). */
   readonly support: readonly SupportRow[]
   /** What of the client is on this machine (`installed` false when neither its program nor its settings are). */

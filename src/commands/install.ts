@@ -18,9 +18,11 @@ import {renderCertificateSummary} from '../ui/guided/certificate-summary.js'
 import {chooseFile} from '../ui/guided/file-choice.js'
 import {nextSteps} from '../ui/guided/next-steps.js'
 import {nothingToConfigure} from '../ui/guided/nothing-to-configure.js'
+import {offerProfile} from '../ui/guided/profile-offer.js'
 import {askEncryptByDefault, askSignByDefault, closeQuestion} from '../ui/guided/questions.js'
 import {chooseTargets, identityChoiceValue, targetChoices} from '../ui/guided/target-choice.js'
 import {installFlags} from '../ui/install-flags.js'
+import {keyAccessSource} from '../ui/key-access.js'
 import {openIdentity} from '../ui/open-identity.js'
 import {passwordFlags} from '../ui/password-flags.js'
 import {askPassword, askTrustRoot} from '../ui/prompts.js'
@@ -94,7 +96,8 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
 
     const file = args.file ?? (interactive ? await chooseFile(home, process.cwd()) : undefined)
     if (file === undefined) throw new UsageError('Which certificate file? There is no terminal to ask.', ['Name it: mailcert install FILE --yes …'])
-    const opened = await openIdentity(file, flags, {ask: interactive ? askPassword : undefined})
+    let filePassword = ''
+    const opened = await openIdentity(file, flags, {ask: interactive ? askPassword : undefined, onPassword: (password) => (filePassword = password)})
     const identity = opened.identity
 
     if (interactive) this.log(`\n${renderCertificateSummary(inspectIdentity(identity, opened, new Date()))}\n`)
@@ -109,13 +112,15 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
         include = (place, accountKey) => chosen.has(identityChoiceValue(place, accountKey))
       }
     }
-    const signByDefault = flags['sign-by-default'] ?? (interactive ? await askSignByDefault() : undefined)
-    const encryptByDefault = flags['encrypt-by-default'] ?? (interactive ? await askEncryptByDefault() : undefined)
+    // Asked only where a client found here has such a setting (Apple Mail and Outlook for Mac have none).
+    const askDefaults = interactive && surveys.some((survey) => survey.places.length > 0 && survey.client.setsSendDefaults)
+    const signByDefault = flags['sign-by-default'] ?? (askDefaults ? await askSignByDefault() : undefined)
+    const encryptByDefault = flags['encrypt-by-default'] ?? (askDefaults ? await askEncryptByDefault() : undefined)
     const dbPasswordGiven = await givenDbPassword(flags['db-password-file'])
 
     const locked = await this.lockUserState('install', flags['lock-wait'])
     try {
-      return await this.planAndApply(identity, locked.journal, clients, {
+      const result = await this.planAndApply(identity, locked.journal, clients, {
         identity,
         accounts: flags.account ?? [],
         clients,
@@ -128,9 +133,12 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
         keepRefused: flags['keep-refused'],
         trustRoot: oncePerRoot(async (root) => flags['trust-root'] || (interactive && !flags['dry-run'] ? askTrustRoot(root) : false)),
         storePassword: dbPasswordSource(dbPasswordGiven, interactive),
+        keyAccess: keyAccessSource({grant: flags['grant-key-access'], flags, interactive, dryRun: Boolean(flags['dry-run'])}),
         waitForClose: interactive ? closeQuestion() : undefined,
         fromPkcs12: opened.protection !== null,
       }, {dryRun: Boolean(flags['dry-run']), interactive})
+      if (interactive && result.applied && !result.cancelled && Number(process.exitCode ?? 0) === 0) await offerProfile(context.machine, identity, {file, password: filePassword}, (m) => this.log(m))
+      return result
     } finally {
       await locked.release()
     }

@@ -4,7 +4,7 @@
  * identity imported once, then each client's accounts that read that store pointed at it.
  * Applying the plan is apply.ts's job.
  */
-import type {ClientContext, ClientPart, ClientPlace, ClientSurvey, InstallChoices, MailClient} from '../clients/client.js'
+import type {ClientContext, ClientPart, ClientPlace, ClientSurvey, InstallChoices, MailAccount, MailClient} from '../clients/client.js'
 import {ExitCode, ExternalError, UserError, UsageError} from '../errors.js'
 import {hasErrors, lintIdentity} from '../identity/findings.js'
 import type {Identity} from '../identity/identity.js'
@@ -50,8 +50,9 @@ export async function surveyClients(clients: MailClient[], context: ClientContex
 const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
 /** The accounts of a place that the certificate is for (narrowed to `--account`, and to the guided installer's choice). */
-export function matchingAccounts(place: ClientPlace, emails: readonly string[], only: readonly string[], include?: InstallChoices['include']) {
-  return (place.accounts ?? []).filter(
+export function matchingAccounts(place: ClientPlace, emails: readonly string[], only: readonly string[], include?: InstallChoices['include']): MailAccount[] {
+  const accounts = place.takesCertificateAddresses ? emails.map((email) => ({key: email, email, name: null})) : (place.accounts ?? [])
+  return accounts.filter(
     (account) =>
       account.email !== null &&
       emails.some((email) => sameAddress(email, account.email!)) &&

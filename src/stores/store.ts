@@ -17,6 +17,19 @@ export interface StoreRef {
   location: string
   /** What a person recognises: `the certificate database of Thunderbird profile "default"`. */
   label: string
+  /** What the store's own password is called and which flag and variable give it, when it is not an NSS primary password. */
+  password?: StorePasswordSource
+}
+
+export interface StorePasswordSource {
+  /** `keychain password`. */
+  name: string
+  /** The flag that names a file holding it, without dashes: `keychain-password-file`. */
+  fileFlag: string
+  /** The environment variable that holds it: `MAILCERT_KEYCHAIN_PASSWORD`. */
+  env: string
+  /** Where the user finds or changes it, for a wrong one. */
+  hint: string
 }
 
 export type EmailUsage = 'signing' | 'encryption'

@@ -44,6 +44,12 @@ export const installFlags = {
     summary: 'Show the plan and change nothing.',
     env: 'MAILCERT_DRY_RUN',
   }),
+  'grant-key-access': Flags.boolean({
+    summary: 'Let the mail programs use the new key without asking for your keychain password once each (macOS).',
+    description: 'A key that mailcert puts into the macOS login keychain is, to macOS, one that a command-line tool made: Apple Mail and Outlook each ask for your keychain password once, the first time they sign or decrypt with it. With this flag (or your yes at the question) mailcert allows them at install time; it needs your keychain password (--keychain-password-file or MAILCERT_KEYCHAIN_PASSWORD; at a terminal you are asked). --no-grant-key-access leaves the prompts.',
+    allowNo: true,
+    env: 'MAILCERT_GRANT_KEY_ACCESS',
+  }),
   'db-password-file': Flags.file({
     summary: 'Read the primary password of the certificate databases from this file.',
     description: 'Only databases protected by a Primary Password (set in the mail client\'s settings) need it. MAILCERT_DB_PASSWORD works too.',

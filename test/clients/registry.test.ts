@@ -40,6 +40,7 @@ function request(home: string, clients: Awaited<ReturnType<typeof mailClients>>,
     context: {machine: machineFor({platform: 'linux', home, env: {HOME: home, PATH: process.env.PATH}}), flags: {}},
     trustRoot: async () => false,
     storePassword: async () => '',
+    keyAccess: async () => null,
   }
 }
 

@@ -52,7 +52,7 @@ function problemsOf(state: CertificateState, usage: EmailUsage, identity: Evolut
 }
 
 export async function checkEvolution(survey: EvolutionSurvey, context: CheckContext, support: SupportRow, store: {ref: StoreRef; dir: string; exists: boolean}): Promise<ClientCheckResult> {
-  const driver = store.exists ? await ToolsDriver.locate() : null
+  const driver = store.exists ? await ToolsDriver.locate(context.machine) : null
   let session: NssSession | null = null
   const notes: Problem[] = []
   try {

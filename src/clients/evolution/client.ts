@@ -53,7 +53,7 @@ async function sharedStore(machine: Machine): Promise<{ref: StoreRef; dir: strin
 }
 
 async function toolsDriver(machine: Machine): Promise<ToolsDriver> {
-  const driver = await ToolsDriver.locate()
+  const driver = await ToolsDriver.locate(machine)
   if (!driver) throw await nssToolsMissing(machine.platform)
   return driver
 }
@@ -61,6 +61,7 @@ async function toolsDriver(machine: Machine): Promise<ToolsDriver> {
 class Evolution implements MailClient {
   readonly id = 'evolution'
   readonly name = 'Evolution'
+  readonly setsSendDefaults = true
   readonly support = SUPPORT_TABLE.filter((row) => row.client === 'evolution')
 
   async survey(context: ClientContext): Promise<EvolutionSurvey> {

@@ -48,6 +48,7 @@ async function profileAt(dir: string, context: ClientContext): Promise<Thunderbi
 class Thunderbird implements MailClient {
   readonly id = 'thunderbird'
   readonly name = 'Thunderbird'
+  readonly setsSendDefaults = true
   readonly support = SUPPORT_TABLE.filter((row) => row.client === 'thunderbird')
 
   survey(context: ClientContext): Promise<ThunderbirdSurvey> {

@@ -10,6 +10,7 @@ import {tildePath} from './file-choice.js'
 /** Why mailcert cannot set up anything in this place, or null when it has an account to set up. */
 export function unusableReason(place: ClientPlace): string | null {
   if (place.unusable !== null) return place.unusable
+  if (place.takesCertificateAddresses) return null
   if (!(place.accounts ?? []).some((account) => account.email !== null)) return 'it has no mail account yet'
   return null
 }

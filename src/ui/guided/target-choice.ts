@@ -29,6 +29,8 @@ export function targetChoices(places: ClientPlace[], certificateEmails: string[]
     .map((place) => {
       if (place.accounts === null) return {title: place.title, choices: [{name: 'cannot read its settings', value: place.location, disabled: place.unreadable?.problem ?? true}]}
       if (place.unusable !== null) return {title: place.title, choices: [{name: place.unusable, value: place.location, disabled: true}]}
+      // The client's accounts cannot be listed: offer the certificate's own addresses.
+      if (place.takesCertificateAddresses) return {title: place.title, choices: certificateEmails.map((email) => ({name: email, value: identityChoiceValue(place.location, email), checked: true}))}
       const accounts = place.accounts.filter((account) => account.email !== null)
       if (accounts.length === 0) return {title: place.title, choices: [{name: 'no mail accounts', value: place.location, disabled: true}]}
       return {

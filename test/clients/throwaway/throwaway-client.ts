@@ -90,6 +90,7 @@ export function throwawayClient(options: ThrowawayOptions): MailClient {
   const client: MailClient = {
     id: options.id,
     name: `Throwaway ${options.id}`,
+    setsSendDefaults: true,
     support: [support],
     async survey(): Promise<ClientSurvey> {
       return {client, program: null, installed: true, places: [place], searchedFor: 'its settings', searched: [settings]}

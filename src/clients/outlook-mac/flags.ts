@@ -1,0 +1,1 @@
+export const OUTLOOK_MAC_HELP = `Outlook for Mac: it reads the login keychain, so the import serves it; no setting selects the certificate per account, so mailcert prints where to choose it in Outlook, and check cannot see that choice.`
