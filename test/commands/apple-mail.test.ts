@@ -109,7 +109,7 @@ describe('Apple Mail and Outlook for Mac, macOS 15', () => {
     expect(mail.profiles[0]!.facts).toEqual(expect.arrayContaining(['Mail 16.0', 'macOS 15.2']))
     const [alice, carol] = mail.profiles[0]!.identities
     expect(alice).toMatchObject({email: 'alice@example.com', configured: true, signing: {reference: sha1, certificate: {daysLeft: expect.any(Number)}}, problems: []})
-    expect(carol).toMatchObject({email: 'carol@example.org', configured: false, problems: [{code: 'no-identity'}]})
+    expect(carol).toMatchObject({email: 'carol@example.org', configured: false, problems: [{code: 'smime-not-configured', severity: 'info'}]})
 
     const removed = await run(machine, ['remove', '--all', '--yes', '--json'])
     expect(removed.code, removed.stderr).toBe(0)

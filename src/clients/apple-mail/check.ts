@@ -11,6 +11,7 @@ import {verdictOfTrustError} from '../../stores/keychain/trust-verdict.js'
 import {findCertificates, findIdentities, type FoundIdentity} from '../../stores/keychain/security-tool.js'
 import type {CertificateState, CheckContext, ClientCheckResult, IdentityCheck, MailAccount, PlaceCheck, Problem} from '../client.js'
 import type {SupportRow} from '../support-table.js'
+import {accountsDatabase} from './accounts.js'
 import type {AppleMailSurvey} from './client.js'
 import {APPLE_MAIL, preferredSha1} from './preference-steps.js'
 
@@ -53,8 +54,11 @@ async function checkAccount(survey: AppleMailSurvey, account: MailAccount, conte
   const chosen = identities.find((i) => i.sha1 === preferred) ?? identities.find((i) => i.valid) ?? identities[0]
   const problems: Problem[] = []
   let state: CertificateState | null = null
+  const expectedHere = context.expected(survey.keychain).some((expected) => expected.emails.some((e) => e.toLowerCase() === email.toLowerCase()))
   if (!chosen) {
-    problems.push({severity: 'error', code: 'no-identity', message: `The keychain holds no certificate with its private key for ${email}: Apple Mail cannot sign from this address.`, fix, ...at})
+    // An account nobody meant to set up is not a problem; one mailcert set up (or was asked about) is.
+    if (expectedHere) problems.push({severity: 'error', code: 'no-identity', message: `The keychain holds no certificate with its private key for ${email}: Apple Mail cannot sign from this address.`, fix, ...at})
+    else problems.push({severity: 'info', code: 'smime-not-configured', message: `${email} has no S/MIME certificate in the keychain.`, fix, ...at})
   } else {
     const certificate = certificates.get(chosen.sha1)
     state = stateOf(chosen, certificate, email, context.now)
@@ -87,7 +91,7 @@ export async function checkAppleMail(survey: AppleMailSurvey, context: CheckCont
   }
   const check: PlaceCheck = {
     name: 'Apple Mail',
-    dir: survey.keychain,
+    dir: accountsDatabase(context.machine),
     title: 'Accounts',
     facts: [survey.mailVersion ? `Mail ${survey.mailVersion}` : null, survey.macosVersion ? `macOS ${survey.macosVersion}` : null, `keys in ${survey.keychain}`].filter((fact): fact is string => fact !== null),
     busy: false,

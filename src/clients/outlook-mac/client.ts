@@ -19,9 +19,9 @@ import type {
   ClientPlace,
   ClientRemoval,
   ClientSurvey,
-  IdentityCheck,
   InstallChoices,
   MailClient,
+  Problem,
   RemoveChoices,
   ReopenedStore,
 } from '../client.js'
@@ -89,25 +89,13 @@ class OutlookForMac implements MailClient {
     const outlook = survey as OutlookSurvey
     const place = outlook.places[0]!
     const addresses = [...new Set(context.expected(outlook.keychain).flatMap((expected) => expected.emails.map((e) => e.toLowerCase())))]
-    const identities: IdentityCheck[] = []
+    const withCertificate: string[] = []
+    const problems: Problem[] = []
     for (const email of addresses) {
-      const valid = await findIdentities(context.machine, outlook.keychain, {email, validOnly: true})
-      identities.push({
-        key: email,
-        email,
-        name: null,
-        accounts: [],
-        configured: false,
-        signing: null,
-        encryption: null,
-        signByDefault: false,
-        encryptByDefault: false,
-        problems:
-          valid.length > 0
-            ? [{severity: 'info', code: 'choose-in-outlook', message: `The keychain holds a valid certificate for ${email}; whether Outlook uses it is chosen in Outlook and cannot be seen by mailcert.`, fix: OUTLOOK_STEPS, profile: place.location, account: email}]
-            : [{severity: 'error', code: 'no-identity', message: `The keychain holds no valid certificate with its private key for ${email}: Outlook cannot sign from this address.`, fix: context.installCommand(email), profile: place.location, account: email}],
-      })
+      if ((await findIdentities(context.machine, outlook.keychain, {email, validOnly: true})).length > 0) withCertificate.push(email)
+      else problems.push({severity: 'error', code: 'no-identity', message: `The keychain holds no valid certificate with its private key for ${email}: Outlook cannot sign from this address.`, fix: context.installCommand(email), profile: place.location, account: email})
     }
+    const held = withCertificate.length > 0 ? ` The keychain holds a valid certificate for ${withCertificate.join(', ')}: choose it there (${OUTLOOK_STEPS})` : ''
     return {
       check: {
         client: this.id,
@@ -123,9 +111,9 @@ class OutlookForMac implements MailClient {
             facts: [outlook.version ? `Outlook ${outlook.version}` : null, `keys in ${outlook.keychain}`].filter((fact): fact is string => fact !== null),
             busy: false,
             checkedWith: 'security',
-            note: {text: 'Outlook chooses the certificate in each account\'s settings, which mailcert cannot read', severity: 'info'},
-            identities,
-            problems: identities.flatMap((identity) => identity.problems),
+            note: {text: `Outlook chooses the certificate in each account's settings, which mailcert cannot read.${held}`, severity: 'info'},
+            identities: [],
+            problems,
           },
         ],
       },
