@@ -5,6 +5,8 @@ import SlowestFirst from './slowest-first.js'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds each Thunderbird template profile once per run, for every test file (global-setup.ts).
+    globalSetup: ['test/global-setup.ts'],
     // @oclif/test's runCommand captures stdout itself; vitest's console interception would swallow it.
     disableConsoleIntercept: true,
     testTimeout: 30_000,
