@@ -20,9 +20,19 @@ declare module 'vitest' {
   }
 }
 
+/** The run's folder, for every project of the run (vitest calls this once for each, in one process). */
+const RUN_FOLDER = Symbol.for('mailcert.test.thunderbirdTemplates')
+type WithRunFolder = typeof globalThis & {[RUN_FOLDER]?: string}
+
 export default function setup(project: TestProject): () => void {
   delete process.env.NODE_EXTRA_CA_CERTS
-  const dir = mkdtempSync(join(tmpdir(), 'mailcert-tb-templates-'))
+  const run = globalThis as WithRunFolder
+  const first = run[RUN_FOLDER] === undefined
+  run[RUN_FOLDER] ??= mkdtempSync(join(tmpdir(), 'mailcert-tb-templates-'))
+  const dir = run[RUN_FOLDER]
   project.provide('thunderbirdTemplates', dir)
-  return () => rmSync(dir, {recursive: true, force: true})
+  // Teardowns run once every test file of the run has finished.
+  return () => {
+    if (first) rmSync(dir, {recursive: true, force: true})
+  }
 }

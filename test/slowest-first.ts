@@ -6,7 +6,7 @@
  */
 import {BaseSequencer, type TestSpecification} from 'vitest/node'
 
-const SLOWEST = [
+export const SLOWEST = [
   'test/commands/check.test.ts',
   'test/install/crash-safety.test.ts',
   'test/commands/install.test.ts',
