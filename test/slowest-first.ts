@@ -6,10 +6,11 @@
  */
 import {BaseSequencer, type TestSpecification} from 'vitest/node'
 
-const SLOWEST = [
+export const SLOWEST = [
   'test/commands/check.test.ts',
   'test/install/crash-safety.test.ts',
   'test/commands/install.test.ts',
+  'test/commands/apple-mail.test.ts',
   'test/commands/install-thunderbird-driver.test.ts',
   'test/commands/guided-install.test.ts',
   'test/identity/damaged-input.test.ts',
@@ -21,6 +22,9 @@ const SLOWEST = [
   'test/clients/thunderbird/thunderbird-nss-driver.test.ts',
   'test/clients/thunderbird/headless.test.ts',
   'test/stores/nss/tools-driver.test.ts',
+  'test/clients/thunderbird/macos.test.ts',
+  'test/stores/keychain/keychain-store.test.ts',
+  'test/commands/profile.test.ts',
 ]
 
 export default class SlowestFirst extends BaseSequencer {

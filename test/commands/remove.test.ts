@@ -12,9 +12,11 @@ import {FIXTURES, REPO} from '../helpers/fixtures.js'
 import {json, runCli} from '../helpers/run-cli.js'
 import {prefsOf, thunderbirdHome, type ThunderbirdHome} from '../helpers/thunderbird-home.js'
 
+/** The accounts of guided-install.test.ts: one template profile for both files (bob's account is not the certificate's). */
 const ACCOUNTS = [
   {email: 'alice@example.com', name: 'Alice Example'},
   {email: 'alice.example@example.org', name: 'Alice at the org'},
+  {email: 'bob@example.com', name: 'Bob Example'},
 ]
 const p12 = (name: string) => join(FIXTURES, 'p12', name)
 

@@ -30,7 +30,8 @@ const distinct = (addresses: string[]) => [...new Set(addresses.map((address) =>
 describe('Thunderbird’s own count of a certificate’s addresses', () => {
   it('matches mailcert’s, except what NSS does not read (SmtpUTF8Mailbox) and entries that are no address', async () => {
     const ders = Object.values(CERTIFICATES).map((bytes) => certificatesFromPem(bytes.toString('utf8'))[0])
-    const home = await thunderbirdHome([])
+    // Any profile will do (the certificates are not imported): this one's template is shared with other test files.
+    const home = await thunderbirdHome([{email: 'alice@example.com', name: 'Alice Example'}])
     const thunderbird = await startHeadlessThunderbird(await thunderbirdProgram(), home.profileDir, {env: {...process.env, HOME: home.home}})
     let counted: string[][]
     try {
