@@ -60,6 +60,7 @@ export interface ClientSurvey {
   places: ClientPlace[]
   /** What was looked for, and where, to say so when none is found: `Thunderbird's profiles`. */
   searchedFor: string
+  /** Where; empty when the client does not exist on this system and was not looked for (Apple Mail on Linux). */
   searched: string[]
 }
 

@@ -8,7 +8,7 @@
 import {copyFileSync, mkdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it, vi} from 'vitest'
 
 import {installMailApp, installOutlookApp, installSqlite, writeAccountsDatabase} from '../helpers/apple-mail-fixtures.js'
 import {FIXTURES} from '../helpers/fixtures.js'
@@ -31,6 +31,9 @@ interface InstallReport {
   status: number
   result: {certificate: {fingerprintSha256: string}; targets: Target[]}
 }
+
+// Each test runs mailcert several times, and each run calls the simulator (a node process) a dozen times.
+vi.setConfig({testTimeout: 120_000})
 
 const machines: MacMachine[] = []
 let terminal: Terminal | undefined

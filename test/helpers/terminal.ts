@@ -10,8 +10,14 @@ import {REPO} from './fixtures.js'
 
 let counter = 0
 
+/**
+ * A tmux server of this test process's own: on the shared default server, one process ending its
+ * last session stops the server while another process is starting one ("server exited unexpectedly").
+ */
+const SOCKET = `mailcert-test-${process.pid}`
+
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, {encoding: 'utf8'})
+  return execFileSync('tmux', ['-L', SOCKET, ...args], {encoding: 'utf8'})
 }
 
 export class Terminal {

@@ -45,7 +45,7 @@ class AppleMail implements MailClient {
   async survey(context: ClientContext): Promise<AppleMailSurvey> {
     const machine = context.machine
     const base = {client: this, searchedFor: "Apple Mail's accounts", searched: [accountsDatabase(machine)], keychain: '', mailVersion: null, macosVersion: null}
-    if (machine.os !== 'macos') return {...base, program: null, installed: false, places: []}
+    if (machine.os !== 'macos') return {...base, searched: [], program: null, installed: false, places: []}
     const app = await findAppBundle(machine, MAIL_APP)
     if (!app) return {...base, program: null, installed: false, places: []}
     const [ref, os, read] = await Promise.all([keychainRef(machine, context.flags), macosVersion(machine), readMailAccounts(machine)])

@@ -68,7 +68,7 @@ class Evolution implements MailClient {
     const machine = context.machine
     const sourcesDir = sourcesDirOf(machine)
     const base = {client: this, searchedFor: "Evolution's account sources", searched: [sourcesDir], sourcesDir, identities: [], problems: []}
-    if (machine.os !== 'linux') return {...base, program: null, installed: false, places: []}
+    if (machine.os !== 'linux') return {...base, searched: [], program: null, installed: false, places: []}
     const program = await findEvolution(machine)
     const {identities, problems} = await readEvolutionIdentities(sourcesDir)
     if (identities.length === 0 && problems.length === 0) return {...base, program: program?.command ?? null, installed: program !== null, places: []}

@@ -49,7 +49,7 @@ class OutlookForMac implements MailClient {
   async survey(context: ClientContext): Promise<OutlookSurvey> {
     const machine = context.machine
     const base = {client: this, searchedFor: 'Microsoft Outlook', searched: OUTLOOK_APP, keychain: '', version: null}
-    if (machine.os !== 'macos') return {...base, program: null, installed: false, places: []}
+    if (machine.os !== 'macos') return {...base, searched: [], program: null, installed: false, places: []}
     const app = await findAppBundle(machine, OUTLOOK_APP)
     if (!app) return {...base, program: null, installed: false, places: []}
     const ref = await keychainRef(machine, context.flags)

@@ -18,7 +18,7 @@ export function keychainLocked(place: KeychainPlace): UserError {
     exitCode: ExitCode.busy,
     hints: [
       `Unlock it first (Keychain Access, or \`security unlock-keychain "${place.keychain}"\` in Terminal) and run mailcert again,`,
-      'or give mailcert the keychain password (it then unlocks the keychain itself), or run mailcert in a logged-in desktop session, where macOS can ask.',
+      'or run mailcert with --grant-key-access and your keychain password (it checks the password by unlocking the keychain), or in a logged-in desktop session, where macOS can ask.',
     ],
   })
 }

@@ -18,7 +18,9 @@ export function unusableReason(place: ClientPlace): string | null {
 const HINT_CHECK = 'Run `mailcert check` to see every mail client and account mailcert finds.'
 
 /** Null when some client has a mail account mailcert can set up; otherwise the error that says so. */
-export function nothingToConfigure(surveys: ClientSurvey[], home: string): UserError | null {
+export function nothingToConfigure(all: ClientSurvey[], home: string): UserError | null {
+  // Clients that do not exist on this system (Apple Mail on Linux) were not looked for.
+  const surveys = all.filter((survey) => survey.searched.length > 0)
   const places = surveys.flatMap((survey) => survey.places)
   if (places.some((place) => unusableReason(place) === null)) return null
   const names = surveys.map((survey) => survey.client.name)
