@@ -5,11 +5,11 @@
  */
 import {parseCertificate} from '../../identity/certificate.js'
 import type {Certificate} from '../../identity/certificate-types.js'
-import {daysLeft} from '../../identity/findings.js'
 import {KEYCHAIN_SHA1} from '../../stores/keychain/keychain-store.js'
 import {verdictOfTrustError} from '../../stores/keychain/trust-verdict.js'
 import {findCertificates, findIdentities, type FoundIdentity} from '../../stores/keychain/security-tool.js'
 import type {CertificateState, CheckContext, ClientCheckResult, IdentityCheck, MailAccount, PlaceCheck, Problem} from '../client.js'
+import {certificateSummary} from '../certificate-summary.js'
 import type {SupportRow} from '../support-table.js'
 import {accountsDatabase} from './accounts.js'
 import type {AppleMailSurvey} from './client.js'
@@ -22,17 +22,7 @@ function stateOf(identity: FoundIdentity, certificate: Certificate | undefined, 
   return {
     reference: identity.sha1,
     name: identity.label,
-    certificate: certificate
-      ? {
-          subject: certificate.subject.text,
-          emails: certificate.emails,
-          notBefore: certificate.notBefore.toISOString(),
-          notAfter: certificate.notAfter.toISOString(),
-          daysLeft: daysLeft(certificate, now),
-          fingerprintSha256: certificate.fingerprints.sha256,
-          nickname: identity.label,
-        }
-      : null,
+    certificate: certificate ? certificateSummary(certificate, identity.label, now) : null,
     // find-identity lists only certificates whose private key is in the keychain.
     hasKey: true,
     verdict: verdictOfTrustError(identity.trustError, email),

@@ -5,11 +5,11 @@
  */
 import {ExternalError} from '../../errors.js'
 import {parseCertificate} from '../../identity/certificate.js'
-import {daysLeft} from '../../identity/findings.js'
 import type {NssCertificate, NssSession} from '../../stores/nss/nss-driver.js'
 import {ToolsDriver} from '../../stores/nss/tools-driver.js'
 import type {EmailUsage, StoreRef} from '../../stores/store.js'
 import type {CertificateState, CheckContext, ClientCheckResult, IdentityCheck, PlaceCheck, Problem} from '../client.js'
+import {certificateSummary} from '../certificate-summary.js'
 import type {SupportRow} from '../support-table.js'
 import type {EvolutionSurvey} from './client.js'
 import type {EvolutionIdentity} from './sources.js'
@@ -22,15 +22,7 @@ async function stateOf(nickname: string, usage: EmailUsage, stored: NssCertifica
   return {
     reference: nickname,
     name: nickname,
-    certificate: {
-      subject: certificate.subject.text,
-      emails: certificate.emails,
-      notBefore: certificate.notBefore.toISOString(),
-      notAfter: certificate.notAfter.toISOString(),
-      daysLeft: daysLeft(certificate, now),
-      fingerprintSha256: certificate.fingerprints.sha256,
-      nickname: found.nickname,
-    },
+    certificate: certificateSummary(certificate, found.nickname, now),
     hasKey: found.hasKey,
     verdict: await session.verify(found.der, usage),
   }
