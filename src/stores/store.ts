@@ -28,8 +28,6 @@ export interface StorePasswordSource {
   fileFlag: string
   /** The environment variable that holds it: `MAILCERT_KEYCHAIN_PASSWORD`. */
   env: string
-  /** Where the user finds or changes it, for a wrong one. */
-  hint: string
 }
 
 export type EmailUsage = 'signing' | 'encryption'

@@ -26,7 +26,6 @@ export const KEYCHAIN_PASSWORD: StorePasswordSource = {
   name: 'keychain password',
   fileFlag: 'keychain-password-file',
   env: 'MAILCERT_KEYCHAIN_PASSWORD',
-  hint: 'It is the password of your login keychain, usually your Mac login password (Keychain Access > Settings, or Change Password for Keychain, when they differ).',
 }
 
 export function keychainRefAt(keychain: string): StoreRef {
