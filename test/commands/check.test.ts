@@ -7,7 +7,7 @@ import {execFileSync} from 'node:child_process'
 import {appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {CheckResult} from '../../src/clients/check.js'
 import {editPrefs, parsePrefs} from '../../src/clients/thunderbird/prefs-js.js'
@@ -85,6 +85,11 @@ async function install(home: ThunderbirdHome): Promise<void> {
 
 /** A copy of the profile after `mailcert install mailbox-rsa.p12 --yes --trust-root` (that install runs once per file). */
 const installedHome = preparedThunderbirdHomes(ACCOUNTS, install)
+
+// The template (which another test process may be building) and the install, before the tests and their 30 s each.
+beforeAll(async () => {
+  await installedHome()
+}, 180_000)
 
 /** Set identity prefs in the copy's prefs.js (null removes one), as a user or another tool might have. */
 function setIdentityPrefs(home: ThunderbirdHome, email: string, prefs: Record<string, string | null>): void {
