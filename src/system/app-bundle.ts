@@ -32,10 +32,10 @@ async function readBundle(bundle: string): Promise<AppBundle | null> {
   }
 }
 
-/** The first of these bundles (absolute macOS paths, or under the user's home) that is installed. */
+/** The first of these bundles (absolute macOS paths, such as /Applications/Mail.app) that is installed. */
 export async function findAppBundle(machine: Machine, candidates: string[]): Promise<AppBundle | null> {
   for (const candidate of candidates) {
-    const bundle = await readBundle(candidate.startsWith(machine.home) ? candidate : systemPath(machine, candidate))
+    const bundle = await readBundle(systemPath(machine, candidate))
     if (bundle) return bundle
   }
   return null

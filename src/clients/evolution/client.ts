@@ -9,6 +9,7 @@ import path from 'node:path'
 import type {UserError} from '../../errors.js'
 import {canEncrypt} from '../../identity/key-usage.js'
 import type {IdentityRecord, JournalEntry} from '../../install/journal.js'
+import {matchingAccounts} from '../../install/install-service.js'
 import {nssToolsMissing} from '../../stores/nss/nss-tools.js'
 import {NSS_STORE_KIND, NssStore} from '../../stores/nss/nss-store.js'
 import {ToolsDriver} from '../../stores/nss/tools-driver.js'
@@ -96,16 +97,8 @@ class Evolution implements MailClient {
   async planInstall(survey: ClientSurvey, choices: InstallChoices, context: ClientContext): Promise<ClientInstallPlan> {
     const evolution = survey as EvolutionSurvey
     const place = evolution.places[0]!
-    const emails = choices.identity.certificate.emails.map((e) => e.toLowerCase())
-    const only = choices.accounts.map((e) => e.toLowerCase())
-    const identities = evolution.identities.filter(
-      (identity) =>
-        identity.enabled &&
-        identity.address !== null &&
-        emails.includes(identity.address.toLowerCase()) &&
-        (only.length === 0 || only.includes(identity.address.toLowerCase())) &&
-        (choices.include?.(place, identity.uid) ?? true),
-    )
+    // The place's accounts are the enabled identities, keyed by their source uid.
+    const accounts = matchingAccounts(place, choices.identity.certificate.emails, choices.accounts, choices.include)
     const driver = await toolsDriver(context.machine)
     const shared = await sharedStore(context.machine)
     const store = new NssStore({ref: shared.ref, dir: shared.dir, databaseFile: path.join(shared.dir, 'cert9.db'), driver, storePassword: choices.storePassword, passwordHint: PASSWORD_HINT, create: !shared.exists})
@@ -115,13 +108,13 @@ class Evolution implements MailClient {
         {
           client: this.id,
           place,
-          accounts: identities.map((identity) => identity.address!),
+          accounts: accounts.map((account) => account.email!),
           store,
           warnings: encrypt ? [] : ['The certificate cannot be used for encryption: only signing is set up.'],
           configure: (imported) => [
             new ConfigureEvolutionIdentitiesStep(
               evolution.sourcesDir,
-              identities.map((identity) => ({uid: identity.uid, email: identity.address!})),
+              accounts.map((account) => ({uid: account.key, email: account.email!})),
               {canEncrypt: encrypt, signByDefault: choices.signByDefault, encryptByDefault: choices.encryptByDefault},
               imported,
             ),
