@@ -17,6 +17,8 @@ export const SLOWEST = [
   'test/commands/install-thunderbird-driver.test.ts',
   'test/clients/thunderbird/check-profile.test.ts',
   'test/commands/inspect-verdicts.test.ts',
+  // Under Wine: it waits for the run's Wine template (global-setup.ts), made while the files above start.
+  'test/windows/harness.test.ts',
   'test/commands/evolution.test.ts',
   'test/commands/inspect.test.ts',
   'test/identity/damaged-input.test.ts',
