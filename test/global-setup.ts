@@ -37,8 +37,9 @@ type WithWineRun = typeof globalThis & {[WINE_RUN]?: {dir: string; making: Promi
 function startWineTemplate(project: TestProject): {dir: string; making: Promise<void>; abort: AbortController} {
   const dir = mkdtempSync(join(tmpdir(), 'mailcert-wine-'))
   const abort = new AbortController()
-  // The files of this run are known by now; with none of them Windows files (or no list), no template.
-  const files: string[] = project.vitest.state.getFilepaths()
+  // vitest has collected the paths of this run's files before global setup: no Windows file, no template
+  // (an empty list, as some other way of running might give, builds it to be safe).
+  const files: string[] = project.vitest.state.getPaths()
   const needed = process.platform !== 'win32' && (files.length === 0 || files.some((file) => WINDOWS_FILE.test(file)))
   return {dir, abort, making: needed ? makeTemplate(dir, abort.signal) : Promise.resolve()}
 }

@@ -4,7 +4,8 @@
  * files, users isolated from one another, and (under Wine) the run's template left as it was.
  */
 import {readFileSync} from 'node:fs'
-import {writeFile} from 'node:fs/promises'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
@@ -23,8 +24,11 @@ describe('the Windows harness', {timeout: 120_000}, () => {
   let one: WindowsUser
   let two: WindowsUser
   let templateBefore: string | undefined
+  /** Scripts and password files: a Linux folder that Wine sees as Z:\..., a temporary folder on Windows. */
+  let scratch: string
 
   beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'mailcert-harness-'))
     one = await windowsUser()
     two = await windowsUser()
     if (UNDER_WINE) templateBefore = await prefixFingerprint(runLayout(inject('windowsRun')).template)
@@ -34,6 +38,7 @@ describe('the Windows harness', {timeout: 120_000}, () => {
     // On real Windows both users are the runner's: the probe key must go (a Wine copy goes whole).
     if (!UNDER_WINE) await reg(one, ['delete', PROBE_KEY, '/f'])
     await Promise.all([one, two].filter(Boolean).map((user) => disposeWindowsUser(user)))
+    await rm(scratch, {recursive: true, force: true})
   })
 
   it('gives each user its own profile folders', () => {
@@ -62,7 +67,7 @@ describe('the Windows harness', {timeout: 120_000}, () => {
   })
 
   it('inspects with --password-file and the exit code of a wrong password', async () => {
-    const passwordFile = join(UNDER_WINE ? one.profile : one.localAppData, 'mailcert-harness-password.txt')
+    const passwordFile = join(scratch, 'password.txt')
     await writeFile(passwordFile, PASSWORD, {mode: 0o600})
     const right = await runWindowsCli(one, ['inspect', windowsPath(P12), '--json', '--password-file', windowsPath(passwordFile)])
     expect(right.code, right.stderr).toBe(0)
@@ -74,7 +79,7 @@ describe('the Windows harness', {timeout: 120_000}, () => {
   })
 
   it('gives Windows Node none of the test process environment, and the env it is given', async () => {
-    const script = join(one.profile, 'env.cjs')
+    const script = join(scratch, 'env.cjs')
     await writeFile(script, "process.stdout.write(JSON.stringify({version: process.version, platform: process.platform, env: process.env}))\n")
     process.env.MAILCERT_HARNESS_SECRET = 'must not reach Windows'
     try {
@@ -94,7 +99,7 @@ describe('the Windows harness', {timeout: 120_000}, () => {
   })
 
   it('times a hanging script out', async () => {
-    const script = join(one.profile, 'hang.cjs')
+    const script = join(scratch, 'hang.cjs')
     await writeFile(script, 'setInterval(() => {}, 1000)\n')
     const run = await runWindowsNode(one, script, [], {timeoutMs: 4000})
     expect(run).toMatchObject({code: null, timedOut: true})
