@@ -3,8 +3,9 @@
  * vitest's main process; test/helpers/windows.ts copies it in the test processes).
  *
  * Costs, measured on the 2-core development machine (Wine 8.0, Debian):
- * - the template: `wineboot -i` + `winecfg /v win10` + `wineserver -k` about 8-15 s of wall time,
- *   made once per run in the background of global setup (windows.ts waits for it);
+ * - the template: `wineboot -i` 5.6 s, `winecfg /v win10` 0.4 s, ending its wineserver 0.8 s: about
+ *   7 s on an idle machine (up to some 15 s beside a busy run), made once per run in the background of
+ *   global setup while the first files run (windows.ts waits for it);
  * - a full copy (`cp -a`, 695 MB, 812 files): 1.2 s of system time and 695 MB written per test file;
  * - the copy made here: 0.09 s. drive_c/windows and the Program Files folders (693 MB of DLLs and
  *   programs that Wine only rewrites in place when wineboot updates a prefix for a new Wine, which a
