@@ -5,11 +5,16 @@
 // mailcert, or fail its writes, at a given system call), setpriv (run as another user), and Evolution
 // with evolution-data-server, its GObject bindings for python3 and D-Bus (the Evolution tests have the
 // real source registry write and read the sources, and Camel open the NSS database), and sqlite3 (the
-// macOS tests build a real Accounts4.sqlite and read it as macOS's own sqlite3 would). Debian and Ubuntu only;
-// elsewhere it names what is missing and fails, because the tests must not silently skip them.
+// macOS tests build a real Accounts4.sqlite and read it as macOS's own sqlite3 would), and Wine (wine
+// and its 64-bit loader wine64: the Windows tests run mailcert's Win32 code under it). Debian and Ubuntu
+// only; elsewhere it names what is missing and fails, because the tests must not silently skip them.
+// Then the Windows runtime those tests run under Wine: Windows Node and koffi's Windows binary
+// (scripts/windows-runtime.mjs; npm packages, fetched again after each npm ci).
 //
 //   npx zx scripts/install-system-deps.mjs        (or: npm run test:setup)
 import {$, fs, which} from 'zx'
+
+import {ensureWindowsRuntime} from './windows-runtime.mjs'
 $.verbose = false
 
 const needs = [
@@ -27,6 +32,11 @@ const needs = [
   {program: 'setpriv', package: 'util-linux'},
   {program: 'evolution', package: 'evolution'},
   {program: 'dbus-run-session', package: 'dbus'},
+  {program: 'wine', package: 'wine'},
+  {program: 'wineserver', package: 'wine'},
+  {program: 'wineboot', package: 'wine'},
+  // Debian's wine runs 64-bit programs through this loader (not on PATH).
+  {file: '/usr/lib/wine/wine64', package: 'wine64'},
   {file: '/usr/libexec/evolution-source-registry', package: 'evolution-data-server'},
   // The system python3 (not a pyenv one on PATH) is the one with the distribution's gi bindings.
   {python: 'import gi', package: 'python3-gi'},
@@ -48,14 +58,17 @@ for (const need of needs) {
 }
 if (missing.length === 0) {
   console.log('System programs for the tests: all present.')
-  process.exit(0)
+} else {
+  await install(missing)
 }
+await windowsRuntime()
 
-const packages = [...new Set(missing.map((need) => need.package))]
-console.log(`Installing ${packages.join(', ')} (for ${missing.map(what).join(', ')})`)
-if (!(await which('apt-get', {nothrow: true}))) {
-  console.error(`No apt-get here. Install these packages with your system's package manager: ${packages.join(' ')}`)
-  process.exit(1)
+async function install(missing) {
+  const packages = [...new Set(missing.map((need) => need.package))]
+  console.log(`Installing ${packages.join(', ')} (for ${missing.map(what).join(', ')})`)
+  if (!(await which('apt-get', {nothrow: true}))) {
+    console.error(`No apt-get here. Install these packages with your system's package manager: ${packages.join(' ')}`)
+    process.exit(1)
 }
 const asRoot = process.getuid?.() === 0 ? [] : ['sudo', '-n']
 const env = {...process.env, DEBIAN_FRONTEND: 'noninteractive'}
@@ -69,3 +82,14 @@ for (const need of missing) {
   }
 }
 console.log('System programs for the tests: installed.')
+}
+
+async function windowsRuntime() {
+  try {
+    const fetched = await ensureWindowsRuntime()
+    console.log(fetched.length === 0 ? 'Windows runtime for the tests: present.' : `Windows runtime for the tests: fetched ${fetched.join(', ')}.`)
+  } catch (error) {
+    console.error(`The Windows runtime for the tests could not be made: ${error.message}`)
+    process.exit(1)
+  }
+}

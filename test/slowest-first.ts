@@ -17,6 +17,9 @@ export const SLOWEST = [
   'test/commands/install-thunderbird-driver.test.ts',
   'test/clients/thunderbird/check-profile.test.ts',
   'test/commands/inspect-verdicts.test.ts',
+  // Under Wine (about 25 s of wine calls): late enough that the run's Wine template (global-setup.ts,
+  // some 7-15 s) is ready when it starts, early enough not to be the run's last file.
+  'test/windows/harness.test.ts',
   'test/commands/evolution.test.ts',
   'test/commands/inspect.test.ts',
   'test/identity/damaged-input.test.ts',

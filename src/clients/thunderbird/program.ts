@@ -9,7 +9,7 @@ import path from 'node:path'
 
 import {findOnPath, isExecutable} from '../../system/find-program.js'
 import {hostPlatform, systemPath} from '../../system/platform.js'
-import {runProgram} from '../../system/run-program.js'
+import {readSubkeys, readValue, type RegistryRoot, textOf} from '../../system/windows/registry.js'
 import type {ProfileRoot} from './profile-roots.js'
 
 export interface ThunderbirdProgram {
@@ -39,16 +39,6 @@ export function flatpakIdOf(rootDir: string): string | null {
   const parts = rootDir.split('/')
   const index = parts.lastIndexOf('app')
   return index >= 0 && parts[index - 1] === '.var' && parts[index + 1] ? parts[index + 1] : null
-}
-
-/** Install folders from the output of `reg query ... /s /v PathToExe`. */
-export function parseRegistryPaths(output: string): string[] {
-  const paths: string[] = []
-  for (const line of output.split(/\r?\n/)) {
-    const match = /^\s*PathToExe\s+REG_(?:EXPAND_)?SZ\s+(.+?)\s*$/i.exec(line)
-    if (match) paths.push(match[1])
-  }
-  return [...new Set(paths)]
 }
 
 export function candidatePaths(context: ProgramContext, registryPaths: string[] = []): ThunderbirdProgram[] {
@@ -90,18 +80,21 @@ export function candidatePaths(context: ProgramContext, registryPaths: string[] 
   return candidates
 }
 
-async function windowsRegistryPaths(): Promise<string[]> {
-  const keys = [
-    'HKCU\\SOFTWARE\\Mozilla\\Mozilla Thunderbird',
-    'HKLM\\SOFTWARE\\Mozilla\\Mozilla Thunderbird',
-    'HKLM\\SOFTWARE\\WOW6432Node\\Mozilla\\Mozilla Thunderbird',
-  ]
+/**
+ * Where Mozilla's installer recorded thunderbird.exe: `<root>\SOFTWARE\Mozilla\Mozilla
+ * Thunderbird\<version>\Main`, value `PathToExe`, per user and per machine (both views).
+ */
+function windowsRegistryPaths(): string[] {
+  const places: Array<{root: RegistryRoot; view?: 32}> = [{root: 'HKCU'}, {root: 'HKLM'}, {root: 'HKLM', view: 32}]
   const found: string[] = []
-  for (const key of keys) {
-    const result = await runProgram('reg', ['query', key, '/s', '/v', 'PathToExe'], {timeoutMs: 15_000})
-    if (result.exitCode === 0) found.push(...parseRegistryPaths(result.stdout))
+  for (const {root, view} of places) {
+    const key = 'SOFTWARE\\Mozilla\\Mozilla Thunderbird'
+    for (const version of readSubkeys(root, key, {view}) ?? []) {
+      const exe = textOf(readValue(root, `${key}\\${version}\\Main`, 'PathToExe', {view}))
+      if (exe) found.push(exe)
+    }
   }
-  return found
+  return [...new Set(found)]
 }
 
 /** Extra macOS apps named like Thunderbird (Thunderbird Beta.app, Thunderbird Daily.app). */
@@ -117,7 +110,7 @@ async function macVariants(home: string, systemRoot: string): Promise<Thunderbir
 }
 
 export async function findThunderbird(context: ProgramContext): Promise<ThunderbirdProgram | null> {
-  const registry = context.platform === 'win32' && hostPlatform() === 'win32' ? await windowsRegistryPaths() : []
+  const registry = context.platform === 'win32' && hostPlatform() === 'win32' ? windowsRegistryPaths() : []
   const candidates = candidatePaths(context, registry)
   if (context.platform === 'darwin') candidates.push(...(await macVariants(context.home, context.systemRoot ?? '/')))
   for (const candidate of candidates) {

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {candidatePaths, findThunderbird, flatpakIdOf, parseRegistryPaths} from '../../../src/clients/thunderbird/program.js'
+import {candidatePaths, findThunderbird, flatpakIdOf} from '../../../src/clients/thunderbird/program.js'
 import type {ProfileRoot} from '../../../src/clients/thunderbird/profile-roots.js'
 
 const commands = (context: Parameters<typeof candidatePaths>[0], registry?: string[]) => candidatePaths(context, registry).map((c) => c.command)
@@ -26,41 +26,6 @@ describe('flatpakIdOf', () => {
     expect(flatpakIdOf('/home/alice/.thunderbird')).toBeNull()
     expect(flatpakIdOf('/home/alice/app/org.mozilla.Thunderbird/.thunderbird')).toBeNull()
     expect(flatpakIdOf('/home/alice/.var/app')).toBeNull()
-  })
-})
-
-describe('parseRegistryPaths', () => {
-  // What `reg query "HKLM\SOFTWARE\Mozilla\Mozilla Thunderbird" /s /v PathToExe` prints (CRLF line ends).
-  const REG_OUTPUT = [
-    '',
-    'HKEY_LOCAL_MACHINE\\SOFTWARE\\Mozilla\\Mozilla Thunderbird\\115.3.1 (x64 en-US)\\Main',
-    '    PathToExe    REG_SZ    C:\\Program Files\\Mozilla Thunderbird\\thunderbird.exe',
-    '',
-    'HKEY_LOCAL_MACHINE\\SOFTWARE\\Mozilla\\Mozilla Thunderbird\\128.5.0esr (x64 de)\\Main',
-    '    PathToExe    REG_SZ    C:\\Program Files\\Mozilla Thunderbird ESR\\thunderbird.exe',
-    '',
-    'HKEY_LOCAL_MACHINE\\SOFTWARE\\Mozilla\\Mozilla Thunderbird\\128.5.1esr (x64 de)\\Main',
-    '    PathToExe    REG_SZ    C:\\Program Files\\Mozilla Thunderbird ESR\\thunderbird.exe',
-    '',
-    'End of search: 3 match(es) found.',
-    '',
-  ].join('\r\n')
-
-  it('takes each PathToExe once, with the spaces inside the path kept', () => {
-    expect(parseRegistryPaths(REG_OUTPUT)).toEqual([
-      'C:\\Program Files\\Mozilla Thunderbird\\thunderbird.exe',
-      'C:\\Program Files\\Mozilla Thunderbird ESR\\thunderbird.exe',
-    ])
-  })
-
-  it('accepts REG_EXPAND_SZ and a value name in other case', () => {
-    const output = '\r\nHKEY_CURRENT_USER\\SOFTWARE\\Mozilla\\Mozilla Thunderbird\\140.0 (x64 en-US)\\Main\r\n    pathtoexe    REG_EXPAND_SZ    %LOCALAPPDATA%\\Mozilla Thunderbird\\thunderbird.exe\r\n'
-    expect(parseRegistryPaths(output)).toEqual(['%LOCALAPPDATA%\\Mozilla Thunderbird\\thunderbird.exe'])
-  })
-
-  it('finds nothing in the answer for a missing key or in other values', () => {
-    expect(parseRegistryPaths('ERROR: The system was unable to find the specified registry key or value.\r\n')).toEqual([])
-    expect(parseRegistryPaths('    Install Directory    REG_SZ    C:\\Program Files\\Mozilla Thunderbird\r\n')).toEqual([])
   })
 })
 
