@@ -1,0 +1,1 @@
+export const NEW_OUTLOOK_HELP = `New Outlook for Windows: it is reported to read your Windows certificate store, so the import serves it; it has no setting mailcert can write, so mailcert prints where to choose the certificate (as reported: primary account only), and check says whether the store holds a valid certificate for each address.`
