@@ -93,6 +93,8 @@ export class ImportIdentityStep implements PlanStep {
   readonly added: string[] = []
   /** The key this run imported (the leaf's), which undo deletes. */
   private importedKey: KeyLocation | null = null
+  /** Why Windows refused the import with PKCS12_PREFER_CNG_KSP (Wine does), when it did. */
+  cngRefused: string | null = null
 
   constructor(
     private readonly identity: Identity,
@@ -127,7 +129,7 @@ export class ImportIdentityStep implements PlanStep {
     for (const issuer of missing) if (addToStore('CA', issuer.der)) this.added.push(issuer.fingerprints.sha256)
     await recorder.note({addedCertificates: [...this.added]})
     this.imported.storedName = sha1
-    const parts = [usable ? 'the certificate was there with its key' : `imported (thumbprint ${sha1}, key in ${provider})`]
+    const parts = [usable ? 'the certificate was there with its key' : `imported (thumbprint ${sha1}, key in ${provider}${this.cngRefused ? '; the CNG key storage provider was refused' : ''})`]
     if (missing.length > 0) parts.push(`${plural(missing.length, 'issuer certificate')} added to CurrentUser\\CA`)
     return {changed: true, detail: parts.join(', ')}
   }
@@ -156,6 +158,7 @@ export class ImportIdentityStep implements PlanStep {
         return withPfxImport(pfx, password, base | PfxFlags.preferCngKsp, work)
       } catch (error) {
         if (!(error instanceof Win32Error) || error.call !== 'PFXImportCertStore') throw error
+        this.cngRefused = error.message
         return withPfxImport(pfx, password, base, work)
       }
     } catch (error) {
@@ -251,9 +254,13 @@ export class VerifyIdentityStep implements PlanStep {
     this.imported.storedName = thumbprint(this.identity.certificate)
     const entry = {valid: verdict.valid, ...(verdict.reason ? {reason: verdict.reason} : {})}
     const verification: Record<string, {valid: boolean; reason?: string}> = encrypt ? {signing: entry, encryption: entry} : {signing: entry}
-    const keyWords = `key opened (${result.keyKind === 'cng' ? 'CNG' : 'CSP'}) and signed`
+    const keyWords = `key opened (${result.keyKind === 'cng' ? 'CNG' : 'CSP'}${result.provider ? `: ${result.provider}` : ''}) and signed with ${result.signedWith}`
     const detail = [keyWords, ...Object.keys(verification).map((usage) => `${usage}: ${verdict.valid ? 'accepted' : 'refused'}`)].join(', ')
-    if (verdict.valid) return {changed: false, detail, verification}
+    const warnings =
+      result.signedWith === 'SHA-1'
+        ? [`The key's provider (${result.provider ?? 'a legacy CSP'}) signs with SHA-1 only, not SHA-256; if ${this.options.readers} reports "Invalid algorithm specified" when signing, set its signing hash to SHA-1 or import the file again with certutil -user -csp KSP -importPFX.`]
+        : []
+    if (verdict.valid) return {changed: false, detail, verification, warnings}
 
     const message = `Windows does not accept this certificate for e-mail, so ${this.options.readers} cannot use it: ${verdict.reason}.`
     const hints = [windowsRefusalHint(verdict.code)]
@@ -262,6 +269,7 @@ export class VerifyIdentityStep implements PlanStep {
       changed: false,
       detail,
       verification,
+      warnings,
       failTarget: {message: `${message} The certificate stays in your certificate store (--keep-refused), but no account was set to use it.`, code: 'refused-by-client', exitCode: ExitCode.notForSmime, hints},
     }
   }

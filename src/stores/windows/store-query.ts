@@ -3,8 +3,20 @@
  * certificate a profile names, and whether it is usable), and for the verify step after an import.
  * Windows only; every handle is closed before these return.
  */
-import {chainStatus, type ChainStatus, type Handle, signMessage, szOID_PKIX_KP_EMAIL_PROTECTION, withCertificateBySha1, withSystemStore, forEachCertificate} from '../../system/windows/crypt32.js'
-import type {Win32Error} from '../../system/windows/win32-error.js'
+import {
+  chainStatus,
+  type ChainStatus,
+  forEachCertificate,
+  type Handle,
+  NTE_BAD_ALGID,
+  signMessage,
+  szOID_NIST_sha256,
+  szOID_OIWSEC_sha1,
+  szOID_PKIX_KP_EMAIL_PROTECTION,
+  withCertificateBySha1,
+  withSystemStore,
+} from '../../system/windows/crypt32.js'
+import {Win32Error} from '../../system/windows/win32-error.js'
 import type {Verdict} from '../store.js'
 import {verdictOfChain} from './chain-verdict.js'
 import {describeStored, keyStateOf} from './user-stores.js'
@@ -22,8 +34,25 @@ export interface StoredIdentity {
 export interface Verification {
   der: Buffer
   keyKind: 'cng' | 'csp' | null
+  /** The key's provider, as the certificate names it. */
+  provider: string | null
   keyError: Win32Error | null
+  /** The hash of the test signature: SHA-256, or SHA-1 where the key's provider has no SHA-256 (a PROV_RSA_FULL CSP). */
+  signedWith?: 'SHA-256' | 'SHA-1'
   chain: ChainStatus
+}
+
+/** One signature, with SHA-256 where the provider can. */
+function testSignature(context: Handle): 'SHA-256' | 'SHA-1' {
+  const data = Buffer.from('mailcert test signature')
+  try {
+    signMessage(context, data, szOID_NIST_sha256)
+    return 'SHA-256'
+  } catch (error) {
+    if (!(error instanceof Win32Error) || error.win32Code !== NTE_BAD_ALGID) throw error
+  }
+  signMessage(context, data, szOID_OIWSEC_sha1)
+  return 'SHA-1'
 }
 
 /** What a mail client would find of the certificate in `context`: its key (and, with `sign`, one signature) and its chain for e-mail. */
@@ -31,14 +60,16 @@ function verifyContext(context: Handle, options: {sign: boolean}): Verification 
   const stored = describeStored(context)
   const key = keyStateOf(context)
   let keyError = key.error
+  let signedWith: Verification['signedWith']
   if (key.acquired && options.sign) {
     try {
-      signMessage(context, Buffer.from('mailcert test signature'))
+      signedWith = testSignature(context)
     } catch (error) {
-      keyError = error as Win32Error
+      if (!(error instanceof Win32Error)) throw error
+      keyError = error
     }
   }
-  return {der: stored.der, keyKind: key.acquired?.kind ?? null, keyError, chain: chainStatus(context, szOID_PKIX_KP_EMAIL_PROTECTION)}
+  return {der: stored.der, keyKind: key.acquired?.kind ?? null, provider: key.location?.provider ?? null, keyError, signedWith, chain: chainStatus(context, szOID_PKIX_KP_EMAIL_PROTECTION)}
 }
 
 /** The verification of the certificate with this thumbprint in `My`, or null when `My` does not hold it. */

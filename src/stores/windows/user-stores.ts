@@ -12,6 +12,7 @@ import {
   acquirePrivateKey,
   type AcquiredKey,
   certificateDer,
+  commitStore,
   deleteCertificate,
   forEachCertificate,
   type Handle,
@@ -98,6 +99,8 @@ export function removeFromStore(name: SystemStoreName, thumbprint: string): bool
     withCertificateBySha1(store, Buffer.from(thumbprint, 'hex'), (context) => {
       if (!context) return false
       deleteCertificate(context, `CurrentUser\\${name}`)
+      // Wine, like an add, keeps the deletion in memory until the store is committed.
+      commitStore(store, `CurrentUser\\${name}`)
       return true
     }),
   )

@@ -46,7 +46,10 @@ export const CRYPT_E_EXISTS = 0x80092005
 export const ERROR_INVALID_PASSWORD = 86
 export const NTE_BAD_FLAGS = 0x80090009
 
-const szOID_NIST_sha256 = '2.16.840.1.101.3.4.2.1'
+export const szOID_NIST_sha256 = '2.16.840.1.101.3.4.2.1'
+export const szOID_OIWSEC_sha1 = '1.3.14.3.2.26'
+/** NTE_BAD_ALGID: the key's provider cannot do the hash (a PROV_RSA_FULL CSP and SHA-256). */
+export const NTE_BAD_ALGID = 0x80090008
 export const szOID_PKIX_KP_EMAIL_PROTECTION = '1.3.6.1.5.5.7.3.4'
 /** (LPCSTR)1. */
 const CERT_CHAIN_POLICY_BASE = 1
@@ -296,15 +299,15 @@ export function acquirePrivateKey(context: Handle): AcquiredKey {
   return {kind}
 }
 
-/** An attached PKCS#7 signature over `data` with the certificate's key (SHA-256): what proves that the key signs. */
-export function signMessage(context: Handle, data: Buffer): Buffer {
+/** An attached PKCS#7 signature over `data` with the certificate's key and the hash `hashOid`: what proves that the key signs. */
+export function signMessage(context: Handle, data: Buffer, hashOid: string): Buffer {
   const {crypt32} = api()
   const ffi = koffi()
   const para = {
     cbSize: ffi.sizeof('MC_CRYPT_SIGN_MESSAGE_PARA'),
     dwMsgEncodingType: ENCODING,
     pSigningCert: context,
-    HashAlgorithm: {pszObjId: szOID_NIST_sha256, Parameters: {cbData: 0, pbData: null}},
+    HashAlgorithm: {pszObjId: hashOid, Parameters: {cbData: 0, pbData: null}},
     pvHashAuxInfo: null,
     cMsgCert: 0,
     rgpMsgCert: null,
