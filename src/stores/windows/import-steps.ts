@@ -254,10 +254,12 @@ export class VerifyIdentityStep implements PlanStep {
     this.imported.storedName = thumbprint(this.identity.certificate)
     const entry = {valid: verdict.valid, ...(verdict.reason ? {reason: verdict.reason} : {})}
     const verification: Record<string, {valid: boolean; reason?: string}> = encrypt ? {signing: entry, encryption: entry} : {signing: entry}
-    const keyWords = `key opened (${result.keyKind === 'cng' ? 'CNG' : 'CSP'}${result.provider ? `: ${result.provider}` : ''}) and signed with ${result.signedWith}`
+    const signed = result.unsignedUnderWine ? `no test signature (Wine ${result.unsignedUnderWine.wine} cannot sign with a key it imported)` : `signed with ${result.signedWith}`
+    const keyWords = `key opened (${result.keyKind === 'cng' ? 'CNG' : 'CSP'}${result.provider ? `: ${result.provider}` : ''}) and ${signed}`
     const detail = [keyWords, ...Object.keys(verification).map((usage) => `${usage}: ${verdict.valid ? 'accepted' : 'refused'}`)].join(', ')
-    const warnings =
-      result.signedWith === 'SHA-1'
+    const warnings = result.unsignedUnderWine
+      ? [`This runs under Wine ${result.unsignedUnderWine.wine}, whose PFX import gives the key a key spec its own provider cannot sign with (${result.unsignedUnderWine.error.message}): the key was opened, but no test signature was made. Windows itself makes one.`]
+      : result.signedWith === 'SHA-1'
         ? [`The key's provider (${result.provider ?? 'a legacy CSP'}) signs with SHA-1 only, not SHA-256; if ${this.options.readers} reports "Invalid algorithm specified" when signing, set its signing hash to SHA-1 or import the file again with certutil -user -csp KSP -importPFX.`]
         : []
     if (verdict.valid) return {changed: false, detail, verification, warnings}

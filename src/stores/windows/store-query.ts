@@ -16,6 +16,7 @@ import {
   withCertificateBySha1,
   withSystemStore,
 } from '../../system/windows/crypt32.js'
+import {wineVersion} from '../../system/windows/ntdll.js'
 import {Win32Error} from '../../system/windows/win32-error.js'
 import type {Verdict} from '../store.js'
 import {verdictOfChain} from './chain-verdict.js'
@@ -39,6 +40,8 @@ export interface Verification {
   keyError: Win32Error | null
   /** The hash of the test signature: SHA-256, or SHA-1 where the key's provider has no SHA-256 (a PROV_RSA_FULL CSP). */
   signedWith?: 'SHA-256' | 'SHA-1'
+  /** Under Wine: the signature Wine could not make with the key it imported (its key spec is 3, no valid AT_ value), and Wine's version. */
+  unsignedUnderWine?: {wine: string; error: Win32Error}
   chain: ChainStatus
 }
 
@@ -61,15 +64,19 @@ function verifyContext(context: Handle, options: {sign: boolean}): Verification 
   const key = keyStateOf(context)
   let keyError = key.error
   let signedWith: Verification['signedWith']
+  let unsignedUnderWine: Verification['unsignedUnderWine']
   if (key.acquired && options.sign) {
     try {
       signedWith = testSignature(context)
     } catch (error) {
       if (!(error instanceof Win32Error)) throw error
-      keyError = error
+      // Wine 8 imports PFX keys with key spec 3, with which its CSP then signs nothing; Windows never does that.
+      const wine = wineVersion()
+      if (wine) unsignedUnderWine = {wine, error}
+      else keyError = error
     }
   }
-  return {der: stored.der, keyKind: key.acquired?.kind ?? null, provider: key.location?.provider ?? null, keyError, signedWith, chain: chainStatus(context, szOID_PKIX_KP_EMAIL_PROTECTION)}
+  return {der: stored.der, keyKind: key.acquired?.kind ?? null, provider: key.location?.provider ?? null, keyError, signedWith, unsignedUnderWine, chain: chainStatus(context, szOID_PKIX_KP_EMAIL_PROTECTION)}
 }
 
 /** The verification of the certificate with this thumbprint in `My`, or null when `My` does not hold it. */

@@ -1,0 +1,147 @@
+/**
+ * Classic Outlook on Windows, end to end under Windows Node (Wine here, real Windows in the
+ * workflow): a MAPI profile with two accounts laid out in the registry as Outlook lays it out (made
+ * with reg.exe), OUTLOOK.EXE registered in App Paths with a 64-bit PE header, then the built CLI:
+ * install into CurrentUser\My and the profile's security setting, decoded back, re-run unchanged,
+ * check, refusal while OUTLOOK.EXE runs, a wrong password, and remove putting the value back byte for byte.
+ */
+import {copyFile, mkdir, rm, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {decodeSecuritySettings} from '../../src/clients/outlook/security-settings.js'
+import {FIXTURES, manifest} from '../helpers/fixtures.js'
+import {disposeWindowsUser, reg, runWindowsCli, windowsPath, windowsUser, type WindowsUser} from '../helpers/windows.js'
+
+const UNDER_WINE = process.platform !== 'win32'
+const FIXTURE = 'p12/rsa-legacy.p12'
+const PASSWORD = manifest[FIXTURE].password as string
+const PROFILES = 'HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles'
+const PROFILE = `${PROFILES}\\Outlook`
+const ACCOUNTS = `${PROFILE}\\9375CFF0413111d3B88A00104B2A6676`
+const SECURITY = `${PROFILE}\\c02ebc5353d9cd11975200aa004ae40e`
+const APP_PATHS = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\App Paths\\OUTLOOK.EXE'
+
+/** A PE header for x64 (IMAGE_FILE_MACHINE_AMD64), which is all mailcert reads of OUTLOOK.EXE. */
+function pe64(): Buffer {
+  const bytes = Buffer.alloc(512)
+  bytes.write('MZ', 0, 'latin1')
+  bytes.writeUInt32LE(0x80, 0x3c)
+  bytes.write('PE\0\0', 0x80, 'latin1')
+  bytes.writeUInt16LE(0x8664, 0x84)
+  return bytes
+}
+
+const utf16 = (text: string) => Buffer.from(`${text}\0`, 'utf16le').toString('hex')
+
+async function queryHex(user: WindowsUser, key: string, name: string): Promise<string | null> {
+  const run = await reg(user, ['query', key, '/v', name])
+  if (run.code !== 0) return null
+  const match = /REG_BINARY\s+([0-9A-Fa-f]*)/.exec(run.stdout)
+  return match ? match[1]!.toLowerCase() : null
+}
+
+interface Report {
+  status: number
+  result?: {targets?: Array<{status: string; changed?: boolean; clients: string[]}>; clients?: Array<{client: string; profiles: Array<{name: string; identities: Array<{email: string; configured: boolean; signing: {reference: string; hasKey: boolean} | null}>}>}>}
+  error?: {code: string; message: string}
+}
+
+describe('classic Outlook on Windows', {timeout: 180_000}, () => {
+  let user: WindowsUser
+  let scratch: string
+  let p12: string
+  let passwordFile: string
+  /** A setting that was there before mailcert, for another certificate: it must stay. */
+  let before: string | null
+
+  beforeAll(async () => {
+    user = await windowsUser()
+    scratch = join(user.localAppData, 'mailcert-test')
+    await mkdir(scratch, {recursive: true})
+    p12 = join(scratch, 'alice.p12')
+    await copyFile(join(FIXTURES, FIXTURE), p12)
+    passwordFile = join(scratch, 'password.txt')
+    await writeFile(passwordFile, PASSWORD)
+    const exeDir = UNDER_WINE ? join(user.prefix!, 'drive_c', 'Program Files', 'Microsoft Office', 'root', 'Office16') : join(scratch, 'Office16')
+    await mkdir(exeDir, {recursive: true})
+    await writeFile(join(exeDir, 'OUTLOOK.EXE'), pe64())
+    const exe = UNDER_WINE ? 'C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE' : join(exeDir, 'OUTLOOK.EXE')
+    const commands = [
+      ['add', APP_PATHS, '/ve', '/t', 'REG_SZ', '/d', exe, '/f'],
+      ['add', 'HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook', '/v', 'DefaultProfile', '/t', 'REG_SZ', '/d', 'Outlook', '/f'],
+      // Outlook 2016+ writes Account Name as REG_SZ and Email as UTF-16 REG_BINARY.
+      ['add', `${ACCOUNTS}\\00000001`, '/v', 'Account Name', '/t', 'REG_SZ', '/d', 'alice@example.com', '/f'],
+      ['add', `${ACCOUNTS}\\00000001`, '/v', 'Email', '/t', 'REG_BINARY', '/d', utf16('alice@example.com'), '/f'],
+      ['add', `${ACCOUNTS}\\00000001`, '/v', 'Display Name', '/t', 'REG_BINARY', '/d', utf16('Alice Example'), '/f'],
+      ['add', `${ACCOUNTS}\\00000002`, '/v', 'Account Name', '/t', 'REG_SZ', '/d', 'bob@example.net', '/f'],
+      ['add', `${ACCOUNTS}\\00000002`, '/v', 'Email', '/t', 'REG_BINARY', '/d', utf16('bob@example.net'), '/f'],
+    ]
+    for (const command of commands) expect((await reg(user, command)).code).toBe(0)
+    before = await queryHex(user, SECURITY, '11020355')
+  }, 240_000)
+
+  afterAll(async () => {
+    if (!UNDER_WINE && user) {
+      await runWindowsCli(user, ['remove', '--all', '--delete-identity', '--json'])
+      await reg(user, ['delete', 'HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook', '/f'])
+      await reg(user, ['delete', APP_PATHS, '/f'])
+    }
+    if (scratch) await rm(scratch, {recursive: true, force: true})
+    if (user) await disposeWindowsUser(user)
+  })
+
+  const install = (...extra: string[]) => runWindowsCli(user, ['install', windowsPath(p12), '--password-file', windowsPath(passwordFile), '--trust-root', '--json', ...extra])
+
+  it('refuses a wrong password with exit 3 and changes nothing', async () => {
+    await writeFile(join(scratch, 'wrong.txt'), 'not-it')
+    const run = await runWindowsCli(user, ['install', windowsPath(p12), '--password-file', windowsPath(join(scratch, 'wrong.txt')), '--json'])
+    expect(run.code, run.stdout + run.stderr).toBe(3)
+    expect(await queryHex(user, SECURITY, '11020355')).toBe(before)
+  })
+
+  it('imports the identity and writes the profile\'s security setting for the matching account', async () => {
+    const run = await install()
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    const report = JSON.parse(run.stdout) as Report
+    expect(report.result?.targets?.some((target) => target.clients.includes('outlook') && target.status === 'done')).toBe(true)
+    const written = await queryHex(user, SECURITY, '11020355')
+    expect(written).not.toBeNull()
+    const decoded = decodeSecuritySettings(Buffer.from(written!, 'hex'), 64)
+    if ('malformed' in decoded) throw new Error(decoded.malformed)
+    expect(decoded.bitness).toBe(64)
+    expect(decoded.settings).toHaveLength(1)
+    const sha1 = manifest[FIXTURE].sha1 as string | undefined
+    expect(decoded.settings[0]!.name).toBe('S/MIME (alice@example.com)')
+    expect(decoded.settings[0]!.signingThumbprint).toMatch(/^[0-9A-F]{40}$/)
+    if (sha1) expect(decoded.settings[0]!.signingThumbprint).toBe(sha1.replaceAll(':', ''))
+    expect(decoded.settings[0]!.encryptionThumbprint).toBe(decoded.settings[0]!.signingThumbprint)
+  })
+
+  it('changes nothing when run again', async () => {
+    const written = await queryHex(user, SECURITY, '11020355')
+    const run = await install()
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    const report = JSON.parse(run.stdout) as Report
+    expect(report.result?.targets?.every((target) => target.status !== 'done' || target.changed === false), run.stdout).toBe(true)
+    expect(await queryHex(user, SECURITY, '11020355')).toBe(written)
+  })
+
+  it('check reads the setting back: the certificate is in the store with its key', async () => {
+    const run = await runWindowsCli(user, ['check', '--json', '--client', 'outlook'])
+    const report = JSON.parse(run.stdout) as Report
+    const outlook = report.result!.clients!.find((client) => client.client === 'outlook')!
+    const profile = outlook.profiles.find((p) => p.name === 'Outlook')!
+    const alice = profile.identities.find((identity) => identity.email === 'alice@example.com')!
+    expect(alice.configured, run.stdout).toBe(true)
+    expect(alice.signing?.hasKey).toBe(true)
+    expect(profile.identities.find((identity) => identity.email === 'bob@example.net')?.configured).toBe(false)
+  })
+
+  it('puts the value back byte for byte on remove', async () => {
+    const run = await runWindowsCli(user, ['remove', '--all', '--delete-identity', '--json'])
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    expect(await queryHex(user, SECURITY, '11020355')).toBe(before)
+  })
+})
