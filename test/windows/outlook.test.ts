@@ -5,14 +5,16 @@
  * install into CurrentUser\My and the profile's security setting, decoded back, re-run unchanged,
  * check, refusal while OUTLOOK.EXE runs, a wrong password, and remove putting the value back byte for byte.
  */
-import {copyFile, mkdir, rm, writeFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {spawn} from 'node:child_process'
+import {copyFile, mkdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {decodeSecuritySettings} from '../../src/clients/outlook/security-settings.js'
 import {FIXTURES, manifest} from '../helpers/fixtures.js'
-import {disposeWindowsUser, reg, runWindowsCli, windowsPath, windowsUser, type WindowsUser} from '../helpers/windows.js'
+import {disposeWindowsUser, reg, runWindowsCli, runWindowsNode, windowsPath, windowsUser, type WindowsUser} from '../helpers/windows.js'
+import {wineEnvironment} from '../helpers/wine-prefix.js'
 
 const UNDER_WINE = process.platform !== 'win32'
 const FIXTURE = 'p12/rsa-legacy.p12'
@@ -41,6 +43,20 @@ async function queryHex(user: WindowsUser, key: string, name: string): Promise<s
   const match = /REG_BINARY\s+([0-9A-Fa-f]*)/.exec(run.stdout)
   return match ? match[1]!.toLowerCase() : null
 }
+
+const PROBE = join(import.meta.dirname, '..', 'stores', 'windows', 'store-probe.cjs')
+
+/** The user's My, CA and Root as an independent probe (koffi directly, none of mailcert's code) sees them, in a new process. */
+async function probeStores(user: WindowsUser, scratch: string): Promise<Record<string, Array<{thumbprint: string}>>> {
+  const out = join(scratch, 'probe.json')
+  const run = await runWindowsNode(user, PROBE, [windowsPath(out)])
+  expect(run.code, run.stderr).toBe(0)
+  const probe = JSON.parse(await readFile(out, 'utf8')) as {stores: Record<string, Array<{thumbprint: string}>>; error?: string}
+  expect(probe.error).toBeUndefined()
+  return probe.stores
+}
+
+const thumbprintOf = (fixture: string) => (manifest[fixture].certificates as Array<{sha1?: string}>)[0]?.sha1
 
 interface Report {
   status: number
@@ -117,6 +133,10 @@ describe('classic Outlook on Windows', {timeout: 180_000}, () => {
     expect(decoded.settings[0]!.signingThumbprint).toMatch(/^[0-9A-F]{40}$/)
     if (sha1) expect(decoded.settings[0]!.signingThumbprint).toBe(sha1.replaceAll(':', ''))
     expect(decoded.settings[0]!.encryptionThumbprint).toBe(decoded.settings[0]!.signingThumbprint)
+    // A new process finds the certificate in My, the intermediate in CA.
+    const stores = await probeStores(user, scratch)
+    expect(stores.My!.map((c) => c.thumbprint)).toContain(decoded.settings[0]!.signingThumbprint)
+    expect(stores.CA!.length).toBeGreaterThan(0)
   })
 
   it('changes nothing when run again', async () => {
@@ -139,9 +159,46 @@ describe('classic Outlook on Windows', {timeout: 180_000}, () => {
     expect(profile.identities.find((identity) => identity.email === 'bob@example.net')?.configured).toBe(false)
   })
 
+  it('refuses while OUTLOOK.EXE runs (exit 6), changing nothing', async () => {
+    if (!UNDER_WINE) return
+    // A program named OUTLOOK.EXE that runs for a while: Wine's ping, copied under that name.
+    const running = join(user.prefix!, 'drive_c', 'busy', 'OUTLOOK.EXE')
+    await mkdir(dirname(running), {recursive: true})
+    await copyFile(join(user.prefix!, 'drive_c', 'windows', 'system32', 'ping.exe'), running)
+    const child = spawn('wine', [running, '-n', '60', '127.0.0.1'], {env: wineEnvironment(user.prefix!, dirname(user.prefix!)), stdio: 'ignore'})
+    try {
+      const written = await queryHex(user, SECURITY, '11020355')
+      let run = await install()
+      for (let tries = 0; tries < 5 && run.code !== 6; tries++) run = await install()
+      expect(run.code, run.stdout).toBe(6)
+      expect((JSON.parse(run.stdout) as Report).error?.code).toBe('client-busy')
+      expect(await queryHex(user, SECURITY, '11020355')).toBe(written)
+    } finally {
+      child.kill('SIGKILL')
+    }
+  })
+
+  it('says what Wine cannot do with an EC key, and changes nothing', async () => {
+    if (!UNDER_WINE) return
+    const ec = join(scratch, 'ec.p12')
+    await copyFile(join(FIXTURES, 'p12/ec-p256.p12'), ec)
+    await writeFile(join(scratch, 'ec-password.txt'), manifest['p12/ec-p256.p12'].password as string)
+    const before = await probeStores(user, scratch)
+    const written = await queryHex(user, SECURITY, '11020355')
+    const run = await runWindowsCli(user, ['install', windowsPath(ec), '--password-file', windowsPath(join(scratch, 'ec-password.txt')), '--trust-root', '--json'])
+    expect(run.code, run.stdout + run.stderr).toBe(5)
+    expect(run.stdout).toMatch(/EC|elliptic/i)
+    expect(await probeStores(user, scratch)).toEqual(before)
+    expect(await queryHex(user, SECURITY, '11020355')).toBe(written)
+  })
+
   it('puts the value back byte for byte on remove', async () => {
     const run = await runWindowsCli(user, ['remove', '--all', '--delete-identity', '--json'])
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(await queryHex(user, SECURITY, '11020355')).toBe(before)
+    const stores = await probeStores(user, scratch)
+    const sha1 = thumbprintOf(FIXTURE)
+    if (sha1) expect(stores.My!.map((c) => c.thumbprint)).not.toContain(sha1.replaceAll(':', ''))
+    expect(stores.My).toEqual([])
   })
 })
