@@ -9,6 +9,8 @@ import {BaseSequencer, type TestSpecification} from 'vitest/node'
 
 export const SLOWEST = [
   'test/install/crash-safety.test.ts',
+  // Under Wine: each CLI call costs 3-5 s of Windows Node start-up; it waits for the run's prefix template first.
+  'test/windows/outlook.test.ts',
   'test/commands/check.test.ts',
   // Third, ahead of longer files: it builds its own Thunderbird template (three accounts) while the first two wait for the one they share.
   'test/commands/guided-install.test.ts',
@@ -30,6 +32,8 @@ export const SLOWEST = [
   'test/stores/keychain/keychain-store.test.ts',
   'test/clients/thunderbird/macos.test.ts',
   'test/commands/profile.test.ts',
+  'test/system/windows/registry.test.ts',
+  'test/windows/thunderbird.test.ts',
 ]
 
 export default class SlowestFirst extends BaseSequencer {

@@ -23,6 +23,7 @@ const PROFILES = 'HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles'
 const PROFILE = `${PROFILES}\\Outlook`
 const ACCOUNTS = `${PROFILE}\\9375CFF0413111d3B88A00104B2A6676`
 const SECURITY = `${PROFILE}\\c02ebc5353d9cd11975200aa004ae40e`
+const NEW_OUTLOOK_PACKAGES = 'HKCU\\Software\\Classes\\Local Settings\\Software\\Microsoft\\Windows\\CurrentVersion\\AppModel\\Repository\\Packages'
 const APP_PATHS = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\App Paths\\OUTLOOK.EXE'
 
 /** A PE header for x64 (IMAGE_FILE_MACHINE_AMD64), which is all mailcert reads of OUTLOOK.EXE. */
@@ -93,6 +94,8 @@ describe('classic Outlook on Windows', {timeout: 180_000}, () => {
       ['add', `${ACCOUNTS}\\00000001`, '/v', 'Display Name', '/t', 'REG_BINARY', '/d', utf16('Alice Example'), '/f'],
       ['add', `${ACCOUNTS}\\00000002`, '/v', 'Account Name', '/t', 'REG_SZ', '/d', 'bob@example.net', '/f'],
       ['add', `${ACCOUNTS}\\00000002`, '/v', 'Email', '/t', 'REG_BINARY', '/d', utf16('bob@example.net'), '/f'],
+      // New Outlook's app package, as Windows lists it for the user.
+      ['add', `${NEW_OUTLOOK_PACKAGES}\\Microsoft.OutlookForWindows_1.2025.1105.0_x64__8wekyb3d8bbwe`, '/f'],
     ]
     for (const command of commands) expect((await reg(user, command)).code).toBe(0)
     before = await queryHex(user, SECURITY, '11020355')
@@ -121,7 +124,8 @@ describe('classic Outlook on Windows', {timeout: 180_000}, () => {
     const run = await install()
     expect(run.code, run.stdout + run.stderr).toBe(0)
     const report = JSON.parse(run.stdout) as Report
-    expect(report.result?.targets?.some((target) => target.clients.includes('outlook') && target.status === 'done')).toBe(true)
+    // One import serves both Outlooks: they read the same store.
+    expect(report.result?.targets?.some((target) => target.clients.includes('outlook') && target.clients.includes('new-outlook') && target.status === 'done'), run.stdout).toBe(true)
     const written = await queryHex(user, SECURITY, '11020355')
     expect(written).not.toBeNull()
     const decoded = decodeSecuritySettings(Buffer.from(written!, 'hex'), 64)
@@ -157,6 +161,10 @@ describe('classic Outlook on Windows', {timeout: 180_000}, () => {
     expect(alice.configured, run.stdout).toBe(true)
     expect(alice.signing?.hasKey).toBe(true)
     expect(profile.identities.find((identity) => identity.email === 'bob@example.net')?.configured).toBe(false)
+    const both = JSON.parse((await runWindowsCli(user, ['check', '--json', '--client', 'new-outlook'])).stdout) as Report & {result: {clients: Array<{client: string; profiles: Array<{facts: string[]; problems: unknown[]}>}>}}
+    const newOutlook = both.result.clients.find((client) => client.client === 'new-outlook')!
+    expect(newOutlook.profiles[0]!.facts).toContain('version 1.2025.1105.0')
+    expect(newOutlook.profiles[0]!.problems).toEqual([])
   })
 
   it('refuses while OUTLOOK.EXE runs (exit 6), changing nothing', async () => {
