@@ -20,10 +20,10 @@ import type {
   ClientSurvey,
   InstallChoices,
   MailClient,
-  Problem,
   RemoveChoices,
   ReopenedStore,
 } from '../client.js'
+import {checkChosenInClient} from '../chosen-in-client-check.js'
 import {SUPPORT_TABLE, supportRow} from '../support-table.js'
 import {windowsStoreFor} from '../windows-store/windows-store-for.js'
 import {findNewOutlook, NEW_OUTLOOK_PACKAGE, type NewOutlookInstallation} from './installation.js'
@@ -84,39 +84,23 @@ class NewOutlook implements MailClient {
     if (!survey.installed) return null
     const {installation} = survey as NewOutlookSurvey
     const place = survey.places[0]!
-    const addresses = [...new Set(context.expected(place.location).flatMap((expected) => expected.emails.map((e) => e.toLowerCase())))]
-    const withCertificate: string[] = []
-    const problems: Problem[] = []
-    for (const email of addresses) {
-      const usable = (await storedIdentities(email)).filter((stored) => stored.hasKey && stored.verdict.valid)
-      if (usable.length > 0) withCertificate.push(email)
-      else problems.push({severity: 'error', code: 'no-identity', message: `Your Windows certificate store holds no valid certificate with its private key for ${email}: new Outlook cannot sign from this address.`, fix: context.installCommand(email), profile: place.location, account: email})
-    }
-    const held = withCertificate.length > 0 ? ` The store holds a valid certificate for ${withCertificate.join(', ')}: choose it there. ${NEW_OUTLOOK_STEPS}` : ''
     const facts = [installation?.version ? `version ${installation.version}` : null, installation?.toggleOn ? 'chosen in classic Outlook\'s "New Outlook" toggle' : null, 'keys in CurrentUser\\My']
-    return {
-      check: {
+    return checkChosenInClient(
+      {
         client: this.id,
         name: this.name,
         program: survey.program,
         support: supportRow(NEW_OUTLOOK, 'windows')!,
         storeAccess: 'crypt32',
-        profiles: [
-          {
-            name: 'New Outlook',
-            dir: place.location,
-            title: 'New Outlook',
-            facts: facts.filter((fact): fact is string => fact !== null),
-            busy: false,
-            checkedWith: 'crypt32',
-            note: {text: `New Outlook chooses the certificate in its own settings, which mailcert cannot read.${held}`, severity: 'info'},
-            identities: [],
-            problems,
-          },
-        ],
+        place,
+        expectedAt: place.location,
+        facts: facts.filter((fact): fact is string => fact !== null),
+        storeName: 'Your Windows certificate store',
+        steps: NEW_OUTLOOK_STEPS,
+        hasValidIdentity: async (email) => storedIdentities(email).some((stored) => stored.hasKey && stored.verdict.valid),
       },
-      problems: [],
-    }
+      context,
+    )
   }
 
   async planRemoval(): Promise<ClientRemoval> {

@@ -21,11 +21,11 @@ import type {
   ClientSurvey,
   InstallChoices,
   MailClient,
-  Problem,
   RemoveChoices,
   ReopenedStore,
 } from '../client.js'
 import {keychainRef, keychainRefAt, keychainStoreFor, OUTLOOK_APP} from '../keychain/keychain-for.js'
+import {checkChosenInClient} from '../chosen-in-client-check.js'
 import {SUPPORT_TABLE, supportRow} from '../support-table.js'
 
 const OUTLOOK_MAC = 'outlook-mac'
@@ -87,38 +87,22 @@ class OutlookForMac implements MailClient {
   async check(survey: ClientSurvey, context: CheckContext): Promise<ClientCheckResult | null> {
     if (!survey.installed) return null
     const outlook = survey as OutlookSurvey
-    const place = outlook.places[0]!
-    const addresses = [...new Set(context.expected(outlook.keychain).flatMap((expected) => expected.emails.map((e) => e.toLowerCase())))]
-    const withCertificate: string[] = []
-    const problems: Problem[] = []
-    for (const email of addresses) {
-      if ((await findIdentities(context.machine, outlook.keychain, {email, validOnly: true})).length > 0) withCertificate.push(email)
-      else problems.push({severity: 'error', code: 'no-identity', message: `The keychain holds no valid certificate with its private key for ${email}: Outlook cannot sign from this address.`, fix: context.installCommand(email), profile: place.location, account: email})
-    }
-    const held = withCertificate.length > 0 ? ` The keychain holds a valid certificate for ${withCertificate.join(', ')}: choose it there (${OUTLOOK_STEPS})` : ''
-    return {
-      check: {
+    return checkChosenInClient(
+      {
         client: this.id,
         name: this.name,
         program: outlook.program,
         support: supportRow(OUTLOOK_MAC, 'macos')!,
         storeAccess: 'security',
-        profiles: [
-          {
-            name: 'Outlook for Mac',
-            dir: place.location,
-            title: 'Outlook for Mac',
-            facts: [outlook.version ? `Outlook ${outlook.version}` : null, `keys in ${outlook.keychain}`].filter((fact): fact is string => fact !== null),
-            busy: false,
-            checkedWith: 'security',
-            note: {text: `Outlook chooses the certificate in each account's settings, which mailcert cannot read.${held}`, severity: 'info'},
-            identities: [],
-            problems,
-          },
-        ],
+        place: outlook.places[0]!,
+        expectedAt: outlook.keychain,
+        facts: [outlook.version ? `Outlook ${outlook.version}` : null, `keys in ${outlook.keychain}`].filter((fact): fact is string => fact !== null),
+        storeName: 'The keychain',
+        steps: OUTLOOK_STEPS,
+        hasValidIdentity: async (email) => (await findIdentities(context.machine, outlook.keychain, {email, validOnly: true})).length > 0,
       },
-      problems: [],
-    }
+      context,
+    )
   }
 
   async planRemoval(): Promise<ClientRemoval> {
