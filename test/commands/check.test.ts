@@ -601,7 +601,7 @@ describe('mailcert check without Thunderbird profiles, and other clients', () =>
     // Thunderbird is installed here but has no profile for this sandbox user (no-profile).
     expect(text.code).toBe(8)
     const notInstalled = text.stdout.slice(text.stdout.indexOf('Not installed here'))
-    expect(notInstalled).toMatch(/^ {2}Outlook \(classic\) on windows: supports S\/MIME \(since 2016 \(16\.0\)\); key in Windows certificate store, CurrentUser\\My; mailcert configures it in a later version$/m)
+    expect(notInstalled).toMatch(/^ {2}Outlook \(classic\) on windows: supports S\/MIME \(since 2016 \(16\.0\)\); key in Windows certificate store, CurrentUser\\My; mailcert configures it$/m)
     expect(notInstalled).toMatch(/^ {2}Apple Mail on macos: supports S\/MIME .*$/m)
     expect(notInstalled).toMatch(/^ {2}Outlook for Mac on macos: /m)
     expect(notInstalled).toMatch(/^ {2}New Outlook for Windows on windows: supports S\/MIME in part/m)

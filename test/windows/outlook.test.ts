@@ -17,7 +17,8 @@ import {disposeWindowsUser, reg, runWindowsCli, runWindowsNode, windowsPath, win
 import {wineEnvironment} from '../helpers/wine-prefix.js'
 
 const UNDER_WINE = process.platform !== 'win32'
-const FIXTURE = 'p12/rsa-legacy.p12'
+// OpenSSL 3's default (AES-256, SHA-256 MAC), which Windows before 10 1709 cannot read: mailcert hands Windows its own re-encoded file.
+const FIXTURE = 'p12/mailbox-rsa.p12'
 const PASSWORD = manifest[FIXTURE].password as string
 const PROFILES = 'HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles'
 const PROFILE = `${PROFILES}\\Outlook`
@@ -204,4 +205,5 @@ describe('classic Outlook on Windows', {timeout: 180_000}, () => {
     const stores = await probeStores(user, scratch)
     expect(stores.My).toEqual([])
   })
+
 })
