@@ -6,7 +6,7 @@ import {UsageError} from '../errors.js'
 import type {Certificate} from '../identity/certificate-types.js'
 import type {Identity} from '../identity/identity.js'
 import {inspectIdentity} from '../identity/inspection.js'
-import {type ApplyReport, exitCodeOf} from '../install/apply.js'
+import {anyChanged, type ApplyReport, exitCodeOf} from '../install/apply.js'
 import {type InstallRequest, planInstall, refuseUnusable, releasePlan, requireMatchingAccount, surveyClients} from '../install/install-service.js'
 import type {JournalFile} from '../install/journal-file.js'
 import {describePlan} from '../install/plan.js'
@@ -37,6 +37,8 @@ export interface InstallResult {
   storeAccess: Record<string, string>
   plan: string[]
   targets: ApplyReport['targets']
+  /** Whether anything on the machine changed (a re-run with the same file: false). */
+  changed: boolean
   cancelled: boolean
 }
 
@@ -158,6 +160,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
       storeAccess: planned.storeAccess,
       plan: describePlan(planned.plan),
       targets: [],
+      changed: false,
       cancelled: false,
     }
 
@@ -182,6 +185,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     if (steps.length > 0) this.log(`\n${steps.join('\n')}`)
     result.applied = true
     result.targets = report.targets
+    result.changed = anyChanged(report)
     result.cancelled = report.cancelled
     this.setExitCode(exitCodeOf(report))
     return result

@@ -3,7 +3,7 @@ import {Flags, type Interfaces} from '@oclif/core'
 import {clientFlags, mailClients} from '../clients/index.js'
 import {UsageError} from '../errors.js'
 import {currentMachine} from '../system/platform.js'
-import {type ApplyReport, exitCodeOf} from '../install/apply.js'
+import {anyChanged, type ApplyReport, exitCodeOf} from '../install/apply.js'
 import type {JournalFile} from '../install/journal-file.js'
 import {describePlan} from '../install/plan.js'
 import {planRemove, requireSelection, withoutRemoved} from '../install/remove-service.js'
@@ -22,6 +22,8 @@ export interface RemoveResult {
   applied: boolean
   plan: string[]
   targets: ApplyReport['targets']
+  /** Whether anything on the machine changed. */
+  changed: boolean
 }
 
 type RemoveFlags = Interfaces.InferredFlags<typeof Remove.flags>
@@ -94,7 +96,7 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
       waitForClose: interactive ? closeQuestion() : undefined,
     })
 
-    const result: RemoveResult = {dryRun: Boolean(flags['dry-run']), applied: false, plan: describePlan(planned.plan), targets: []}
+    const result: RemoveResult = {dryRun: Boolean(flags['dry-run']), applied: false, plan: describePlan(planned.plan), targets: [], changed: false}
     let report: ApplyReport | null
     try {
       this.log([style.heading('Plan:'), ...result.plan.map((line) => `  ${line}`)].join('\n'))
@@ -123,6 +125,7 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
     this.log(renderReport(report, {steps: false}))
     result.applied = true
     result.targets = report.targets
+    result.changed = anyChanged(report)
     this.setExitCode(exitCodeOf(report))
     return result
   }

@@ -39,6 +39,11 @@ export interface TargetReport {
   location: string
   accounts: string[]
   status: TargetStatus
+  /**
+   * Whether this run changed anything here: what a fleet engine reads to tell a first run from a
+   * re-run (Ansible's `changed`). A failed target that was rolled back cleanly changed nothing.
+   */
+  changed: boolean
   /** Why it was skipped or failed. */
   reason?: string
   code?: string
@@ -57,6 +62,11 @@ export interface TargetReport {
 export interface ApplyReport {
   targets: TargetReport[]
   cancelled: boolean
+}
+
+/** Whether the run changed anything at all. */
+export function anyChanged(report: {targets: Array<{changed: boolean}>}): boolean {
+  return report.targets.some((target) => target.changed)
 }
 
 export interface ApplyHooks {
@@ -106,6 +116,7 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
     location: target.location,
     accounts: target.accounts,
     status: 'unchanged',
+    changed: false,
     rolledBack: false,
     steps: target.steps.map((step) => ({id: step.id, description: step.describe(), status: 'not-run' as StepStatus})),
     warnings: [...target.warnings],
@@ -201,10 +212,15 @@ async function settleRecord(closing: Promise<void>, report: TargetReport): Promi
   }
 }
 
+/** A step that is still done (or whose undo failed) left a change behind; undone and failed-and-undone steps did not. */
+function leftChanges(report: TargetReport): TargetReport {
+  return {...report, changed: report.steps.some((step) => step.status === 'done' || step.status === 'undo-failed')}
+}
+
 export async function applyPlan(plan: Plan, hooks: ApplyHooks = {}): Promise<ApplyReport> {
   const targets: TargetReport[] = []
   for (const target of plan.targets) {
-    const report = await applyTarget(target, hooks)
+    const report = leftChanges(await applyTarget(target, hooks))
     targets.push(report)
     await hooks.onTargetEnd?.(target, report)
   }

@@ -121,7 +121,9 @@ describe('installing into a real Thunderbird profile with NSS tools', () => {
     const listing = certutil(home, '-L')
     const again = await install(home, [p12('mailbox-rsa.p12'), '--yes', '--trust-root', '--json'], {TMPDIR: temp})
     expect(again.code).toBe(0)
-    expect(json<{result: {targets: Array<{status: string}>}}>(again).result.targets[0].status).toBe('unchanged')
+    const second = json<{result: {changed: boolean; targets: Array<{status: string; changed: boolean}>}}>(again).result
+    expect(second.targets[0]).toMatchObject({status: 'unchanged', changed: false})
+    expect(second.changed).toBe(false)
     expect(prefsOf(home)).toBe(after)
     expect(certutil(home, '-L')).toBe(listing)
     expect(backups(home)).toHaveLength(1)

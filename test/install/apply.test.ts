@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {ExitCode, ExternalError, UserError} from '../../src/errors.js'
-import {type ApplyReport, applyPlan, exitCodeOf, type TargetReport} from '../../src/install/apply.js'
+import {anyChanged, type ApplyReport, applyPlan, exitCodeOf, type TargetReport} from '../../src/install/apply.js'
 import type {TargetRecorder} from '../../src/install/journal-file.js'
 import type {PlanStep, PlanTarget, StepOutcome} from '../../src/install/plan.js'
 
@@ -63,7 +63,7 @@ describe('applyPlan', () => {
     expect(journal).toEqual(['apply import-identity', 'apply configure-identities', 'close P'])
     expect(report.cancelled).toBe(false)
     const [result] = report.targets
-    expect(result).toMatchObject({client: 'thunderbird', clients: ['thunderbird'], label: 'P', location: '/home/alice/.thunderbird/P', accounts: ['alice@example.com'], status: 'done', rolledBack: false})
+    expect(result).toMatchObject({client: 'thunderbird', clients: ['thunderbird'], label: 'P', location: '/home/alice/.thunderbird/P', accounts: ['alice@example.com'], status: 'done', changed: true, rolledBack: false})
     expect(result.steps).toEqual([
       {id: 'import-identity', description: 'step import-identity', status: 'done', detail: 'nickname Alice Example', backup: undefined},
       {id: 'configure-identities', description: 'step configure-identities', status: 'done', detail: undefined, backup: '/p/prefs.js.mailcert-x.bak'},
@@ -75,6 +75,9 @@ describe('applyPlan', () => {
     const journal: Journal = []
     const report = await applyPlan({targets: [fakeTarget(journal, 'P', [fakeStep(journal, 'a', {outcome: {changed: false, detail: 'already present'}}), fakeStep(journal, 'b', {outcome: {changed: false}})])]})
     expect(report.targets[0].status).toBe('unchanged')
+    // What Ansible's `changed` reads: a re-run that found everything in place changed nothing.
+    expect(report.targets[0].changed).toBe(false)
+    expect(anyChanged(report)).toBe(false)
     expect(statuses(report.targets[0])).toEqual(['a:unchanged', 'b:unchanged'])
     expect(report.targets[0].steps[0].detail).toBe('already present')
   })
@@ -118,7 +121,7 @@ describe('applyPlan', () => {
     // too (every undo is safe for a change not made); the step after the failure never runs.
     expect(journal).toEqual(['apply a', 'apply unchanged', 'apply b', 'apply c', 'undo c', 'undo b', 'undo a', 'close P'])
     expect(statuses(result)).toEqual(['a:undone', 'unchanged:unchanged', 'b:undone', 'c:failed', 'd:not-run'])
-    expect(result).toMatchObject({status: 'failed', reason: failure.message, code: 'nss-bad-password', hints: ['check it'], rolledBack: true})
+    expect(result).toMatchObject({status: 'failed', reason: failure.message, code: 'nss-bad-password', hints: ['check it'], rolledBack: true, changed: false})
     expect(result.steps[3].error).toBe(failure.message)
   })
 
@@ -134,7 +137,8 @@ describe('applyPlan', () => {
     expect(journal).toEqual(['apply a', 'apply b', 'apply c', 'undo c', 'undo b', 'undo a', 'close P'])
     expect(statuses(result)).toEqual(['a:undone', 'b:undo-failed', 'c:failed'])
     expect(result.steps[1].error).toBe('prefs.js is read-only')
-    expect(result).toMatchObject({status: 'failed', rolledBack: false, reason: 'disk full', code: 'unexpected'})
+    // b's change is still there: the run did change the machine.
+    expect(result).toMatchObject({status: 'failed', rolledBack: false, reason: 'disk full', code: 'unexpected', changed: true})
   })
 
   it('goes on with the other targets after one fails', async () => {
@@ -146,6 +150,8 @@ describe('applyPlan', () => {
       ],
     })
     expect(report.targets.map((t) => t.status)).toEqual(['failed', 'done'])
+    expect(report.targets.map((t) => t.changed)).toEqual([false, true])
+    expect(anyChanged(report)).toBe(true)
     expect(journal).toEqual(['apply x', 'undo x', 'close P1', 'apply y', 'close P2'])
     expect(report.targets[0].exitCode).toBe(ExitCode.busy)
   })
@@ -371,6 +377,7 @@ describe('exitCodeOf', () => {
     location: '/p',
     accounts: [],
     status,
+    changed: status === 'done',
     exitCode,
     rolledBack: false,
     steps: [],

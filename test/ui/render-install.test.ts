@@ -56,7 +56,7 @@ describe('the mark of the verify step', () => {
     expect(plain(renderStep(unchanged))).toBe('  · Import the key (already present)')
     const done = {...unchanged, status: 'done' as const, detail: undefined}
     expect(plain(renderStep(done))).toBe('  ✔ Import the key')
-    const text = renderReport({cancelled: false, targets: [{client: 'thunderbird', clients: ['thunderbird'], label: 'P', location: '/p', accounts: [], status: 'done', rolledBack: false, steps: [done], warnings: []}]})
+    const text = renderReport({cancelled: false, targets: [{client: 'thunderbird', clients: ['thunderbird'], label: 'P', location: '/p', accounts: [], status: 'done', changed: true, rolledBack: false, steps: [done], warnings: []}]})
     expect(plain(text)).toContain('  ✔ Import the key')
   })
 })

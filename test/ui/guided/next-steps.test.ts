@@ -7,7 +7,7 @@ import type {ApplyReport, TargetReport} from '../../../src/install/apply.js'
 import {nextSteps} from '../../../src/ui/guided/next-steps.js'
 
 function target(status: TargetReport['status'], accounts: string[], label = 'P'): TargetReport {
-  return {client: 'thunderbird', clients: ['thunderbird'], label, location: `/home/alice/.thunderbird/${label}`, accounts, status, rolledBack: false, steps: [], warnings: []}
+  return {client: 'thunderbird', clients: ['thunderbird'], label, location: `/home/alice/.thunderbird/${label}`, accounts, status, changed: status === 'done', rolledBack: false, steps: [], warnings: []}
 }
 
 const report = (...targets: TargetReport[]): ApplyReport => ({targets, cancelled: false})
