@@ -12,7 +12,7 @@ import {reencodeIdentity, temporaryPassword} from '../../identity/reencode.js'
 import type {ChangeRecorder, PlanStep, StepOutcome} from '../../install/plan.js'
 import type {Machine} from '../../system/platform.js'
 import {withSecretFiles} from '../../system/secret-files.js'
-import type {ImportedIdentity} from '../store.js'
+import type {ImportedIdentity, ImportOptions} from '../store.js'
 import {importFailed, keychainLocked, type KeychainPlace, wrongKeychainPassword} from './security-errors.js'
 import {failed, findCertificates, findIdentities, identitiesIn, type KeychainCertificate, runSecurity, runSecurityWithSecrets} from './security-tool.js'
 import {keychainRefusalHint, verdictOfTrustError, verdictOfUnlisted} from './trust-verdict.js'
@@ -208,11 +208,8 @@ export class TrustRootStep implements PlanStep {
   }
 }
 
-export interface VerifyOptions {
-  keepRefused: boolean
-  /** Who reads the store, for messages: `Apple Mail and Outlook`. */
-  readers: string
-}
+/** What the verify step needs of the import's options: who reads the store, and --keep-refused. */
+export type VerifyOptions = Pick<ImportOptions, 'keepRefused' | 'readers'>
 
 /**
  * Asks macOS (`find-identity -p smime -s EMAIL`, without -v to see the reason) whether it accepts

@@ -27,7 +27,7 @@ import {
   withSystemStore,
 } from '../../system/windows/crypt32.js'
 import {Win32Error} from '../../system/windows/win32-error.js'
-import type {ImportedIdentity} from '../store.js'
+import type {ImportedIdentity, ImportOptions} from '../store.js'
 import {verdictOfChain, windowsRefusalHint} from './chain-verdict.js'
 import {windowsPfxProfile} from './pfx-profile.js'
 import {type Placement} from './placement.js'
@@ -214,11 +214,8 @@ export class TrustRootStep implements PlanStep {
   }
 }
 
-export interface VerifyOptions {
-  keepRefused: boolean
-  /** Who reads the store, for messages: `Outlook`. */
-  readers: string
-}
+/** What the verify step needs of the import's options: who reads the store, and --keep-refused. */
+export type VerifyOptions = Pick<ImportOptions, 'keepRefused' | 'readers'>
 
 /**
  * Reopens `My` as a mail client would: finds the certificate, opens its key and signs once, and
