@@ -60,6 +60,8 @@ async function listening(address: string, port: number, sshd: ChildProcess): Pro
 
 /** `count` hosts under `dir` (which must be readable by all: the users' homes are in it). */
 export async function makeNamespaceHosts(dir: string, count: number): Promise<NamespaceHosts> {
+  // A failure, not a skip: the fleet-engine tests must run where the suite runs (as root, as here and in CI containers).
+  if (process.getuid?.() !== 0) throw new Error('The fleet-engine tests make network namespaces and users: run them as root.')
   const clientKey = join(dir, 'client-key')
   run('ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'mailcert-test', '-f', clientKey)
   // sshd insists on its privilege separation folder; Debian's service makes it at start, and no service runs here.

@@ -6,6 +6,8 @@ import os
 import sys
 import unittest
 
+import yaml
+
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'platforms', 'ansible', 'library'))
 
 import mailcert  # noqa: E402
@@ -88,6 +90,17 @@ class Interpret(unittest.TestCase):
         result = mailcert.interpret(127, '', 'mailcert: not found\n', False)
         self.assertTrue(result['failed'])
         self.assertIn('mailcert: not found', result['msg'])
+
+
+class Documentation(unittest.TestCase):
+    def test_documents_every_parameter_as_the_module_takes_it(self):
+        for block in (mailcert.DOCUMENTATION, mailcert.EXAMPLES, mailcert.RETURN):
+            yaml.safe_load(block)
+        options = yaml.safe_load(mailcert.DOCUMENTATION)['options']
+        self.assertEqual(sorted(options), sorted(mailcert.ARGUMENT_SPEC))
+        for name, spec in mailcert.ARGUMENT_SPEC.items():
+            documented = {key: options[name][key] for key in ('type', 'elements', 'choices', 'default') if key in options[name]}
+            self.assertEqual(documented, {key: spec[key] for key in ('type', 'elements', 'choices', 'default') if key in spec}, name)
 
 
 if __name__ == '__main__':

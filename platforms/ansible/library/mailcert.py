@@ -20,28 +20,28 @@ description:
     keychain, the Windows certificate store) and sets every matching account to sign and decrypt with it.
   - The password reaches mailcert on its standard input only, never in its argument list or
     environment, and is not logged (C(no_log)).
-  - With O(state=absent) it runs C(mailcert remove --yes --json), which puts the accounts' S/MIME
+  - With C(state=absent) it runs C(mailcert remove --yes --json), which puts the accounts' S/MIME
     settings back as they were before mailcert changed them.
   - In check mode it runs mailcert with C(--dry-run), which changes nothing on the host.
 options:
   path:
     description:
-      - The .p12 or .pfx file on the managed host. Required with O(state=present).
+      - The .p12 or .pfx file on the managed host. Required with C(state=present).
     type: path
   password:
     description:
-      - The password of the PKCS#12 file. Required with O(state=present). Keep it in Ansible Vault.
+      - The password of the PKCS#12 file. Required with C(state=present). Keep it in Ansible Vault.
     type: str
   state:
     description:
-      - V(present) installs the certificate; V(absent) undoes what mailcert set up.
+      - C(present) installs the certificate; C(absent) undoes what mailcert set up.
     type: str
     choices: [present, absent]
     default: present
   accounts:
     description:
-      - Only these account addresses (C(--account), repeated). Default with V(present) is every
-        account whose address the certificate names; with V(absent), everything mailcert set up
+      - Only these account addresses (C(--account), repeated). Default with C(present) is every
+        account whose address the certificate names; with C(absent), everything mailcert set up
         for the user (C(--all)).
     type: list
     elements: str
@@ -61,12 +61,12 @@ options:
     default: []
   sign_by_default:
     description:
-      - V(true) signs every outgoing message by default, V(false) turns that off; unset leaves the
+      - C(true) signs every outgoing message by default, C(false) turns that off; unset leaves the
         setting as it is.
     type: bool
   encrypt_by_default:
     description:
-      - V(true) requires encryption by default, V(false) turns that off; unset leaves it as it is.
+      - C(true) requires encryption by default, C(false) turns that off; unset leaves it as it is.
     type: bool
   trust_root:
     description:
@@ -77,7 +77,7 @@ options:
     default: false
   delete_identity:
     description:
-      - With V(absent), also take the certificates and private key mailcert added out of the stores
+      - With C(absent), also take the certificates and private key mailcert added out of the stores
         (C(--delete-identity)).
     type: bool
     default: false
@@ -87,7 +87,7 @@ options:
     type: str
   executable:
     description:
-      - The mailcert program on the managed host: a name looked up on PATH, or a path.
+      - The mailcert program on the managed host, a name looked up on PATH or a path.
     type: str
     default: mailcert
   extra_args:
@@ -98,14 +98,14 @@ options:
     default: []
 notes:
   - Exit codes and error codes are mailcert's own (C(mailcert --help)); the module returns them as
-    RV(rc) and RV(code). A wrong password fails with rc 3, a certificate that cannot be used for
+    C(rc) and C(code). A wrong password fails with rc 3, a certificate that cannot be used for
     S/MIME with 5, a running mail client or a busy store with 6, a run where some targets failed with 7.
   - In check mode mailcert's dry run lists the steps it would take, but not yet which of them would
     find everything already in place. So check mode reports C(changed) whenever the plan has a step,
     also on a host where a real run would change nothing; it never reports unchanged where a real run
     would change something.
-  - O(state=absent) for accounts that mailcert set up nothing for is not an error: the result is
-    unchanged.
+  - C(state=absent) for accounts that mailcert set up nothing for is not an error; the result is
+    ok and unchanged.
 requirements:
   - mailcert on the managed host
 author:
@@ -181,6 +181,25 @@ from ansible.module_utils.basic import AnsibleModule
 # `mailcert remove` fails with this error code (exit 2) when it set up nothing for those accounts: for
 # Ansible there is nothing to undo, which is the state asked for, so the result is ok and unchanged.
 NOTHING_TO_REMOVE = 'nothing-to-remove'
+
+
+# The parameters, as DOCUMENTATION describes them (the unit test holds the two together).
+ARGUMENT_SPEC = dict(
+    path=dict(type='path'),
+    password=dict(type='str', no_log=True),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+    accounts=dict(type='list', elements='str', default=[]),
+    clients=dict(type='list', elements='str', default=[],
+                 choices=['thunderbird', 'evolution', 'apple-mail', 'outlook-mac', 'outlook', 'new-outlook']),
+    profiles=dict(type='list', elements='path', default=[]),
+    sign_by_default=dict(type='bool'),
+    encrypt_by_default=dict(type='bool'),
+    trust_root=dict(type='bool', default=False),
+    delete_identity=dict(type='bool', default=False),
+    user=dict(type='str'),
+    executable=dict(type='str', default='mailcert'),
+    extra_args=dict(type='list', elements='str', default=[]),
+)
 
 
 def build_argv(params, check_mode):
@@ -288,22 +307,7 @@ def interpret(rc, stdout, stderr, check_mode):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type='path'),
-            password=dict(type='str', no_log=True),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            accounts=dict(type='list', elements='str', default=[]),
-            clients=dict(type='list', elements='str', default=[],
-                         choices=['thunderbird', 'evolution', 'apple-mail', 'outlook-mac', 'outlook', 'new-outlook']),
-            profiles=dict(type='list', elements='path', default=[]),
-            sign_by_default=dict(type='bool'),
-            encrypt_by_default=dict(type='bool'),
-            trust_root=dict(type='bool', default=False),
-            delete_identity=dict(type='bool', default=False),
-            user=dict(type='str'),
-            executable=dict(type='str', default='mailcert'),
-            extra_args=dict(type='list', elements='str', default=[]),
-        ),
+        argument_spec=ARGUMENT_SPEC,
         required_if=[('state', 'present', ('path', 'password'))],
         supports_check_mode=True,
     )
