@@ -45,7 +45,7 @@ const needs = [
   {file: '/usr/lib/python3/dist-packages/ansible_collections/ansible/posix/plugins/callback/json.py', package: 'ansible'},
   {file: '/usr/sbin/sshd', package: 'openssh-server'},
   {program: 'ssh-keygen', package: 'openssh-client'},
-  {file: '/usr/sbin/ip', package: 'iproute2'},
+  {program: 'ip', package: 'iproute2'},
   // The system python3 (not a pyenv one on PATH) is the one with the distribution's gi bindings.
   {python: 'import gi', package: 'python3-gi'},
   {python: "import gi; gi.require_version('EDataServer', '1.2'); from gi.repository import EDataServer", package: 'gir1.2-edataserver-1.2'},
