@@ -6,7 +6,9 @@
 // with evolution-data-server, its GObject bindings for python3 and D-Bus (the Evolution tests have the
 // real source registry write and read the sources, and Camel open the NSS database), and sqlite3 (the
 // macOS tests build a real Accounts4.sqlite and read it as macOS's own sqlite3 would), and Wine (wine
-// and its 64-bit loader wine64: the Windows tests run mailcert's Win32 code under it). Debian and Ubuntu
+// and its 64-bit loader wine64: the Windows tests run mailcert's Win32 code under it), and Ansible with
+// OpenSSH's server and iproute2 (the Ansible test runs the module against hosts in network namespaces
+// of its own, reached over SSH; its JSON output comes from the ansible.posix collection). Debian and Ubuntu
 // only; elsewhere it names what is missing and fails, because the tests must not silently skip them.
 // Then the Windows runtime those tests run under Wine: Windows Node and koffi's Windows binary
 // (scripts/windows-runtime.mjs; npm packages, fetched again after each npm ci).
@@ -38,6 +40,12 @@ const needs = [
   // Debian's wine runs 64-bit programs through this loader (not on PATH).
   {file: '/usr/lib/wine/wine64', package: 'wine64'},
   {file: '/usr/libexec/evolution-source-registry', package: 'evolution-data-server'},
+  {program: 'ansible-playbook', package: 'ansible'},
+  {program: 'ansible-vault', package: 'ansible'},
+  {file: '/usr/lib/python3/dist-packages/ansible_collections/ansible/posix/plugins/callback/json.py', package: 'ansible'},
+  {file: '/usr/sbin/sshd', package: 'openssh-server'},
+  {program: 'ssh-keygen', package: 'openssh-client'},
+  {program: 'ip', package: 'iproute2'},
   // The system python3 (not a pyenv one on PATH) is the one with the distribution's gi bindings.
   {python: 'import gi', package: 'python3-gi'},
   {python: "import gi; gi.require_version('EDataServer', '1.2'); from gi.repository import EDataServer", package: 'gir1.2-edataserver-1.2'},

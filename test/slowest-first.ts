@@ -12,6 +12,8 @@ export const SLOWEST = [
   // Under Wine: each CLI call costs 3-5 s of Windows Node start-up; it waits for the run's prefix template first.
   'test/windows/outlook.test.ts',
   'test/commands/check.test.ts',
+  // Seven ansible-playbook runs against hosts in network namespaces (sshd, users); root only, cleaned up in afterAll.
+  'test/platforms/ansible.test.ts',
   // Third, ahead of longer files: it builds its own Thunderbird template (three accounts) while the first two wait for the one they share.
   'test/commands/guided-install.test.ts',
   'test/commands/install.test.ts',
