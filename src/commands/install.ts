@@ -171,6 +171,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
         ...how,
         log: (m) => this.log(m),
         logToStderr: (m) => this.logToStderr(m),
+        runLog: this.runLog,
         journal: {recorder: (target) => journal.recorderFor(target.recordAs!)},
       })
     } finally {

@@ -105,6 +105,7 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
         interactive,
         log: (m) => this.log(m),
         logToStderr: (m) => this.logToStderr(m),
+        runLog: this.runLog,
         journal: {
           // Each store's part of the record goes as soon as that store is done, so that a run
           // stopped half-way leaves a record of exactly what is still to undo.

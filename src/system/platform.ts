@@ -71,3 +71,25 @@ export function configHome(machine: Pick<Machine, 'home' | 'env'>): string {
 export function dataHome(machine: Pick<Machine, 'home' | 'env'>): string {
   return machine.env.XDG_DATA_HOME || path.join(machine.home, '.local', 'share')
 }
+
+/** A path under `base` in base's own form: a Windows home is joined the Windows way even when a test on Linux acts as Windows with a POSIX home. */
+function under(base: string, ...parts: string[]): string {
+  return (/^[A-Za-z]:[\\/]|^\\\\/.test(base) ? path.win32 : path.posix).join(base, ...parts)
+}
+
+/**
+ * Where mailcert keeps the log of runs that have no terminal: Linux `$XDG_STATE_HOME/mailcert`
+ * (~/.local/state/mailcert), macOS `~/Library/Logs/mailcert` (where Console looks),
+ * Windows `%LOCALAPPDATA%\mailcert\Logs` (local: a log is of this machine, not of a roaming user).
+ * A relative XDG_STATE_HOME or LOCALAPPDATA is ignored, as the XDG spec says for its variables.
+ */
+export function logDir(machine: Pick<Machine, 'os' | 'home' | 'env'>): string {
+  if (machine.os === 'macos') return under(machine.home, 'Library', 'Logs', 'mailcert')
+  if (machine.os === 'windows') {
+    const local = machine.env.LOCALAPPDATA
+    const base = local && (path.win32.isAbsolute(local) || path.posix.isAbsolute(local)) ? local : under(machine.home, 'AppData', 'Local')
+    return under(base, 'mailcert', 'Logs')
+  }
+  const state = machine.env.XDG_STATE_HOME
+  return path.posix.join(state && path.posix.isAbsolute(state) ? state : path.posix.join(machine.home, '.local', 'state'), 'mailcert')
+}

@@ -10,6 +10,7 @@ import type {Plan} from '../install/plan.js'
 import {deferInterrupts} from '../system/interrupts.js'
 import {askApply} from './guided/questions.js'
 import {renderStep, stepOutcome} from './render-install.js'
+import type {ApplyLog} from './run-logger.js'
 
 export interface ApplyOptions {
   dryRun: boolean
@@ -18,6 +19,8 @@ export interface ApplyOptions {
   logToStderr(message: string): void
   /** How each target's changes are recorded as they are made. */
   journal?: Pick<ApplyHooks, 'recorder' | 'onTargetEnd'>
+  /** The run's log (--log, or the default one without a terminal): a line per finished step and per target. */
+  runLog?: ApplyLog
 }
 
 /** Null when nothing was applied: a dry run, or "no" at the question. */
@@ -35,10 +38,19 @@ export async function confirmAndApply(plan: Plan, options: ApplyOptions): Promis
   // At a terminal a spinner shows the step that is running; its line then shows the outcome.
   const spinner = options.interactive && Boolean(process.stdout.isTTY)
   try {
+    const {runLog, journal} = options
     return await applyPlan(plan, {
-      ...options.journal,
+      ...journal,
       onStepStart: (_target, step) => spinner && ux.action.start(`  ${step.describe()}`),
-      onStepEnd: (_target, _step, step) => (spinner ? ux.action.stop(stepOutcome(step)) : options.log(renderStep(step))),
+      onStepEnd(target, _step, step) {
+        runLog?.step(target, step)
+        if (spinner) ux.action.stop(stepOutcome(step))
+        else options.log(renderStep(step))
+      },
+      async onTargetEnd(target, report) {
+        runLog?.target(report)
+        await journal?.onTargetEnd?.(target, report)
+      },
       cancelled: () => deferral.requested(),
     })
   } finally {

@@ -583,7 +583,8 @@ describe('mailcert check without Thunderbird profiles, and other clients', () =>
     expect(result.code, result.stderr).toBe(8)
     expect(envelope.result).toMatchObject({problems: [{code: 'no-profile'}]})
     expect(envelope.result.clients.find((c) => c.client === 'thunderbird')).toMatchObject({storeAccess: 'thunderbird'})
-    expect(readdirSync(home)).toEqual([])
+    // Nothing in the HOME but the run's own log (a run without a terminal logs to ~/.local/state/mailcert).
+    expect(readdirSync(home, {recursive: true, encoding: 'utf8'}).sort()).toEqual(['.local', '.local/state', '.local/state/mailcert', '.local/state/mailcert/mailcert.log'])
   })
 
   it('a profile without any mail account (prefs.js as a new Thunderbird 153 writes it): no-mail-account', async () => {

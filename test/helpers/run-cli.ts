@@ -30,9 +30,19 @@ export function sandboxHome(prefix = 'mailcert-home-'): string {
   return mkdtempSync(join(tmpdir(), prefix))
 }
 
+/**
+ * Runs without a terminal write the default log (src/ui/base-command.ts): into the sandbox HOME a
+ * test gives (not where this machine's own XDG_STATE_HOME or LOCALAPPDATA would put it), and none
+ * at all for a run that keeps the real HOME.
+ */
+function logPlace(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  if (env.HOME === undefined) return {MAILCERT_NO_LOG: '1'}
+  return {XDG_STATE_HOME: undefined, LOCALAPPDATA: undefined}
+}
+
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', ...options.env}
+    const env: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', ...logPlace(options.env ?? {}), ...options.env}
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
     const command = [...(options.runUnder ?? []), process.execPath, join(REPO, 'bin', 'run.js'), ...args]
     const child = spawn(command[0], command.slice(1), {

@@ -120,7 +120,8 @@ function nativeEnvironment(extra: Record<string, string>): Record<string, string
     const value = process.env[name]
     if (value !== undefined) env[name] = value
   }
-  return {...env, NO_COLOR: '1', ...extra}
+  // The runner's own user: no default log left in its %LOCALAPPDATA% (test/windows/run-log.test.ts asks for one, and removes it).
+  return {...env, NO_COLOR: '1', MAILCERT_NO_LOG: '1', ...extra}
 }
 
 /** Runs `program` (a Linux path of a .exe or a Windows program name) in the user, stdio through files, with a timeout. */

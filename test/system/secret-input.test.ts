@@ -101,7 +101,7 @@ describe('readSecretFromStdin', () => {
 function runWithStdinFrom(stdinPath: string, args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
   const fd = openSync(stdinPath, 'r')
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {stdio: [fd, 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {stdio: [fd, 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1', MAILCERT_NO_LOG: '1'}})
     closeSync(fd)
     let stdout = ''
     let stderr = ''
