@@ -18,7 +18,7 @@
 //   then notarize it (xcrun notarytool submit ... --wait)           (for other Macs)
 //
 //   npm run package                       (all three)
-//   npm run package -- --target linux,win (a subset)
+//   npm run package -- --target linux,win (a subset)   --out DIR (instead of build/)
 import {chmod, copyFile, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {createRequire} from 'node:module'
 import {dirname, join, resolve} from 'node:path'
@@ -31,11 +31,12 @@ import {ensureBaseBinary, TARGETS} from './sea/base-binaries.mjs'
 import {ensureWindowsRuntime, koffiWindowsDir} from './windows-runtime.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const BUILD = join(ROOT, 'build')
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
 $.verbose = false
 
 const targets = String(argv.target ?? Object.keys(TARGETS).join(',')).split(',').map((name) => name.trim()).filter(Boolean)
+// --out: another folder than build/ (the tests build into their run's folder).
+const BUILD = resolve(String(argv.out ?? join(ROOT, 'build')))
 for (const target of targets) {
   if (!TARGETS[target]) throw new Error(`Unknown target ${target}: the targets are ${Object.keys(TARGETS).join(', ')}.`)
 }
@@ -132,7 +133,12 @@ async function inject(target, blob) {
 }
 
 const started = Date.now()
-if (await ensureBuilt()) console.log('Built dist/ and oclif.manifest.json.')
+// --no-build: use dist/ as it is (the tests: a rebuild would empty it under the other test files).
+if (argv.build === false) {
+  if ((await mtime(join(ROOT, 'oclif.manifest.json'))) < 0) throw new Error('dist/ is not built: run npm run build first.')
+} else if (await ensureBuilt()) {
+  console.log('Built dist/ and oclif.manifest.json.')
+}
 // koffi's Windows module goes into every archive (one blob for all targets); Windows Node too when win is built.
 await ensureWindowsRuntime(ROOT)
 await mkdir(BUILD, {recursive: true})

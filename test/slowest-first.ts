@@ -12,6 +12,9 @@ export const SLOWEST = [
   // Under Wine: each CLI call costs 3-5 s of Windows Node start-up; it waits for the run's prefix template first.
   'test/windows/outlook.test.ts',
   'test/commands/check.test.ts',
+  // Both wait for the run's single executables (test/helpers/executables.ts: 40-100 s of building, once per run).
+  'test/packaging/windows/windows-executable.test.ts',
+  'test/packaging/linux-executable.test.ts',
   // Third, ahead of longer files: it builds its own Thunderbird template (three accounts) while the first two wait for the one they share.
   'test/commands/guided-install.test.ts',
   'test/commands/install.test.ts',
