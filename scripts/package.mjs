@@ -4,7 +4,7 @@
 //   build/mailcert-linux-x64, build/mailcert-win-x64.exe, build/mailcert-darwin-x64
 // 1. dist/ and oclif's manifest, built when missing or older than src/;
 // 2. the production app staged as npm would install it (bin, dist, package.json, the manifest,
-//    `npm ci --omit=dev` offline from package-lock.json) with koffi's Windows module in place of the
+//    the production packages of package-lock.json from node_modules) with koffi's Windows module in place of the
 //    host's, packed into one compressed asset (scripts/sea/archive.mjs);
 // 3. one SEA blob, without snapshot or code cache, so that the same blob serves all three targets:
 //    main scripts/sea/launcher.cjs, which unpacks the asset once into the per-user cache and runs it;
@@ -19,8 +19,9 @@
 //
 //   npm run package                       (all three)
 //   npm run package -- --target linux,win (a subset)   --out DIR (instead of build/)
+//   --no-build (use dist/ as it is)   --no-fetch (fail when a base binary is missing)
 import {chmod, copyFile, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
-import {createRequire} from 'node:module'
+import {createHash} from 'node:crypto'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -28,7 +29,7 @@ import {$, argv} from 'zx'
 
 import {packFolder} from './sea/archive.mjs'
 import {ensureBaseBinary, TARGETS} from './sea/base-binaries.mjs'
-import {ensureWindowsRuntime, koffiWindowsDir} from './windows-runtime.mjs'
+import {ensureWindowsRuntime, isFile, koffiWindowsDir} from './windows-runtime.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
@@ -47,6 +48,10 @@ async function newestMtime(dir) {
     if (entry.isFile()) newest = Math.max(newest, (await stat(join(entry.parentPath ?? entry.path, entry.name))).mtimeMs)
   }
   return newest
+}
+
+async function exists(path) {
+  return (await mtime(path)) >= 0
 }
 
 async function mtime(path) {
@@ -70,16 +75,25 @@ async function stageApp(work) {
   const app = join(work, 'app')
   await mkdir(app)
   const pjson = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'))
-  for (const name of ['bin', 'dist', 'oclif.manifest.json', 'package-lock.json']) {
+  for (const name of ['bin', 'dist', 'oclif.manifest.json']) {
     await cp(join(ROOT, name), join(app, name), {recursive: true})
   }
   delete pjson.devDependencies
   delete pjson.scripts
   await writeFile(join(app, 'package.json'), `${JSON.stringify(pjson, null, 2)}\n`)
-  // Offline: npm ci has put every dependency in npm's cache. No install scripts: koffi's only checks its prebuilt module.
-  await $({cwd: app})`npm ci --omit=dev --offline --ignore-scripts --no-audit --no-fund --loglevel=error`
-  await rm(join(app, 'package-lock.json'))
-  // npm's own bookkeeping and the command links (symlinks) nothing here runs.
+  // The production dependencies as package-lock.json places them, copied from node_modules (what
+  // `npm ci --omit=dev` would install, in a fraction of its time). A nested package comes with its parent.
+  const lock = JSON.parse(await readFile(join(ROOT, 'package-lock.json'), 'utf8'))
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (!path.startsWith('node_modules/') || path.indexOf('/node_modules/') > 0 || entry.dev) continue
+    if (!(await exists(join(ROOT, path)))) {
+      // Another platform's optional package (koffi's native modules); a missing required one is an incomplete npm ci.
+      if (entry.optional) continue
+      throw new Error(`${path} is in package-lock.json but not installed: run npm ci.`)
+    }
+    await cp(join(ROOT, path), join(app, path), {recursive: true, verbatimSymlinks: true})
+  }
+  // npm's own bookkeeping.
   await rm(join(app, 'node_modules', '.package-lock.json'), {force: true})
   // koffi is loaded only on Windows: its Windows module, no other.
   await rm(join(app, 'node_modules', '@koromix'), {recursive: true, force: true})
@@ -117,18 +131,38 @@ async function makeBlob(work, app, version) {
   }
   await writeFile(join(work, 'sea-config.json'), JSON.stringify(config, null, 2))
   await $({cwd: work})`${process.execPath} --experimental-sea-config sea-config.json`
-  return {blob: await readFile(config.output), sha256, files, archiveBytes: archive.length}
+  const blob = await readFile(config.output)
+  return {blobFile: config.output, blobSha256: createHash('sha256').update(blob).digest('hex'), sha256, files, archiveBytes: archive.length}
 }
 
-async function inject(target, blob) {
-  const {path: base} = await ensureBaseBinary(ROOT, target)
+/**
+ * Injects the blob into a copy of the target's Node binary, with postject's CLI in a process of its
+ * own (the targets in parallel: postject rewrites a 70-100 MB binary in WebAssembly, tens of seconds
+ * each). The result is kept in node_modules/.cache/mailcert-sea/executables under the blob's hash
+ * (the same app gives the same blob), so that building an unchanged app again only copies it.
+ */
+async function inject(target, blobFile, blobSha256) {
+  const {path: base} = await ensureBaseBinary(ROOT, target, {fetch: argv.fetch !== false})
   const output = join(BUILD, TARGETS[target].output)
-  const partial = `${output}.partial`
-  await copyFile(base, partial)
-  await chmod(partial, 0o755)
-  const {inject: postject} = createRequire(import.meta.url)('postject')
-  await postject(partial, 'NODE_SEA_BLOB', blob, {sentinelFuse: SENTINEL_FUSE, machoSegmentName: TARGETS[target].machoSegmentName})
-  await rename(partial, output)
+  const cacheDir = join(ROOT, 'node_modules', '.cache', 'mailcert-sea', 'executables')
+  const cached = join(cacheDir, `${target}-${process.versions.node}-${blobSha256.slice(0, 16)}`)
+  if (!(await isFile(cached))) {
+    await mkdir(cacheDir, {recursive: true})
+    const partial = `${cached}.partial-${process.pid}`
+    await copyFile(base, partial)
+    await chmod(partial, 0o755)
+    const macho = TARGETS[target].machoSegmentName ? ['--macho-segment-name', TARGETS[target].machoSegmentName] : []
+    // postject warns about every section name it cannot read back; the exit code is what counts.
+    await $({quiet: true})`${process.execPath} ${join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js')} ${partial} NODE_SEA_BLOB ${blobFile} --sentinel-fuse ${SENTINEL_FUSE} ${macho}`
+    // One kept per target: each is the size of Node.
+    for (const name of await readdir(cacheDir)) {
+      if (name.startsWith(`${target}-`) && !name.includes('.partial-')) await rm(join(cacheDir, name), {force: true})
+    }
+    await rename(partial, cached)
+  }
+  await copyFile(cached, `${output}.partial`)
+  await chmod(`${output}.partial`, 0o755)
+  await rename(`${output}.partial`, output)
   return output
 }
 
@@ -139,15 +173,21 @@ if (argv.build === false) {
 } else if (await ensureBuilt()) {
   console.log('Built dist/ and oclif.manifest.json.')
 }
-// koffi's Windows module goes into every archive (one blob for all targets); Windows Node too when win is built.
-await ensureWindowsRuntime(ROOT)
+// koffi's Windows module goes into every archive (one blob for all targets). --no-fetch (the tests):
+// fail when something is missing instead of fetching it (npm run test:setup fetches it).
+if (argv.fetch === false) {
+  if (!(await isFile(join(koffiWindowsDir(ROOT), 'win32_x64', 'koffi.node')))) throw new Error("koffi's Windows module is missing: run npm run test:setup.")
+} else {
+  await ensureWindowsRuntime(ROOT)
+}
 await mkdir(BUILD, {recursive: true})
 const work = await mkdtemp(join(BUILD, '.work-'))
 try {
   const {app, version} = await stageApp(work)
-  const {blob, sha256, files, archiveBytes} = await makeBlob(work, app, version)
+  const {blobFile, blobSha256, sha256, files, archiveBytes} = await makeBlob(work, app, version)
   console.log(`App archive: ${files} files, ${(archiveBytes / 1e6).toFixed(1)} MB, sha256 ${sha256.slice(0, 16)}…`)
-  for (const target of targets) console.log(`${await inject(target, blob)}${target === 'darwin' ? '  (unsigned: sign it on a Mac before running it, see scripts/package.mjs)' : ''}`)
+  const outputs = await Promise.all(targets.map((target) => inject(target, blobFile, blobSha256)))
+  for (const [i, output] of outputs.entries()) console.log(`${output}${targets[i] === 'darwin' ? '  (unsigned: sign it on a Mac before running it, see scripts/package.mjs)' : ''}`)
 } finally {
   await rm(work, {recursive: true, force: true})
 }

@@ -22,10 +22,11 @@ export function baseBinaryPath(root, target, version = process.versions.node) {
   return join(root, 'node_modules', '.cache', 'mailcert-sea', `${pkg}-${version}`, binary)
 }
 
-/** Makes the target's Node binary present; returns its path and whether it had to be fetched. */
-export async function ensureBaseBinary(root, target, version = process.versions.node) {
+/** Makes the target's Node binary present; returns its path and whether it had to be fetched. fetch: false fails instead of fetching. */
+export async function ensureBaseBinary(root, target, {version = process.versions.node, fetch = true} = {}) {
   const path = baseBinaryPath(root, target, version)
   if (await isFile(path)) return {path, fetched: false}
+  if (!fetch) throw new Error(`${path} is missing: run npm run test:setup (it fetches ${TARGETS[target].pkg}@${version}).`)
   const folder = dirname(path)
   await unpackInto(`${TARGETS[target].pkg}@${version}`, `${folder}.package`)
   await rm(folder, {recursive: true, force: true})

@@ -3,7 +3,8 @@
  * into the run's folder (test/global-setup.ts): the first test process that asks builds them (some
  * 40-60 s on the 2-core machine, most of it postject rewriting two 70-100 MB binaries), the others
  * wait for the result. The build uses the dist/ that is there (the tests run the built CLI) and
- * never rebuilds it: a rebuild would empty dist/ under the other test files.
+ * never rebuilds it: a rebuild would empty dist/ under the other test files. Nor does it fetch the
+ * base binaries: npm run test:setup has (a missing one fails the tests, as CI must).
  */
 import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
@@ -23,7 +24,7 @@ const BUILD_TIMEOUT_MS = 300_000
 
 function runPackageScript(out: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(REPO, 'node_modules', '.bin', 'zx'), [join(REPO, 'scripts', 'package.mjs'), '--target', 'linux,win', '--out', out, '--no-build'], {
+    const child = spawn(join(REPO, 'node_modules', '.bin', 'zx'), [join(REPO, 'scripts', 'package.mjs'), '--target', 'linux,win', '--out', out, '--no-build', '--no-fetch'], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
