@@ -39,7 +39,8 @@ function cacheRoot() {
 
 function fail(message) {
   process.stderr.write(`mailcert: ${message}\n`)
-  process.exit(9)
+  // 1, unexpected failure: nothing of mailcert ran (the documented codes are its commands').
+  process.exit(1)
 }
 
 /** On POSIX: the folder is a real folder of this user's that nobody else can write to. (Windows: %LOCALAPPDATA% is per-user by its ACL.) */
