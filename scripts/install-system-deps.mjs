@@ -11,11 +11,16 @@
 // of its own, reached over SSH; its JSON output comes from the ansible.posix collection). Debian and Ubuntu
 // only; elsewhere it names what is missing and fails, because the tests must not silently skip them.
 // Then the Windows runtime those tests run under Wine: Windows Node and koffi's Windows binary
-// (scripts/windows-runtime.mjs; npm packages, fetched again after each npm ci).
+// (scripts/windows-runtime.mjs; npm packages, fetched again after each npm ci). And Linux Node's
+// official binary, which the single-executable tests build mailcert's Linux executable from
+// (scripts/sea/base-binaries.mjs; the Windows one is the Windows Node above).
 //
 //   npx zx scripts/install-system-deps.mjs        (or: npm run test:setup)
+import {fileURLToPath} from 'node:url'
+
 import {$, fs, which} from 'zx'
 
+import {ensureBaseBinary} from './sea/base-binaries.mjs'
 import {ensureWindowsRuntime} from './windows-runtime.mjs'
 $.verbose = false
 
@@ -70,6 +75,7 @@ if (missing.length === 0) {
   await install(missing)
 }
 await windowsRuntime()
+await executableBase()
 
 async function install(missing) {
   const packages = [...new Set(missing.map((need) => need.package))]
@@ -98,6 +104,16 @@ async function windowsRuntime() {
     console.log(fetched.length === 0 ? 'Windows runtime for the tests: present.' : `Windows runtime for the tests: fetched ${fetched.join(', ')}.`)
   } catch (error) {
     console.error(`The Windows runtime for the tests could not be made: ${error.message}`)
+    process.exit(1)
+  }
+}
+
+async function executableBase() {
+  try {
+    const {fetched} = await ensureBaseBinary(fileURLToPath(new URL('..', import.meta.url)), 'linux')
+    console.log(`Linux Node for the single-executable tests: ${fetched ? 'fetched' : 'present'}.`)
+  } catch (error) {
+    console.error(`Linux Node for the single-executable tests could not be fetched: ${error.message}`)
     process.exit(1)
   }
 }

@@ -37,7 +37,8 @@ async function packageVersion(dir) {
   }
 }
 
-async function isFile(path) {
+/** Whether `path` is a regular file (false when it is missing). */
+export async function isFile(path) {
   try {
     return (await stat(path)).isFile()
   } catch {
@@ -46,7 +47,7 @@ async function isFile(path) {
 }
 
 /** Fetches `spec` with npm pack and puts its package/ folder at `target` (replacing what was there). */
-async function unpackInto(spec, target) {
+export async function unpackInto(spec, target) {
   await mkdir(dirname(target), {recursive: true})
   const work = await mkdtemp(join(dirname(target), '.unpack-'))
   try {

@@ -14,6 +14,9 @@ export const SLOWEST = [
   'test/commands/check.test.ts',
   // Seven ansible-playbook runs against hosts in network namespaces (sshd, users); root only, cleaned up in afterAll.
   'test/platforms/ansible.test.ts',
+  // Both wait for the run's single executables (test/helpers/executables.ts: 40-100 s of building, once per run).
+  'test/packaging/windows/windows-executable.test.ts',
+  'test/packaging/linux-executable.test.ts',
   // Third, ahead of longer files: it builds its own Thunderbird template (three accounts) while the first two wait for the one they share.
   'test/commands/guided-install.test.ts',
   'test/commands/install.test.ts',

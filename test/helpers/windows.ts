@@ -88,6 +88,11 @@ export async function runWindowsNode(user: WindowsUser, script: string, args: st
   return runProgram(user, WINDOWS_NODE, [windowsPath(script), ...args], options)
 }
 
+/** A Windows program of ours (a Linux path of a .exe: mailcert's single executable), same stdio handling. */
+export async function runWindowsExe(user: WindowsUser, exe: string, args: string[], options: WindowsRunOptions = {}): Promise<WindowsRun> {
+  return runProgram(user, exe, args, options)
+}
+
 /** A Linux path as Windows sees it (Z:\...), identity on real Windows. */
 export function windowsPath(path: string): string {
   if (ON_WINDOWS) return path
