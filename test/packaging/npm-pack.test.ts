@@ -58,9 +58,9 @@ describe('the npm tarball', {timeout: 120_000}, () => {
     if (scratch) rmSync(scratch, {recursive: true, force: true})
   })
 
-  it('holds the CLI, its commands and oclif\'s manifest, and no tests or fixtures', () => {
-    expect(files).toEqual(expect.arrayContaining(['bin/run.js', 'package.json', 'oclif.manifest.json', 'dist/commands/install.js', 'dist/commands/inspect.js']))
-    expect(files.filter((path) => !/^(?:bin|dist)\//.test(path)).sort()).toEqual(['README.md', 'oclif.manifest.json', 'package.json'])
+  it('holds the CLI, its commands, oclif\'s manifest and the fleet files, and no tests or fixtures', () => {
+    expect(files).toEqual(expect.arrayContaining(['bin/run.js', 'package.json', 'oclif.manifest.json', 'dist/commands/install.js', 'dist/commands/inspect.js', 'platforms/ansible/library/mailcert.py']))
+    expect(files.filter((path) => !/^(?:bin|dist|platforms)\//.test(path)).sort()).toEqual(['README.md', 'oclif.manifest.json', 'package.json'])
     expect(files.filter((path) => /(?:^|\/)(?:test|fixtures|src)\//.test(path) || path.endsWith('.ts') && !path.endsWith('.d.ts'))).toEqual([])
   })
 
