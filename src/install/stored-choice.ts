@@ -60,8 +60,8 @@ function newerFirst(a: StoredCertificate, b: StoredCertificate): number {
 
 export function chooseStoredIdentity(stored: readonly StoredCertificate[], email: string, now: Date): StoredChoice {
   const forAddress = stored.filter((s) => s.certificate.emails.some((e) => sameAddress(e, email)))
-  // The same certificate listed twice (NSS lists one per token) counts once.
-  const unique = [...new Map(forAddress.map((s) => [s.certificate.fingerprints.sha256, s])).values()]
+  // The same certificate listed twice (NSS lists one per token) counts once, with its key if either has it.
+  const unique = [...new Map([...forAddress].sort((a, b) => Number(a.hasKey) - Number(b.hasKey)).map((s) => [s.certificate.fingerprints.sha256, s])).values()]
   const judged = unique.map((s) => ({stored: s, problem: unusableBecause(s, now)}))
   const usable = judged.filter((j) => j.problem === null).map((j) => j.stored).sort(newerFirst)
   const chosen = usable[0] ?? null
