@@ -7,7 +7,7 @@ import type {Certificate} from '../identity/certificate-types.js'
 import type {Identity} from '../identity/identity.js'
 import {inspectIdentity} from '../identity/inspection.js'
 import {anyChanged, type ApplyReport, exitCodeOf} from '../install/apply.js'
-import {describeChoices, planFromStore, type PlannedFromStore} from '../install/from-store.js'
+import {describeChoices, type FromStoreRequest, planFromStore, type PlannedFromStore, usableStoredIdentities} from '../install/from-store.js'
 import {type PlannedInstall, planInstall, refuseUnusable, releasePlan, requireMatchingAccount, surveyClients} from '../install/install-service.js'
 import type {JournalFile} from '../install/journal-file.js'
 import {storedAsIdentity} from '../install/stored-choice.js'
@@ -21,6 +21,7 @@ import {chooseFile} from '../ui/guided/file-choice.js'
 import {nextSteps} from '../ui/guided/next-steps.js'
 import {nothingToConfigure} from '../ui/guided/nothing-to-configure.js'
 import {offerProfile} from '../ui/guided/profile-offer.js'
+import {offerStoredIdentity} from '../ui/guided/store-offer.js'
 import {askEncryptByDefault, askSignByDefault, closeQuestion} from '../ui/guided/questions.js'
 import {chooseTargets, identityChoiceValue, targetChoices} from '../ui/guided/target-choice.js'
 import {installFlags} from '../ui/install-flags.js'
@@ -110,6 +111,9 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
       if (args.file !== undefined) throw new UsageError(`--from-store uses the certificate already in the system store, so it takes no file (${args.file} was given).`, ['Leave out --from-store to install the file, or leave out the file.'])
       return this.installFromStore(flags, context, clients, surveys, interactive)
     }
+    if (interactive && args.file === undefined && (await offerStoredIdentity(home, process.cwd(), async () => usableStoredIdentities(await this.fromStoreRequest(flags, context, clients, surveys, interactive), surveys)))) {
+      return this.installFromStore(flags, context, clients, surveys, interactive)
+    }
     const file = args.file ?? (interactive ? await chooseFile(home, process.cwd()) : undefined)
     if (file === undefined) throw new UsageError('Which certificate file? There is no terminal to ask.', ['Name it: mailcert install FILE --yes …'])
     let filePassword = ''
@@ -165,24 +169,12 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     const askDefaults = interactive && surveys.some((survey) => survey.places.length > 0 && survey.client.setsSendDefaults)
     const signByDefault = flags['sign-by-default'] ?? (askDefaults ? await askSignByDefault() : undefined)
     const encryptByDefault = flags['encrypt-by-default'] ?? (askDefaults ? await askEncryptByDefault() : undefined)
-    const dbPasswordGiven = await givenDbPassword(flags['db-password-file'])
+    const request = {...(await this.fromStoreRequest(flags, context, clients, surveys, interactive)), signByDefault, encryptByDefault}
     const locked = await this.lockUserState('install', flags['lock-wait'])
     try {
       let chosen: PlannedFromStore | undefined
       const plan = async () => {
-        chosen = await planFromStore({
-          accounts: flags.account ?? [],
-          clients,
-          context,
-          surveys: interactive ? undefined : surveys,
-          signByDefault,
-          encryptByDefault,
-          keepRefused: false,
-          trustRoot: async () => false,
-          storePassword: dbPasswordSource(dbPasswordGiven, interactive),
-          keyAccess: keyAccessSource({grant: flags['grant-key-access'], flags, interactive, dryRun: Boolean(flags['dry-run'])}),
-          waitForClose: interactive ? closeQuestion() : undefined,
-        })
+        chosen = await planFromStore(request)
         for (const line of describeChoices(chosen.choices)) this.log(`Chosen for ${line}.`)
         return {planned: chosen, identity: storedAsIdentity({certificate: chosen.certificates[0]!, name: '', hasKey: true})}
       }
@@ -191,6 +183,21 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
       return result
     } finally {
       await locked.release()
+    }
+  }
+
+  private async fromStoreRequest(flags: InstallFlags, context: ClientContext, clients: MailClient[], surveys: ClientSurvey[], interactive: boolean): Promise<FromStoreRequest> {
+    return {
+      accounts: flags.account ?? [],
+      clients,
+      context,
+      // A person may take minutes over the questions: look at the clients (and whether they run) again then.
+      surveys: interactive ? undefined : surveys,
+      keepRefused: false,
+      trustRoot: async () => false,
+      storePassword: dbPasswordSource(await givenDbPassword(flags['db-password-file']), interactive),
+      keyAccess: keyAccessSource({grant: flags['grant-key-access'], flags, interactive, dryRun: Boolean(flags['dry-run'])}),
+      waitForClose: interactive ? closeQuestion() : undefined,
     }
   }
 

@@ -77,62 +77,99 @@ function noStoredIdentity(choices: StoreChoice[], skipped: PlanTarget[], groups:
   })
 }
 
-export async function planFromStore(request: FromStoreRequest): Promise<PlannedFromStore> {
+interface Chosen {
+  group: StoreGroup
+  /** Per chosen certificate (SHA-256), the certificate and the addresses it was chosen for. */
+  certificates: Map<string, {stored: StoredCertificate; emails: string[]}>
+}
+
+interface StoreChoices {
+  chosen: Chosen[]
+  choices: StoreChoice[]
+  /** The places of clients with a database of their own. */
+  skipped: PlanTarget[]
+  storesRead: number
+}
+
+/** The system stores the clients read, what each holds for their addresses, and the choice per address. */
+async function chooseFromStores(request: FromStoreRequest, surveys: ClientSurvey[], disposers: Array<() => Promise<void>>): Promise<StoreChoices> {
   const now = request.now ?? new Date()
-  const surveys = request.surveys ?? (await surveyClients(request.clients, request.context))
   const skipped: PlanTarget[] = []
   const groups = new Map<string, StoreGroup>()
+  for (const survey of surveys) {
+    const places = survey.places.filter((place) => place.accounts !== null && place.unusable === null && place.unreadable === null)
+    const emails = addressesOf(places, request.accounts)
+    const anyAddress = places.some((place) => place.takesCertificateAddresses)
+    if (emails.length === 0 && !anyAddress) continue
+    if (!survey.client.systemStore) {
+      skipped.push(...places.map(ownDatabase))
+      continue
+    }
+    const opened = await survey.client.systemStore(request.context, request)
+    disposers.push(() => opened.dispose())
+    const group = groups.get(opened.store.ref.location) ?? {store: opened.store, clients: [], surveys: [], emails: [], anyAddress: false}
+    group.clients.push(survey.client)
+    group.surveys.push(survey)
+    group.emails = uniqueAddresses([...group.emails, ...emails])
+    group.anyAddress ||= anyAddress
+    groups.set(opened.store.ref.location, group)
+  }
+
+  const choices: StoreChoice[] = []
+  const chosen: Chosen[] = []
+  for (const group of groups.values()) {
+    const store = group.store
+    let stored: StoredCertificate[]
+    try {
+      stored = (await store.storedIdentities?.(group.anyAddress ? [] : group.emails)) ?? []
+    } finally {
+      await store.release()
+    }
+    const emails = group.anyAddress ? uniqueAddresses([...group.emails, ...narrowed(stored.flatMap((s) => s.certificate.emails), request.accounts)]) : group.emails
+    const readers = [...new Set(group.surveys.flatMap((s) => s.places.map((p) => p.clientName)))].join(' and ')
+    const certificates = new Map<string, {stored: StoredCertificate; emails: string[]}>()
+    for (const email of emails) {
+      const choice = chooseStoredIdentity(stored, email, now)
+      choices.push({...choice, store: store.ref, readers})
+      if (!choice.chosen) continue
+      const sha256 = choice.chosen.certificate.fingerprints.sha256
+      certificates.set(sha256, {stored: choice.chosen, emails: [...(certificates.get(sha256)?.emails ?? []), email]})
+    }
+    if (certificates.size > 0) chosen.push({group, certificates})
+  }
+  return {chosen, choices, skipped, storesRead: groups.size}
+}
+
+/**
+ * For the guided installer, before it asks for a file: what the system stores hold that could be
+ * used (the addresses with a chosen certificate), without planning anything.
+ */
+export async function usableStoredIdentities(request: FromStoreRequest, surveys: ClientSurvey[]): Promise<StoreChoice[]> {
+  const disposers: Array<() => Promise<void>> = []
+  try {
+    return (await chooseFromStores(request, surveys, disposers)).choices.filter((c) => c.chosen !== null)
+  } finally {
+    for (const release of disposers.reverse()) await release()
+  }
+}
+
+export async function planFromStore(request: FromStoreRequest): Promise<PlannedFromStore> {
+  const surveys = request.surveys ?? (await surveyClients(request.clients, request.context))
   const disposers: Array<() => Promise<void>> = []
   const dispose = async () => {
     for (const release of disposers.reverse()) await release()
   }
   try {
-    for (const survey of surveys) {
-      const places = survey.places.filter((place) => place.accounts !== null && place.unusable === null && place.unreadable === null)
-      const emails = addressesOf(places, request.accounts)
-      const anyAddress = places.some((place) => place.takesCertificateAddresses)
-      if (emails.length === 0 && !anyAddress) continue
-      if (!survey.client.systemStore) {
-        skipped.push(...places.map(ownDatabase))
-        continue
-      }
-      const opened = await survey.client.systemStore(request.context, request)
-      disposers.push(() => opened.dispose())
-      const group = groups.get(opened.store.ref.location) ?? {store: opened.store, clients: [], surveys: [], emails: [], anyAddress: false}
-      group.clients.push(survey.client)
-      group.surveys.push(survey)
-      group.emails = uniqueAddresses([...group.emails, ...emails])
-      group.anyAddress ||= anyAddress
-      groups.set(opened.store.ref.location, group)
-    }
-
-    const choices: StoreChoice[] = []
+    const {chosen, choices, skipped, storesRead} = await chooseFromStores(request, surveys, disposers)
     const plans: PlannedInstall[] = []
-    for (const group of groups.values()) {
-      const store = group.store
-      let stored: StoredCertificate[]
-      try {
-        stored = (await store.storedIdentities?.(group.anyAddress ? [] : group.emails)) ?? []
-      } finally {
-        await store.release()
-      }
-      const emails = group.anyAddress ? uniqueAddresses([...group.emails, ...narrowed(stored.flatMap((s) => s.certificate.emails), request.accounts)]) : group.emails
-      const readers = [...new Set(group.surveys.flatMap((s) => s.places.map((p) => p.clientName)))].join(' and ')
-      const chosen = new Map<string, {stored: StoredCertificate; emails: string[]}>()
-      for (const email of emails) {
-        const choice = chooseStoredIdentity(stored, email, now)
-        choices.push({...choice, store: store.ref, readers})
-        if (!choice.chosen) continue
-        const sha256 = choice.chosen.certificate.fingerprints.sha256
-        chosen.set(sha256, {stored: choice.chosen, emails: [...(chosen.get(sha256)?.emails ?? []), email]})
-      }
-      for (const {stored: certificate, emails: forEmails} of chosen.values()) {
-        const planned = await planInstall({...request, identity: storedAsIdentity(certificate), fromPkcs12: true, useStored: true, accounts: forEmails, clients: group.clients, surveys: group.surveys})
+    for (const {group, certificates} of chosen) {
+      for (const {stored, emails} of certificates.values()) {
+        const planned = await planInstall({...request, identity: storedAsIdentity(stored), fromPkcs12: true, useStored: true, accounts: emails, clients: group.clients, surveys: group.surveys})
         disposers.push(() => planned.dispose())
         plans.push(planned)
       }
     }
-    if (plans.length === 0) throw noStoredIdentity(choices, skipped, groups.size)
+    if (plans.length === 0) throw noStoredIdentity(choices, skipped, storesRead)
 
     const plan: Plan = {targets: [...mergeTargets(plans), ...unserved(choices), ...skipped]}
     const certificates = [...new Map(choices.filter((c) => c.chosen).map((c) => [c.chosen!.certificate.fingerprints.sha256, c.chosen!.certificate])).values()]

@@ -9,13 +9,14 @@ import {execFileSync} from 'node:child_process'
 import {cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it} from 'vitest'
 
 import {readEvolutionIdentities} from '../../src/clients/evolution/sources.js'
 import {evolutionEnvironment} from '../helpers/evolution-home.js'
 import {FIXTURES} from '../helpers/fixtures.js'
 import {addCertificate, importP12, ROOT_NICKNAME, setTrust} from '../helpers/nss-db.js'
 import {json, runCli, sandboxHome} from '../helpers/run-cli.js'
+import {Terminal} from '../helpers/terminal.js'
 import {prefsOf, thunderbirdHome} from '../helpers/thunderbird-home.js'
 
 interface Target {
@@ -55,6 +56,9 @@ function sharedDatabase(home: string): string {
 /** The sources themselves (mailcert keeps its backups beside them). */
 const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).filter((name) => name.endsWith('.source')).map((name) => [name, readFileSync(join(dir, name), 'utf8')]))
 const environment = (home: string) => ({...evolutionEnvironment(home), PATH: process.env.PATH, MAILCERT_PASSWORD: undefined})
+
+let terminal: Terminal | undefined
+afterEach(() => terminal?.close())
 
 describe('install --from-store with the shared NSS database', () => {
   it('points Evolution at the identity the database holds, skips Thunderbird with what to do, and remove keeps the certificate', async () => {
@@ -131,4 +135,28 @@ describe('install --from-store with the shared NSS database', () => {
     const fromEnv = await runCli(['install', join(FIXTURES, 'p12', 'mailbox-rsa.p12'), '--yes'], {env: {...environment(home), MAILCERT_FROM_STORE: '1'}})
     expect(fromEnv.code).toBe(2)
   }, 60_000)
+
+  it('the guided installer, finding no file, offers the identity the database holds and sets Evolution up with it', async () => {
+    const home = sandboxHome()
+    const sourcesDir = evolutionSources(home)
+    const nssdb = sharedDatabase(home)
+    importP12(nssdb, 'mailbox-rsa.p12')
+    setTrust(nssdb, ROOT_NICKNAME, 'C,C,')
+    const env = Object.fromEntries(Object.entries(environment(home)).filter((entry): entry is [string, string] => entry[1] !== undefined))
+    terminal = Terminal.start(['install'], env, home)
+    await terminal.waitFor('No .p12 or .pfx file in Downloads, Desktop or Documents, but the shared NSS database')
+    await terminal.waitFor('already holds a certificate for alice@example.com. Use the certificate already in')
+    terminal.press('Enter')
+    await terminal.waitFor('Sign every message you send by default?')
+    terminal.press('Enter')
+    await terminal.waitFor('Encrypt every message by default?')
+    terminal.press('Enter')
+    const plan = await terminal.waitFor('Make these changes?')
+    expect(plan).toContain('Chosen for alice@example.com: CN=alice@example.com')
+    terminal.press('Enter')
+    await terminal.waitFor('To undo: mailcert remove')
+    expect(await terminal.exitCode()).toBe(0)
+    const {identities} = await readEvolutionIdentities(sourcesDir)
+    expect(identities.find((i) => i.address === 'alice@example.com')!.smime.signingCertificate).toBe('Alice Example')
+  }, 120_000)
 })
