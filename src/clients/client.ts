@@ -255,6 +255,11 @@ export interface MailClient {
   planRemoval(place: string, records: IdentityRecord[], context: ClientContext, beforeWrite: () => Promise<void>): Promise<ClientRemoval>
   /** The store a recorded install of this client went into, to take the certificate out again. */
   reopenStore?(entry: JournalEntry, choices: RemoveChoices, context: ClientContext): Promise<ReopenedStore | null>
+  /**
+   * The operating system's store the client reads (the shared NSS database, the keychain, the
+   * Windows store), for `--from-store`; a client with its own database (Thunderbird) has none.
+   */
+  systemStore?(context: ClientContext, choices: Omit<InstallChoices, 'identity'>): Promise<ReopenedStore>
   /** What to do next, after an install that changed something. */
   nextSteps?(accounts: string[]): string[]
 }

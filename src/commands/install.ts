@@ -1,14 +1,16 @@
-import {Args} from '@oclif/core'
+import {Args, type Interfaces} from '@oclif/core'
 
-import type {ClientContext, MailClient} from '../clients/client.js'
+import type {ClientContext, ClientSurvey, MailClient} from '../clients/client.js'
 import {CLIENTS_HELP, mailClients, placesGiven} from '../clients/index.js'
 import {UsageError} from '../errors.js'
 import type {Certificate} from '../identity/certificate-types.js'
 import type {Identity} from '../identity/identity.js'
 import {inspectIdentity} from '../identity/inspection.js'
 import {anyChanged, type ApplyReport, exitCodeOf} from '../install/apply.js'
-import {type InstallRequest, planInstall, refuseUnusable, releasePlan, requireMatchingAccount, surveyClients} from '../install/install-service.js'
+import {describeChoices, type FromStoreRequest, planFromStore, type PlannedFromStore, usableStoredIdentities} from '../install/from-store.js'
+import {type PlannedInstall, planInstall, refuseUnusable, releasePlan, requireMatchingAccount, surveyClients} from '../install/install-service.js'
 import type {JournalFile} from '../install/journal-file.js'
+import {storedAsIdentity} from '../install/stored-choice.js'
 import {describePlan} from '../install/plan.js'
 import {currentMachine} from '../system/platform.js'
 import {MailcertCommand} from '../ui/base-command.js'
@@ -19,6 +21,7 @@ import {chooseFile} from '../ui/guided/file-choice.js'
 import {nextSteps} from '../ui/guided/next-steps.js'
 import {nothingToConfigure} from '../ui/guided/nothing-to-configure.js'
 import {offerProfile} from '../ui/guided/profile-offer.js'
+import {offerStoredIdentity} from '../ui/guided/store-offer.js'
 import {askEncryptByDefault, askSignByDefault, closeQuestion} from '../ui/guided/questions.js'
 import {chooseTargets, identityChoiceValue, targetChoices} from '../ui/guided/target-choice.js'
 import {installFlags} from '../ui/install-flags.js'
@@ -40,7 +43,15 @@ export interface InstallResult {
   /** Whether anything on the machine changed (a re-run with the same file: false). */
   changed: boolean
   cancelled: boolean
+  /** With --from-store: per address, the certificate chosen from the store (null: none usable) and why. */
+  fromStore?: Array<{email: string; store: string; chosen: InstallResult['certificate'] | null; why: string; passedOver: string[]}>
 }
+
+function certificateOf(certificate: Certificate): InstallResult['certificate'] {
+  return {emails: certificate.emails, subject: certificate.subject.text, fingerprintSha256: certificate.fingerprints.sha256}
+}
+
+type InstallFlags = Interfaces.InferredFlags<typeof Install.flags>
 
 /** One question per root, however many stores (profiles, the shared database) need it trusted. */
 function oncePerRoot(ask: (root: Certificate) => Promise<boolean>): (root: Certificate) => Promise<boolean> {
@@ -96,6 +107,13 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
       if (nothing) throw nothing
     }
 
+    if (flags['from-store']) {
+      if (args.file !== undefined) throw new UsageError(`--from-store uses the certificate already in the system store, so it takes no file (${args.file} was given).`, ['Leave out --from-store to install the file, or leave out the file.'])
+      return this.installFromStore(flags, context, clients, surveys, interactive)
+    }
+    if (interactive && args.file === undefined && (await offerStoredIdentity(home, process.cwd(), async () => usableStoredIdentities(await this.fromStoreRequest(flags, context, clients, surveys, interactive), surveys)))) {
+      return this.installFromStore(flags, context, clients, surveys, interactive)
+    }
     const file = args.file ?? (interactive ? await chooseFile(home, process.cwd()) : undefined)
     if (file === undefined) throw new UsageError('Which certificate file? There is no terminal to ask.', ['Name it: mailcert install FILE --yes …'])
     let filePassword = ''
@@ -122,7 +140,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
 
     const locked = await this.lockUserState('install', flags['lock-wait'])
     try {
-      const result = await this.planAndApply(identity, locked.journal, clients, {
+      const result = await this.planAndApply(locked.journal, clients, async () => ({identity, planned: await planInstall({
         identity,
         accounts: flags.account ?? [],
         clients,
@@ -138,7 +156,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
         keyAccess: keyAccessSource({grant: flags['grant-key-access'], flags, interactive, dryRun: Boolean(flags['dry-run'])}),
         waitForClose: interactive ? closeQuestion() : undefined,
         fromPkcs12: opened.protection !== null,
-      }, {dryRun: Boolean(flags['dry-run']), interactive})
+      })}), {dryRun: Boolean(flags['dry-run']), interactive})
       if (interactive && result.applied && !result.cancelled && Number(process.exitCode ?? 0) === 0) await offerProfile(context.machine, identity, {file, password: filePassword}, (m) => this.log(m))
       return result
     } finally {
@@ -146,15 +164,48 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     }
   }
 
-  private async planAndApply(identity: Identity, journal: JournalFile, clients: MailClient[], request: InstallRequest, how: {dryRun: boolean; interactive: boolean}): Promise<InstallResult> {
-    const planned = await planInstall(request)
+  /** `--from-store`: the same questions and plan, for the certificates the system store already holds. */
+  private async installFromStore(flags: InstallFlags, context: ClientContext, clients: MailClient[], surveys: ClientSurvey[], interactive: boolean): Promise<InstallResult> {
+    const askDefaults = interactive && surveys.some((survey) => survey.places.length > 0 && survey.client.setsSendDefaults)
+    const signByDefault = flags['sign-by-default'] ?? (askDefaults ? await askSignByDefault() : undefined)
+    const encryptByDefault = flags['encrypt-by-default'] ?? (askDefaults ? await askEncryptByDefault() : undefined)
+    const request = {...(await this.fromStoreRequest(flags, context, clients, surveys, interactive)), signByDefault, encryptByDefault}
+    const locked = await this.lockUserState('install', flags['lock-wait'])
+    try {
+      let chosen: PlannedFromStore | undefined
+      const plan = async () => {
+        chosen = await planFromStore(request)
+        for (const line of describeChoices(chosen.choices)) this.log(`Chosen for ${line}.`)
+        return {planned: chosen, identity: storedAsIdentity({certificate: chosen.certificates[0]!, name: '', hasKey: true})}
+      }
+      const result = await this.planAndApply(locked.journal, clients, plan, {dryRun: Boolean(flags['dry-run']), interactive})
+      result.fromStore = chosen!.choices.map((c) => ({email: c.email, store: c.store.location, chosen: c.chosen ? certificateOf(c.chosen.certificate) : null, why: c.why, passedOver: c.passedOver}))
+      return result
+    } finally {
+      await locked.release()
+    }
+  }
+
+  private async fromStoreRequest(flags: InstallFlags, context: ClientContext, clients: MailClient[], surveys: ClientSurvey[], interactive: boolean): Promise<FromStoreRequest> {
+    return {
+      accounts: flags.account ?? [],
+      clients,
+      context,
+      // A person may take minutes over the questions: look at the clients (and whether they run) again then.
+      surveys: interactive ? undefined : surveys,
+      keepRefused: false,
+      trustRoot: async () => false,
+      storePassword: dbPasswordSource(await givenDbPassword(flags['db-password-file']), interactive),
+      keyAccess: keyAccessSource({grant: flags['grant-key-access'], flags, interactive, dryRun: Boolean(flags['dry-run'])}),
+      waitForClose: interactive ? closeQuestion() : undefined,
+    }
+  }
+
+  private async planAndApply(journal: JournalFile, clients: MailClient[], plan: () => Promise<{planned: PlannedInstall; identity: Identity}>, how: {dryRun: boolean; interactive: boolean}): Promise<InstallResult> {
+    const {planned, identity} = await plan()
 
     const result: InstallResult = {
-      certificate: {
-        emails: identity.certificate.emails,
-        subject: identity.certificate.subject.text,
-        fingerprintSha256: identity.certificate.fingerprints.sha256,
-      },
+      certificate: certificateOf(identity.certificate),
       dryRun: how.dryRun,
       applied: false,
       storeAccess: planned.storeAccess,

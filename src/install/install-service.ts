@@ -8,7 +8,14 @@ import type {ClientContext, ClientPart, ClientPlace, ClientSurvey, InstallChoice
 import {ExitCode, ExternalError, UserError, UsageError} from '../errors.js'
 import {hasErrors, lintIdentity} from '../identity/findings.js'
 import type {Identity} from '../identity/identity.js'
+import type {Certificate} from '../identity/certificate-types.js'
+import type {StoredCertificate} from '../stores/store.js'
 import type {Plan, PlanTarget} from './plan.js'
+
+/** The stored certificate a `--from-store` identity stands for (stored-choice.ts makes it). */
+function storedFor(identity: Identity): StoredCertificate {
+  return {certificate: identity.certificate, name: identity.friendlyName ?? identity.certificate.subject.text, hasKey: true}
+}
 
 export interface InstallRequest extends InstallChoices {
   /** False for a bare certificate (refused: it has no private key), which changes how that is explained. */
@@ -20,6 +27,8 @@ export interface InstallRequest extends InstallChoices {
   /** Interactive only: ask the user to close the busy clients; resolves true to look again. */
   waitForClose?(busy: ClientPlace[]): Promise<boolean>
   now?: Date
+  /** `--from-store`: `identity` is a certificate the stores already hold with its key; nothing is imported. */
+  useStored?: boolean
 }
 
 export interface PlannedInstall {
@@ -125,7 +134,8 @@ function skippedPlace(place: ClientPlace, reason: string): PlanTarget {
 }
 
 export async function planInstall(request: InstallRequest): Promise<PlannedInstall> {
-  refuseUnusable(request.identity, request.fromPkcs12, request.now ?? new Date())
+  // A stored certificate was chosen by the same rules (stored-choice.ts); its key is in the store, not here.
+  if (!request.useStored) refuseUnusable(request.identity, request.fromPkcs12, request.now ?? new Date())
   checkAccountsFilter(request.identity, request.accounts)
 
   let surveys = request.surveys ?? (await surveyClients(request.clients, request.context))
@@ -201,7 +211,9 @@ async function planStoreTarget(parts: ClientPart[], request: InstallRequest, fai
   const accounts = [...new Set(parts.flatMap((part) => part.accounts))]
   const base = {clients, label, location: store.ref.location, accounts, warnings: [] as string[]}
   try {
-    const planned = await store.planImport(request.identity, {readers, trustRoot: (root) => request.trustRoot(root, store.ref), keepRefused: request.keepRefused})
+    const options = {readers, trustRoot: (root: Certificate) => request.trustRoot(root, store.ref), keepRefused: request.keepRefused}
+    if (request.useStored && !store.planUseStored) return {...base, steps: [], skip: {code: 'not-a-system-store', reason: `${readers} cannot use a certificate from ${store.ref.label}`}}
+    const planned = request.useStored ? await store.planUseStored!(storedFor(request.identity), options) : await store.planImport(request.identity, options)
     if (planned.failure) return {...base, steps: [], failure: planned.failure}
     const configure = planned.refusedButKept ? [] : parts.flatMap((part) => part.configure(planned.imported))
     const certificate = request.identity.certificate

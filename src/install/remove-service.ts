@@ -158,6 +158,11 @@ async function removeTarget(
   if (reopened) {
     const store = reopened.store
     for (const entry of entries) {
+      // An install that imported nothing (--from-store) used what the store already held: it stays.
+      if (entry.addedCertificates.length === 0 && entry.trustedRoot === null) {
+        base.warnings.push(`${entry.certificate.subject} stays in ${store.ref.label}: mailcert did not put it there (it came with the store, from MDM or an earlier import).`)
+        continue
+      }
       const stillUsed = async () => {
         for (const removal of removals) if (await removal.usesCertificate(entry)) return true
         return false

@@ -68,6 +68,15 @@ export interface StoreImport {
   refusedButKept?: boolean
 }
 
+/** A certificate the store already holds for an address (delivered by MDM, SCEP, or an earlier import). */
+export interface StoredCertificate {
+  certificate: Certificate
+  /** How the store names it: an NSS nickname, a keychain label, a thumbprint. */
+  name: string
+  /** The store holds its private key. */
+  hasKey: boolean
+}
+
 export interface CertificateStore {
   readonly ref: StoreRef
   /** How the store names this certificate for the record (`nss-dbkey`): what check looks for later. */
@@ -75,6 +84,13 @@ export interface CertificateStore {
   planImport(identity: Identity, options: ImportOptions): Promise<StoreImport>
   /** Take out what a recorded install added (certificates, key, a root's trust), unless `stillUsed` says an account still names it. */
   planRemoval(entry: JournalEntry, stillUsed: () => Promise<boolean>): Promise<PlanStep[]>
+  /**
+   * Only the stores of the operating system (the shared NSS database, the keychain, the Windows
+   * store) have these two: what they hold for the addresses, and a plan that uses one of those as it
+   * is, importing nothing (`--from-store`).
+   */
+  storedIdentities?(emails: readonly string[]): Promise<StoredCertificate[]>
+  planUseStored?(stored: StoredCertificate, options: ImportOptions): Promise<StoreImport>
   /** Give back what the steps hold open (a database session); a later step opens it again. */
   release(): Promise<void>
 }

@@ -24,6 +24,11 @@ export const installFlags = {
     env: 'MAILCERT_ACCOUNT',
     delimiter: ',',
   }),
+  'from-store': Flags.boolean({
+    summary: 'Use the certificate already in the system store (delivered by MDM, SCEP or a Jamf profile) instead of a file, and set up the clients that read that store.',
+    description: 'For each account address mailcert picks the newest certificate in the store that has its private key, is valid now and is allowed for e-mail, and says which one and why; nothing is imported, and `mailcert remove --delete-identity` leaves it in the store. The system store is the Windows certificate store (Outlook, new Outlook), the login keychain (Apple Mail, Outlook for Mac) or the shared NSS database ~/.pki/nssdb (Evolution). Thunderbird keeps its own certificate database and is skipped: give it the .p12 file. With no usable certificate in the store: exit 5. Cannot be combined with FILE.',
+    env: 'MAILCERT_FROM_STORE',
+  }),
   'trust-root': Flags.boolean({
     summary: 'Trust the certificate\'s private root to vouch for e-mail certificates, without asking.',
     description: 'Needed when your certificate comes from a company or private certificate authority that mail clients do not know. Trusting a root means accepting every e-mail certificate it issues: do it only for an authority you trust. Public authorities need nothing.',

@@ -142,6 +142,10 @@ class AppleMail implements MailClient {
     return {store: await keychainStoreFor(context.machine, keychainRefAt(entry.store.location), null, this.name), storeAccess: null, dispose: async () => {}}
   }
 
+  async systemStore(context: ClientContext, choices: Omit<InstallChoices, 'identity'>): Promise<ReopenedStore> {
+    return {store: await keychainStoreFor(context.machine, await keychainRef(context.machine, context.flags), choices, this.name), storeAccess: null, dispose: async () => {}}
+  }
+
   nextSteps(accounts: string[]): string[] {
     return [
       `Quit and reopen Apple Mail, then write a message from ${accounts[0] ?? 'your account'}: the sign (seal) and encrypt (lock) buttons appear beside the subject line. Mail remembers the last choice for the next message.`,

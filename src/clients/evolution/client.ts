@@ -12,6 +12,7 @@ import type {IdentityRecord, JournalEntry} from '../../install/journal.js'
 import {matchingAccounts} from '../../install/install-service.js'
 import {nssToolsMissing} from '../../stores/nss/nss-tools.js'
 import {NSS_STORE_KIND, NssStore} from '../../stores/nss/nss-store.js'
+import {SharedNssStore} from '../../stores/nss/shared-nss-store.js'
 import {ToolsDriver} from '../../stores/nss/tools-driver.js'
 import type {StoreRef} from '../../stores/store.js'
 import {configHome, type Machine} from '../../system/platform.js'
@@ -101,7 +102,7 @@ class Evolution implements MailClient {
     const accounts = matchingAccounts(place, choices.identity.certificate.emails, choices.accounts, choices.include)
     const driver = await toolsDriver(context.machine)
     const shared = await sharedStore(context.machine)
-    const store = new NssStore({ref: shared.ref, dir: shared.dir, databaseFile: path.join(shared.dir, 'cert9.db'), driver, storePassword: choices.storePassword, passwordHint: PASSWORD_HINT, create: !shared.exists})
+    const store = new SharedNssStore({ref: shared.ref, dir: shared.dir, databaseFile: path.join(shared.dir, 'cert9.db'), driver, storePassword: choices.storePassword, passwordHint: PASSWORD_HINT, create: !shared.exists})
     const encrypt = canEncrypt(choices.identity.certificate)
     return {
       parts: [
@@ -147,6 +148,13 @@ class Evolution implements MailClient {
     const driver = await toolsDriver(context.machine)
     const ref: StoreRef = {kind: NSS_STORE_KIND, location: entry.store.location, label: `the shared NSS database (${entry.store.location})`}
     const store = new NssStore({ref, dir: entry.store.location, databaseFile: path.join(entry.store.location, 'cert9.db'), driver, storePassword: choices.storePassword, passwordHint: PASSWORD_HINT})
+    return {store, storeAccess: driver.name, dispose: () => driver.dispose()}
+  }
+
+  async systemStore(context: ClientContext, choices: Omit<InstallChoices, 'identity'>): Promise<ReopenedStore> {
+    const driver = await toolsDriver(context.machine)
+    const shared = await sharedStore(context.machine)
+    const store = new SharedNssStore({ref: shared.ref, dir: shared.dir, databaseFile: path.join(shared.dir, 'cert9.db'), driver, storePassword: choices.storePassword, passwordHint: PASSWORD_HINT, create: !shared.exists})
     return {store, storeAccess: driver.name, dispose: () => driver.dispose()}
   }
 

@@ -112,6 +112,10 @@ class NewOutlook implements MailClient {
     return {store: windowsStoreFor(context.machine, context.flags), storeAccess: null, dispose: async () => {}}
   }
 
+  async systemStore(context: ClientContext): Promise<ReopenedStore> {
+    return {store: windowsStoreFor(context.machine, context.flags), storeAccess: null, dispose: async () => {}}
+  }
+
   nextSteps(accounts: string[]): string[] {
     return [`${NEW_OUTLOOK_STEPS} Do it for ${accounts.join(', ') || 'your account'}.`]
   }

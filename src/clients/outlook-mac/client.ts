@@ -114,6 +114,10 @@ class OutlookForMac implements MailClient {
     return {store: await keychainStoreFor(context.machine, keychainRefAt(entry.store.location), null, 'Microsoft Outlook'), storeAccess: null, dispose: async () => {}}
   }
 
+  async systemStore(context: ClientContext, choices: Omit<InstallChoices, 'identity'>): Promise<ReopenedStore> {
+    return {store: await keychainStoreFor(context.machine, await keychainRef(context.machine, context.flags), choices, 'Microsoft Outlook'), storeAccess: null, dispose: async () => {}}
+  }
+
   nextSteps(accounts: string[]): string[] {
     return [`In Outlook for Mac: ${OUTLOOK_STEPS} Do it for ${accounts.join(', ') || 'each account'}. Outlook asks once for your keychain password when it first uses the key, unless mailcert was allowed to grant it: choose Always Allow.`]
   }

@@ -140,6 +140,10 @@ class ClassicOutlook implements MailClient {
     return {store: windowsStoreFor(context.machine, context.flags), storeAccess: null, dispose: async () => {}}
   }
 
+  async systemStore(context: ClientContext): Promise<ReopenedStore> {
+    return {store: windowsStoreFor(context.machine, context.flags), storeAccess: null, dispose: async () => {}}
+  }
+
   nextSteps(accounts: string[]): string[] {
     return [
       `Start Outlook and write a message from ${accounts[0] ?? 'your account'}: Options > Sign (and Encrypt) are there. To check the setting: File > Options > Trust Center > Trust Center Settings > Email Security.`,

@@ -11,7 +11,9 @@ import type {Identity} from '../../identity/identity.js'
 import type {JournalEntry} from '../../install/journal.js'
 import type {PlanStep} from '../../install/plan.js'
 import {type Machine, systemPath} from '../../system/platform.js'
-import type {CertificateStore, ImportedIdentity, ImportOptions, StoreImport, StoreRef} from '../store.js'
+import {parseCertificate} from '../../identity/certificate.js'
+import {storedAsIdentity} from '../../install/stored-choice.js'
+import type {CertificateStore, ImportedIdentity, ImportOptions, StoredCertificate, StoreImport, StoreRef} from '../store.js'
 import {ImportIdentityStep, type KeychainTarget, KeyAccessStep, TrustRootStep, VerifyIdentityStep} from './import-steps.js'
 import {DeleteIdentityStep} from './remove-steps.js'
 import {noSuchKeychain, wrongKeychainPassword} from './security-errors.js'
@@ -107,6 +109,33 @@ export class KeychainStore implements CertificateStore {
     }
     steps.push(new VerifyIdentityStep(this.target, identity, imported, email, {keepRefused: options.keepRefused, readers: options.readers}))
     return {steps, warnings, imported}
+  }
+
+  /** The keychain's certificates for the addresses (every one for none), with whether it holds the key (find-identity lists it). */
+  async storedIdentities(emails: readonly string[]): Promise<StoredCertificate[]> {
+    const found: StoredCertificate[] = []
+    for (const email of emails.length === 0 ? [undefined] : emails) {
+      const identities = new Map((await this.identitiesFor(email)).map((identity) => [identity.sha1, identity]))
+      for (const stored of await findCertificates(this.options.machine, this.options.keychain, {email})) {
+        let certificate
+        try {
+          certificate = parseCertificate(stored.der)
+        } catch {
+          // A certificate mailcert cannot read is not one it can choose.
+          continue
+        }
+        if (certificate.basicConstraints?.ca === true) continue
+        found.push({certificate, name: identities.get(stored.sha1)?.label ?? stored.sha1, hasKey: identities.has(stored.sha1)})
+      }
+    }
+    return found
+  }
+
+  /** Nothing is imported: macOS's verdict for S/MIME, then the readers' settings (the identity preference). */
+  async planUseStored(stored: StoredCertificate, options: ImportOptions): Promise<StoreImport> {
+    const imported: ImportedIdentity = {accepted: {}, storedName: stored.name}
+    const email = stored.certificate.emails[0]
+    return {steps: [new VerifyIdentityStep(this.target, storedAsIdentity(stored), imported, email, {keepRefused: false, readers: options.readers})], warnings: [], imported}
   }
 
   async planRemoval(entry: JournalEntry, stillUsed: () => Promise<boolean>): Promise<PlanStep[]> {

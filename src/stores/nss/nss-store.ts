@@ -46,7 +46,7 @@ export class NssStore implements CertificateStore {
   readonly ref: StoreRef
   private session: SessionHolder | null = null
 
-  constructor(private readonly options: NssStoreOptions) {
+  constructor(protected readonly options: NssStoreOptions) {
     this.ref = options.ref
   }
 
@@ -74,7 +74,7 @@ export class NssStore implements CertificateStore {
   }
 
   /** The session the steps share, opened on first use, with the primary password checked first. */
-  private async unlock(): Promise<SessionHolder> {
+  protected async unlock(): Promise<SessionHolder> {
     if (this.session) return this.session
     const {driver, dir} = this.options
     let dbPassword: string | undefined

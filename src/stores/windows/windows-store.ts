@@ -10,10 +10,13 @@ import type {JournalEntry} from '../../install/journal.js'
 import type {PlanStep} from '../../install/plan.js'
 import type {Machine} from '../../system/platform.js'
 import {windowsBuild} from '../../system/windows-version.js'
-import type {CertificateStore, ImportedIdentity, ImportOptions, StoreImport, StoreRef} from '../store.js'
+import {parseCertificate} from '../../identity/certificate.js'
+import {storedAsIdentity} from '../../install/stored-choice.js'
+import type {CertificateStore, ImportedIdentity, ImportOptions, StoredCertificate, StoreImport, StoreRef} from '../store.js'
 import {ImportIdentityStep, TrustRootStep, VerifyIdentityStep} from './import-steps.js'
 import {placeCertificates} from './placement.js'
 import {DeleteIdentityStep} from './remove-steps.js'
+import {storedIdentities} from './store-query.js'
 import {storeHolds} from './user-stores.js'
 
 export const WINDOWS_STORE_KIND = 'windows'
@@ -51,6 +54,25 @@ export class WindowsStore implements CertificateStore {
     }
     steps.push(new VerifyIdentityStep(identity, imported, {keepRefused: options.keepRefused, readers: options.readers}))
     return {steps, warnings, imported}
+  }
+
+  /** The certificates in `My` whose private key Windows opens, for the addresses (every one for none). */
+  async storedIdentities(emails: readonly string[]): Promise<StoredCertificate[]> {
+    const found = emails.length === 0 ? storedIdentities() : emails.flatMap((email) => storedIdentities(email))
+    return found.flatMap((stored) => {
+      try {
+        return [{certificate: parseCertificate(stored.der), name: stored.thumbprint, hasKey: stored.hasKey}]
+      } catch {
+        // A certificate mailcert cannot read is not one it can choose.
+        return []
+      }
+    })
+  }
+
+  /** Nothing is imported: Windows' own check of the key and the chain, then the readers' settings by thumbprint. */
+  async planUseStored(stored: StoredCertificate, options: ImportOptions): Promise<StoreImport> {
+    const imported: ImportedIdentity = {accepted: {}, storedName: stored.certificate.fingerprints.sha1.toUpperCase()}
+    return {steps: [new VerifyIdentityStep(storedAsIdentity(stored), imported, {keepRefused: false, readers: options.readers})], warnings: [], imported}
   }
 
   async planRemoval(entry: JournalEntry, stillUsed: () => Promise<boolean>): Promise<PlanStep[]> {
