@@ -102,6 +102,8 @@ export class JournalFile {
     const entryWith = (changes: TargetChanges): JournalEntry => ({
       ...(base ?? {...target, installedAt: startedAt}),
       ...(base ? mergeChanges(base, changes) : changes),
+      // A later run for another client of the same store (Outlook after new Outlook): `remove --client` finds both.
+      clients: base ? [...new Set([...base.clients, ...target.clients])] : target.clients,
       sequence,
     })
     const store = async (entry: JournalEntry | null): Promise<void> => {

@@ -235,6 +235,16 @@ describe('JournalFile: the write-ahead record of one run', () => {
     expect(onDisk(file)).toEqual(journalOf(earlier))
   })
 
+  it('a later run for another client of the same store and certificate adds that client to the record', async () => {
+    const file = journalPath(folder())
+    await writeJournal(file, journalOf(entry({sequence: 3, clients: ['evolution']})))
+    const recorder = (await JournalFile.open(file)).recorderFor(target)
+    await recorder.note({identities: entry().identities})
+    await recorder.finish()
+    // One entry still (same store, same certificate), now for both: `remove --client thunderbird` finds it.
+    expect(onDisk(file).entries.map((e) => [e.sequence, e.clients])).toEqual([[3, ['evolution', 'thunderbird']]])
+  })
+
   it('writes nothing for a run that noted nothing', async () => {
     const file = journalPath(folder())
     const recorder = (await JournalFile.open(file)).recorderFor(target)
