@@ -74,14 +74,14 @@ function leftInTmp(): string[] {
   return spawnSync('find', [tmpdir(), '-xdev', '-uid', String(user.uid)], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean)
 }
 
-/** The user's mailcert (the one process of theirs running bin/run.js): its arguments and environment as the kernel shows them. */
-function processOf(uid: number): {pid: number; cmdline: string; environ: string} {
+/** A mailcert of this uid (the one that names `naming` in its arguments): its arguments and environment as the kernel shows them. */
+function processOf(uid: number, naming?: string): {pid: number; cmdline: string; environ: string} {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
       if (statSync(`/proc/${entry}`).uid !== uid) continue
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
-      if (cmdline.includes('run.js')) return {pid: Number(entry), cmdline, environ: readFileSync(`/proc/${entry}/environ`, 'utf8')}
+      if (cmdline.includes('run.js') && (naming === undefined || cmdline.split('\0').includes(naming))) return {pid: Number(entry), cmdline, environ: readFileSync(`/proc/${entry}/environ`, 'utf8')}
     } catch {
       // It ended while we looked.
     }
@@ -168,6 +168,25 @@ describe('--user NAME, run as root', () => {
     expect(cmdline).not.toContain(PASSWORD)
     expect(environ).not.toContain(PASSWORD)
     expect(environ).not.toMatch(/(^|\0)MAILCERT_PASSWORD=/)
+  }, 120_000)
+
+  it('a SIGTERM to the root mailcert reaches the user\'s, and its end (128 + 15) is ours', async () => {
+    const lock = await acquireUserLock(join(user.home, '.local', 'share', 'mailcert'), {command: 'test', waitMs: 0})
+    chmodSync(lock.path, 0o644)
+    execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, join(user.home, '.local')])
+    let child: number | null = null
+    const result = await asRoot(['install', p12, '--user', user.name, '--password-file', passwordFile, '--yes', '--lock-wait', '60'], {
+      onStderr(stderr) {
+        if (child !== null || !stderr.includes('waiting up to')) return
+        child = processOf(user.uid).pid
+        process.kill(processOf(0, user.name).pid, 'SIGTERM')
+      },
+    })
+    await lock.release()
+    expect(child).not.toBeNull()
+    // Ended by the signal (128 + 15), as it would have been without --user; and not left running.
+    expect(result.code, result.stderr).toBe(143)
+    expect(() => process.kill(child!, 0)).toThrow()
   }, 120_000)
 
   it('a user who is not root may name only themselves', async () => {
