@@ -33,7 +33,13 @@ export interface CurrentUser {
 
 export function currentUser(): CurrentUser {
   // os.userInfo asks the user database for the real uid: a USER variable does not fool it.
-  return {name: userInfo().username, isRoot: process.getuid?.() === 0}
+  let name = ''
+  try {
+    name = userInfo().username
+  } catch {
+    // A uid with no entry in the user database (a container's arbitrary uid): no name to match.
+  }
+  return {name, isRoot: process.getuid?.() === 0}
 }
 
 export type RunAsDecision = 'here' | 'switch'
