@@ -17,6 +17,7 @@ import {encodePfx} from '../../src/identity/pkcs12/encode.js'
 import {findBuiltinRootsModule} from '../../src/stores/nss/nss-tools.js'
 import {FIXTURES, REPO} from '../helpers/fixtures.js'
 import {json, runCli} from '../helpers/run-cli.js'
+import {makeSystemUser, removeSystemUser, type SystemUser} from '../helpers/system-user.js'
 import {thunderbirdHome} from '../helpers/thunderbird-home.js'
 
 const PROFILE = 'mc7test1.default-release'
@@ -25,6 +26,7 @@ const PASSWORD = 'Mac-hand-over-only-5Kp3'
 const SIMULATOR = join(REPO, 'test', 'macos', 'run-as-user-simulator')
 const which = (program: string) => execFileSync('which', [program], {encoding: 'utf8'}).trim()
 
+let user: SystemUser | undefined
 let name = ''
 let uid = 0
 let home = ''
@@ -45,12 +47,8 @@ function standIn(tool: string, at: string): void {
 }
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error('These tests make system users: run them as root (the test machine and CI do).')
-  name = `mcmac${process.pid}${Math.floor(Math.random() * 1e4)}`
-  execFileSync('useradd', ['-m', '-s', '/bin/zsh', name])
-  const passwd = execFileSync('getent', ['passwd', name], {encoding: 'utf8'}).trim().split(':')
-  uid = Number(passwd[2])
-  home = passwd[5]
+  user = makeSystemUser('mcmac', '/bin/zsh')
+  ;({name, uid, home} = user)
 
   // The profile where macOS Thunderbird keeps it (as test/clients/thunderbird/macos.test.ts lays it out).
   const made = await thunderbirdHome([{email: 'alice@example.com', name: 'Alice Example'}])
@@ -60,7 +58,7 @@ beforeAll(async () => {
   rmSync(join(profileDir, 'lock'), {force: true})
   writeFileSync(join(profileDir, '.parentlock'), '')
   writeFileSync(join(library, 'profiles.ini'), `[Profile0]\nName=default-release\nIsRelative=1\nPath=Profiles/${PROFILE}\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n`)
-  execFileSync('chown', ['-R', `${uid}:${passwd[3]}`, home])
+  execFileSync('chown', ['-R', `${uid}:${user.gid}`, home])
 
   // The Mac's system: NSS's tools where Homebrew puts them, lsof, env, and the three stand-ins. Readable by the user.
   root = mkdtempSync(join(tmpdir(), 'mailcert-mac-root-'))
@@ -85,7 +83,7 @@ beforeAll(async () => {
 }, 300_000)
 
 afterAll(() => {
-  if (name) spawnSync('userdel', ['-r', name])
+  if (user) removeSystemUser(user)
   for (const dir of [root, secrets]) if (dir) rmSync(dir, {recursive: true, force: true})
 })
 

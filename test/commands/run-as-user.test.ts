@@ -17,37 +17,25 @@ import {encodePfx} from '../../src/identity/pkcs12/encode.js'
 import {acquireUserLock} from '../../src/system/user-lock.js'
 import {FIXTURES} from '../helpers/fixtures.js'
 import {json, runCli} from '../helpers/run-cli.js'
+import {makeSystemUser, removeSystemUser, type SystemUser} from '../helpers/system-user.js'
 import {thunderbirdHome} from '../helpers/thunderbird-home.js'
 
 const ACCOUNTS = [{email: 'alice@example.com', name: 'Alice Example'}]
 /** Long and unlike anything else in a command line or an environment, so that finding it means a leak. */
 const PASSWORD = 'Hand-over-only-7Qx2vR9'
 
-interface TestUser {
-  name: string
-  uid: number
-  gid: number
-  home: string
+interface TestUser extends SystemUser {
   profileDir: string
 }
 
-const isRoot = process.getuid?.() === 0
 let user: TestUser
 /** Root's own folder (0700) with the .p12 and the password file, both 0600 root. */
 let secrets: string
 let p12: string
 let passwordFile: string
 
-function makeUser(): TestUser {
-  const name = `mcrun${process.pid}${Math.floor(Math.random() * 1e4)}`
-  execFileSync('useradd', ['-m', '-s', '/bin/sh', name])
-  const passwd = execFileSync('getent', ['passwd', name], {encoding: 'utf8'}).trim().split(':')
-  return {name, uid: Number(passwd[2]), gid: Number(passwd[3]), home: passwd[5], profileDir: ''}
-}
-
 beforeAll(async () => {
-  if (!isRoot) throw new Error('These tests make system users: run them as root (the test machine and CI do).')
-  user = makeUser()
+  user = {...makeSystemUser('mcrun'), profileDir: ''}
   const template = await thunderbirdHome(ACCOUNTS)
   cpSync(join(template.home, '.thunderbird'), join(user.home, '.thunderbird'), {recursive: true})
   execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, user.home])
@@ -64,7 +52,7 @@ beforeAll(async () => {
 }, 300_000)
 
 afterAll(() => {
-  if (user) execFileSync('userdel', ['-r', user.name], {stdio: 'ignore'})
+  if (user) removeSystemUser(user)
   if (secrets) rmSync(secrets, {recursive: true, force: true})
 })
 
