@@ -12,6 +12,8 @@ import {openIdentity} from '../ui/open-identity.js'
 import {passwordFlags} from '../ui/password-flags.js'
 import {askDbPassword, askPassword} from '../ui/prompts.js'
 import {renderCheck} from '../ui/render-check.js'
+import {runAsFlags} from '../ui/run-as-flags.js'
+import {runAsGivenUser} from '../ui/run-as-user.js'
 
 export default class Check extends MailcertCommand {
   static override summary = 'Check which mail clients can do S/MIME, and whether each account is set up right.'
@@ -43,10 +45,12 @@ Exit codes: 0 nothing wrong, 8 problems found; with a certificate named: 3 wrong
     'db-password-file': installFlags['db-password-file'],
     client: installFlags.client,
     ...clientFlags,
+    ...runAsFlags,
   }
 
   async run(): Promise<CheckResult> {
     const {args, flags} = await this.parse(Check)
+    await runAsGivenUser(currentMachine(this.config.home), flags, args.file)
     let certificate: GivenCertificate | undefined
     if (args.file !== undefined) {
       const opened = await openIdentity(args.file, flags, {ask: this.canPrompt ? askPassword : undefined})

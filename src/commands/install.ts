@@ -30,6 +30,8 @@ import {openIdentity} from '../ui/open-identity.js'
 import {passwordFlags} from '../ui/password-flags.js'
 import {askPassword, askTrustRoot} from '../ui/prompts.js'
 import {renderPlan, renderReport} from '../ui/render-install.js'
+import {runAsFlags} from '../ui/run-as-flags.js'
+import {runAsGivenUser} from '../ui/run-as-user.js'
 
 export interface InstallResult {
   certificate: {emails: string[]; subject: string; fingerprintSha256: string}
@@ -91,10 +93,11 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     file: Args.string({description: 'The .p12 or .pfx file your certificate authority gave you. At a terminal it may be left out: mailcert offers the files it finds.'}),
   }
 
-  static override flags = {...passwordFlags, ...installFlags}
+  static override flags = {...passwordFlags, ...installFlags, ...runAsFlags}
 
   async run(): Promise<InstallResult> {
     const {args, flags} = await this.parse(Install)
+    await runAsGivenUser(currentMachine(this.config.home), flags, args.file)
     const interactive = this.canPrompt && !flags.yes
     const home = this.config.home
     const context: ClientContext = {machine: currentMachine(home), flags}

@@ -15,6 +15,8 @@ import {closeQuestion} from '../ui/guided/questions.js'
 import {installFlags} from '../ui/install-flags.js'
 import {askDeleteIdentity, chooseRemovals, removalChoices} from '../ui/guided/removal-choice.js'
 import {renderReport} from '../ui/render-install.js'
+import {runAsFlags} from '../ui/run-as-flags.js'
+import {runAsGivenUser} from '../ui/run-as-user.js'
 import {style} from '../ui/style.js'
 
 export interface RemoveResult {
@@ -57,10 +59,12 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
     'db-password-file': installFlags['db-password-file'],
     ...clientFlags,
     'lock-wait': installFlags['lock-wait'],
+    ...runAsFlags,
   }
 
   async run(): Promise<RemoveResult> {
     const {flags} = await this.parse(Remove)
+    await runAsGivenUser(currentMachine(this.config.home), flags)
     const interactive = this.canPrompt && !flags.yes
     requireSelection(flags, interactive)
     const locked = await this.lockUserState('remove', flags['lock-wait'])

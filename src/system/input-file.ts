@@ -4,11 +4,15 @@
  */
 import {unreadable} from '../identity/input.js'
 import {FileRefused, MiB, readBoundedFile} from './bounded-read.js'
+import {handedOverFile} from './hand-over.js'
 
 /** Far larger than any PKCS#12 file (a few KiB): anything bigger is the wrong file. */
 export const MAX_INPUT_BYTES = 10 * MiB
 
 export async function readInputFile(path: string): Promise<Buffer> {
+  // Read already by the root mailcert that started this one as the user (--user): see hand-over.ts.
+  const handedOver = handedOverFile(path)
+  if (handedOver !== undefined) return handedOver
   try {
     return await readBoundedFile(path, MAX_INPUT_BYTES)
   } catch (error) {

@@ -6,6 +6,7 @@
  */
 import {UsageError} from '../errors.js'
 import {FileRefused, formatSize, KiB, readBoundedFile} from './bounded-read.js'
+import {handedOverSecretFile, handedOverStdin} from './hand-over.js'
 
 /** Far longer than any password or passphrase; anything longer is the wrong input. */
 export const MAX_PASSWORD_BYTES = 64 * KiB
@@ -20,6 +21,9 @@ export function stripOneNewline(text: string): string {
 }
 
 export async function readSecretFile(path: string, flag: string): Promise<string> {
+  // Read already by the root mailcert that started this one as the user (--user): see hand-over.ts.
+  const handedOver = handedOverSecretFile(path)
+  if (handedOver !== undefined) return handedOver
   try {
     return stripOneNewline((await readBoundedFile(path, MAX_PASSWORD_BYTES)).toString('utf8'))
   } catch (error) {
@@ -33,6 +37,8 @@ export async function readSecretFile(path: string, flag: string): Promise<string
 }
 
 export async function readSecretFromStdin(flag: string, stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
+  const handedOver = handedOverStdin()
+  if (handedOver !== undefined) return handedOver
   if (stdin.isTTY) {
     throw new UsageError(`${flag} reads the password from a pipe, but standard input is a terminal.`, [
       `Pipe it in (for example \`printf '%s' "$PW" | mailcert … ${flag}\`), or leave out ${flag} to be asked.`,
