@@ -157,3 +157,59 @@ try {
     console.log('\nsingle executable: not measured (build it first: npm run package -- --target linux)')
   }
 }
+
+// ---- One host's install with NSS's tools, against the raw tool calls it replaces -----------------
+// A fresh Thunderbird profile for each run (made outside the timing): `mailcert install --nss-driver
+// tools` against what a script does by hand for the same identity: `pk12util -i` (the identity),
+// `certutil -M` (the private root trusted for e-mail), plus one `node -e 0` for the start-up. What
+// mailcert adds on top: reading and checking the file, re-encoding it, the chain check, the journal,
+// prefs.js. No target: a ratio to watch.
+if ((await $({nothrow: true})`which certutil pk12util`).exitCode === 0) {
+  const file = path.join(fixtures, 'mailbox-rsa.p12')
+  const p12Password = path.join(os.tmpdir(), `mailcert-bench-install-${process.pid}`)
+  await fs.writeFile(p12Password, 'test', {mode: 0o600})
+  const freshProfile = async () => {
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'mailcert-bench-install-'))
+    const profile = path.join(home, '.thunderbird', 'bench.default')
+    await fs.mkdirp(profile)
+    await fs.writeFile(path.join(home, '.thunderbird', 'profiles.ini'), '[Profile0]\nName=default\nIsRelative=1\nPath=bench.default\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n')
+    await fs.copy(path.join(root, 'test', 'fixtures', 'thunderbird', 'prefs-with-accounts.js'), path.join(profile, 'prefs.js'))
+    await $`certutil -N --empty-password -d ${`sql:${profile}`}`
+    return {home, db: `sql:${profile}`}
+  }
+  const onFreshProfiles = async (label, work) => {
+    const times = []
+    for (let i = 0; i < runs; i++) {
+      const box = await freshProfile()
+      try {
+        const start = performance.now()
+        await work(box)
+        times.push(performance.now() - start)
+      } finally {
+        await fs.remove(box.home)
+      }
+    }
+    times.sort((a, b) => a - b)
+    const value = times[Math.floor(times.length / 2)]
+    console.log(`${label.padEnd(52)} ${value.toFixed(0).padStart(6)} ms`)
+    return value
+  }
+  try {
+    console.log('\none host\'s install (tools driver)')
+    const node = await median('node -e 0', ['node', '-e', '0'])
+    const install = await onFreshProfiles('mailcert install --nss-driver tools', async ({home}) => {
+      const env = {...process.env, HOME: home, MAILCERT_PASSWORD: 'test', MAILCERT_NO_LOG: '1'}
+      const result = await $({env, nothrow: true, quiet: true})`node ${bin} install ${file} --yes --trust-root --nss-driver tools`
+      if (result.exitCode !== 0) throw new Error(`install failed (exit ${result.exitCode}): ${result.stderr}`)
+    })
+    const raw = await onFreshProfiles('pk12util -i + certutil -M (the same by hand)', async ({db}) => {
+      await $({quiet: true})`pk12util -i ${file} -d ${db} -w ${p12Password}`
+      await $({quiet: true})`certutil -M -d ${db} -n ${'mailcert Test Root CA - mailcert Test PKI'} -t ,C,`
+    })
+    console.log(`${'install / (raw NSS calls + node -e 0)'.padEnd(40)} ${(install / (raw + node)).toFixed(2).padStart(6)}x`)
+  } finally {
+    await fs.remove(p12Password)
+  }
+} else {
+  console.log('\none host\'s install: not measured (NSS\'s tools are needed)')
+}
