@@ -54,6 +54,7 @@ async function certificateState(
   stored: StoredEntry[],
   session: NssSession,
   now: Date,
+  verify: boolean,
 ): Promise<CertificateState> {
   const found = stored.find((s) => sameDbKey(s.dbKey, dbKey))
   if (!found) return {reference: dbKey, name, certificate: null, hasKey: false, verdict: null}
@@ -70,7 +71,7 @@ async function certificateState(
       nickname: found.entry.nickname,
     },
     hasKey: found.entry.hasKey,
-    verdict: await session.verify(found.entry.der, usage),
+    verdict: verify ? await session.verify(found.entry.der, usage) : null,
   }
 }
 
@@ -231,10 +232,11 @@ export async function checkIdentities(
   session: NssSession | null,
   now: Date,
   expected: readonly ExpectedCertificate[] = [],
+  verify = true,
 ): Promise<IdentityCheck[]> {
   const stored = session ? indexStore(await session.listCertificates()) : []
   const state = async (dbKey: string, name: string, usage: EmailUsage): Promise<CertificateState> =>
-    session ? certificateState(dbKey, name, usage, stored, session, now) : unchecked(dbKey, name)
+    session ? certificateState(dbKey, name, usage, stored, session, now, verify) : unchecked(dbKey, name)
   const checks: IdentityCheck[] = []
   for (const identity of profile.accounts?.identities ?? []) {
     const smime = identity.smime
