@@ -15,7 +15,7 @@ import {SecretFiles, withSecretFiles} from '../../system/secret-files.js'
 import {classifyNssError, hasPrivateKey, isTrustedEmailIssuer, parseCertificateList, pemBlocks, withEmailTrust} from './certutil-output.js'
 import {parseKeyList, nssKeyId} from './key-id.js'
 import {describeNssError} from './nss-errors.js'
-import {readSqliteCertificates} from './sqlite-certificates.js'
+import {readSqliteDatabase} from './sqlite-certificates.js'
 import type {EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from './nss-driver.js'
 import {findBuiltinRootsModule, findNssTools, type NssTools, type ToolsMachine} from './nss-tools.js'
 
@@ -94,15 +94,16 @@ class ToolsSession implements NssSession {
     const listing = await this.run('certutil', ['-L', '-d', this.db])
     if (listing.exitCode !== 0) throw failure('certutil', 'Listing the certificates failed', listing)
     const entries = parseCertificateList(listing.stdout)
-    const keyIds = await this.keyIds()
-    // All certificates in one read where sqlite3 can do it; certutil per nickname for what it did not find.
-    const fromSqlite = entries.length > 1 ? await readSqliteCertificates(this.db, this.machine?.env ?? process.env) : null
+    // Certificates and key IDs in one read where sqlite3 can do it (one nickname is one certutil call either way);
+    // certutil -K, and certutil per nickname for what it did not find, otherwise.
+    const fromSqlite = entries.length > 1 ? await readSqliteDatabase(this.db, this.machine?.env ?? process.env) : null
+    const keyIds = fromSqlite?.keyIds ?? (await this.keyIds())
     const seen = new Set<string>()
     const certificates: NssCertificate[] = []
     // One nickname can stand for several certificates (renewals share it); -a prints them all.
     for (const nickname of new Set(entries.map((entry) => entry.nickname))) {
       const trust = entries.find((entry) => entry.nickname === nickname)!.trust
-      for (const der of fromSqlite?.get(nickname) ?? (await this.certificatesNamed(nickname))) {
+      for (const der of fromSqlite?.certificates.get(nickname) ?? (await this.certificatesNamed(nickname))) {
         const sha256 = createHash('sha256').update(der).digest('hex')
         if (seen.has(sha256)) continue
         seen.add(sha256)
