@@ -174,7 +174,8 @@ export interface StatusOptions extends Omit<CheckOptions, 'all' | 'verify' | 'in
  */
 export async function statusOfMachine(options: StatusOptions): Promise<StatusResult> {
   const {fingerprint, ...rest} = options
-  const result = await checkMachine({...rest, all: false, verify: options.deep, installed: options.installed})
+  // A boolean flag not given is undefined, which checkMachine would take as "verify".
+  const result = await checkMachine({...rest, all: false, verify: options.deep === true, installed: options.installed})
   let targets: StatusTarget[]
   if (options.given) {
     const certificate = options.given.identity.certificate

@@ -34,6 +34,9 @@ export async function databaseSpec(profileDir: string): Promise<string> {
   })
 }
 
+/** A key name certutil -K looks for after logging in, and never finds. */
+const NO_SUCH_KEY = 'mailcert: password check (no key has this name)'
+
 function failure(tool: string, what: string, result: RunResult): ExternalError {
   const output = `${result.stdout}${result.stderr}`.trim()
   const kind = classifyNssError(output)
@@ -246,7 +249,8 @@ export class ToolsDriver implements NssDriver {
   async checkPrimaryPassword(profileDir: string, password: string): Promise<boolean> {
     const db = await databaseSpec(profileDir)
     return withSecretFiles(async (files) => {
-      const result = await runTool(this.tools.certutil, ['-K', '-d', db], [{flag: '-f', name: 'db-password', password: `${password}\n`}], files, 30_000)
+      // Logging in is all this asks: a name no key has spares listing every key (seconds at 500 keys).
+      const result = await runTool(this.tools.certutil, ['-K', '-d', db, '-n', NO_SUCH_KEY], [{flag: '-f', name: 'db-password', password: `${password}\n`}], files, 30_000)
       return classifyNssError(`${result.stdout}${result.stderr}`) !== 'bad-password'
     })
   }
