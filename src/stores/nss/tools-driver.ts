@@ -13,7 +13,7 @@ import {ExternalError} from '../../errors.js'
 import {type RunResult, runProgram} from '../../system/run-program.js'
 import {SecretFiles, withSecretFiles} from '../../system/secret-files.js'
 import {classifyNssError, hasPrivateKey, isTrustedEmailIssuer, parseCertificateList, pemBlocks, withEmailTrust} from './certutil-output.js'
-import {parseKeyList, nssKeyId} from './key-id.js'
+import {parseKeyList, nssKeyIdOf} from './key-id.js'
 import {describeNssError} from './nss-errors.js'
 import {readSqliteDatabase} from './sqlite-certificates.js'
 import type {EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from './nss-driver.js'
@@ -43,11 +43,11 @@ function failure(tool: string, what: string, result: RunResult): ExternalError {
   return new ExternalError(tool, `${what}: ${describeNssError(kind, output)}`, {output, code: `nss-${kind}`})
 }
 
-function isCaCertificate(der: Buffer): boolean {
+function parsedOrNull(der: Buffer): X509Certificate | null {
   try {
-    return new X509Certificate(der).ca
+    return new X509Certificate(der)
   } catch {
-    return false
+    return null
   }
 }
 
@@ -111,9 +111,10 @@ class ToolsSession implements NssSession {
         if (seen.has(sha256)) continue
         seen.add(sha256)
         // A nickname's trust line cannot tell renewals apart; the key list can.
-        const keyId = keyIds ? nssKeyId(der) : null
+        const parsed = parsedOrNull(der)
+        const keyId = keyIds && parsed ? nssKeyIdOf(parsed) : null
         const hasKey = keyIds && keyId ? keyIds.has(keyId) : hasPrivateKey(trust)
-        certificates.push({nickname, trust, der, sha256, hasKey, isCa: isCaCertificate(der)})
+        certificates.push({nickname, trust, der, sha256, hasKey, isCa: parsed?.ca ?? false})
       }
     }
     this.cache = certificates
