@@ -213,3 +213,58 @@ if ((await $({nothrow: true})`which certutil pk12util`).exitCode === 0) {
 } else {
   console.log('\none host\'s install: not measured (NSS\'s tools are needed)')
 }
+
+// ---- mailcert status on a crowded NSS database ------------------------------------------------
+// Target (issue: detection for fleet engines): `mailcert status --fingerprint X` on a Thunderbird
+// profile whose database holds 500 identities answers in under 1 s. The database is made once per
+// run with one certutil batch (-B), in /dev/shm where there is one (sqlite's syncs make a disk ten
+// times slower at this), then copied into the profile; mailcert install then sets up alice in it.
+{
+  const IDENTITIES = 500
+  const STATUS_TARGET_MS = 1000
+  const fingerprint = JSON.parse(await fs.readFile(path.join(root, 'test', 'fixtures', 'manifest.json'), 'utf8'))['p12/mailbox-rsa.p12'].sha256
+  const scratchRoot = (await fs.pathExists('/dev/shm')) ? '/dev/shm' : os.tmpdir()
+  const scratch = await fs.mkdtemp(path.join(scratchRoot, 'mailcert-bench-nss-'))
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'mailcert-bench-status-'))
+  try {
+    if ((await $({nothrow: true})`which certutil`).exitCode !== 0) {
+      console.log('\nstatus, 500 identities: skipped (certutil is needed to make the database)')
+    } else {
+      const db = path.join(scratch, 'db')
+      await fs.mkdirp(db)
+      await $`certutil -N --empty-password -d ${`sql:${db}`}`
+      const noise = path.join(scratch, 'noise')
+      await fs.writeFile(noise, (await import('node:crypto')).randomBytes(64))
+      const batch = Array.from({length: IDENTITIES}, (_, i) => `-S -n "Bench User ${i}" -s "CN=Bench User ${i},E=user${i}@example.com" -x -t u,u,u -k ec -q nistp256 -z ${noise} -m ${i + 1} -v 120 --extSAN email:user${i}@example.com --keyUsage digitalSignature,keyEncipherment --extKeyUsage emailProtection`)
+      await fs.writeFile(path.join(scratch, 'batch'), `${batch.join('\n')}\n`)
+      const made = performance.now()
+      await $({quiet: true})`certutil -B -d ${`sql:${db}`} -i ${path.join(scratch, 'batch')}`
+      const madeMs = performance.now() - made
+
+      const profile = path.join(home, '.thunderbird', 'bench.default')
+      await fs.mkdirp(profile)
+      await fs.writeFile(path.join(home, '.thunderbird', 'profiles.ini'), '[Profile0]\nName=default\nIsRelative=1\nPath=bench.default\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n')
+      await fs.copy(path.join(root, 'test', 'fixtures', 'thunderbird', 'prefs-with-accounts.js'), path.join(profile, 'prefs.js'))
+      for (const file of ['cert9.db', 'key4.db', 'pkcs11.txt']) await fs.copy(path.join(db, file), path.join(profile, file))
+      const env = {HOME: home, XDG_CONFIG_HOME: '', XDG_DATA_HOME: '', MAILCERT_PASSWORD: 'test'}
+      const install = await $({env: {...process.env, ...env}, nothrow: true, quiet: true})`node ${bin} install ${path.join(fixtures, 'mailbox-rsa.p12')} --yes --trust-root --nss-driver tools`
+      const listed = (await $`certutil -L -d ${`sql:${profile}`}`).stdout.split('\n').filter((line) => /u,u,u/.test(line)).length
+      const once = await $({env: {...process.env, ...env}, nothrow: true, quiet: true})`node ${bin} status --fingerprint ${fingerprint}`
+      if (install.exitCode !== 0 || once.exitCode !== 0) {
+        console.log(`\nstatus, ${IDENTITIES} identities: not measured (install exit ${install.exitCode}, status exit ${once.exitCode}: ${(install.stderr || once.stderr).trim().split('\n')[0]})`)
+        process.exitCode = 1
+      } else {
+        console.log(`\n${IDENTITIES} identities made in ${(madeMs / 1000).toFixed(1)} s (certutil -B); the profile holds ${listed} with their keys`)
+        const nodeAgain = await median('node -e 0', ['node', '-e', '0'])
+        const status = await median(`mailcert status --fingerprint (${IDENTITIES} identities)`, ['node', bin, 'status', '--fingerprint', fingerprint], env)
+        const within = status < STATUS_TARGET_MS
+        console.log(`${'status / node -e 0'.padEnd(40)} ${(status / nodeAgain).toFixed(2).padStart(6)}x`)
+        console.log(`${`status, ${IDENTITIES} identities`.padEnd(40)} ${(status / 1000).toFixed(2).padStart(6)} s  ${within ? 'ok' : 'MISSED'} (target < ${STATUS_TARGET_MS / 1000} s)`)
+        if (!within) process.exitCode = 1
+      }
+    }
+  } finally {
+    await fs.remove(scratch)
+    await fs.remove(home)
+  }
+}

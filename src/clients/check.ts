@@ -30,6 +30,8 @@ export interface CheckOptions {
   clients: MailClient[]
   /** Ask each client itself for its verdict on each certificate. */
   deep: boolean
+  /** false: no chain verdicts, only what is in which store and which certificate each account names (`status`). */
+  verify?: boolean
   all: boolean
   now?: Date
   /** A store's password, when it has one and one was given; undefined otherwise. */
@@ -104,6 +106,7 @@ export async function checkMachine(options: CheckOptions): Promise<CheckResult> 
       machine: options.machine,
       flags: options.flags,
       deep: options.deep,
+      verify: options.verify ?? true,
       now,
       storePassword: options.storePassword,
       expected: (place) => [...(given.expected ? [given.expected] : []), ...installedIn(place, options.installed ?? [])],

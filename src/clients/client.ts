@@ -221,6 +221,8 @@ export interface CheckContext {
   flags: FlagValues
   /** Ask the client itself for its verdict (Thunderbird headless), not only NSS's tools. */
   deep: boolean
+  /** false: leave out the chain verdicts (vfychain, the client's second opinion); `status` asks only what is where. Default true. */
+  verify?: boolean
   now: Date
   /** A store's password when one was given; undefined otherwise. */
   storePassword(store: StoreRef): Promise<string | undefined>

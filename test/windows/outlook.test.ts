@@ -163,6 +163,10 @@ describe('classic Outlook on Windows', {timeout: 180_000}, () => {
     const newOutlook = both.result.clients.find((client) => client.client === 'new-outlook')!
     expect(newOutlook.profiles[0]!.facts).toContain('version 1.2025.1105.0')
     expect(newOutlook.profiles[0]!.problems).toEqual([])
+    // What Intune's detection script asks: exit 0 and one line.
+    const status = await runWindowsCli(user, ['status', '--fingerprint', manifest[FIXTURE].sha256 as string])
+    expect(status.code, status.stderr).toBe(0)
+    expect(status.stdout).toMatch(/^alice@example\.com: installed, used by 1 account \([^\n]+\)\r?\n$/)
   })
 
   it('refuses while OUTLOOK.EXE runs (exit 6), changing nothing', async () => {
@@ -204,6 +208,9 @@ describe('classic Outlook on Windows', {timeout: 180_000}, () => {
     expect(await queryHex(user, SECURITY, '11020355')).toBe(before)
     const stores = await probeStores(user, scratch)
     expect(stores.My).toEqual([])
+    const status = await runWindowsCli(user, ['status', '--fingerprint', manifest[FIXTURE].sha256 as string])
+    expect(status.code, status.stderr).toBe(8)
+    expect(status.stdout).toBe('')
   })
 
 })

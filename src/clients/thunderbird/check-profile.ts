@@ -34,28 +34,75 @@ interface StoredEntry {
   dbKey: string
 }
 
-function indexStore(entries: NssCertificate[]): StoredEntry[] {
-  const indexed: StoredEntry[] = []
-  for (const entry of entries) {
-    try {
-      const certificate = parseCertificate(entry.der)
-      indexed.push({entry, certificate, dbKey: nssDbKey(certificate)})
-    } catch {
-      // A certificate NSS holds but mailcert cannot parse is not one an identity can point at.
+/** The serial's content octets and the issuer's DER that a dbKey names; null when it is not one. */
+function dbKeyParts(dbKey: string): {serial: Buffer; issuer: Buffer} | null {
+  const bytes = Buffer.from(dbKey.replace(/\s+/g, ''), 'base64')
+  if (bytes.length < 16) return null
+  const serialLength = bytes.readUInt32BE(8)
+  const issuerLength = bytes.readUInt32BE(12)
+  if (16 + serialLength + issuerLength !== bytes.length || serialLength === 0 || issuerLength === 0) return null
+  return {serial: bytes.subarray(16, 16 + serialLength), issuer: bytes.subarray(16 + serialLength)}
+}
+
+/** Whether a certificate's bytes can hold this address (as an IA5String, in any case); addresses beyond ASCII are not ruled out. */
+function mayMention(der: Buffer, email: string): boolean {
+  return !/^[\x20-\x7e]+$/.test(email) || der.toString('latin1').toLowerCase().includes(email.toLowerCase())
+}
+
+/**
+ * The database's certificates, each parsed only when its bytes can be the one asked for (the dbKey's
+ * issuer and serial in them, or the address): a database with 500 identities costs a parse per
+ * certificate an identity names, not 500.
+ */
+class StoredCertificates {
+  private readonly parsed = new Map<NssCertificate, StoredEntry | null>()
+
+  constructor(private readonly entries: readonly NssCertificate[]) {}
+
+  private parse(entry: NssCertificate): StoredEntry | null {
+    if (!this.parsed.has(entry)) {
+      try {
+        const certificate = parseCertificate(entry.der)
+        this.parsed.set(entry, {entry, certificate, dbKey: nssDbKey(certificate)})
+      } catch {
+        // A certificate NSS holds but mailcert cannot parse is not one an identity can point at.
+        this.parsed.set(entry, null)
+      }
     }
+    return this.parsed.get(entry)!
   }
-  return indexed
+
+  byDbKey(dbKey: string): StoredEntry | undefined {
+    const parts = dbKeyParts(dbKey)
+    for (const entry of this.entries) {
+      if (parts && !(entry.der.includes(parts.issuer) && entry.der.includes(parts.serial))) continue
+      const stored = this.parse(entry)
+      if (stored && sameDbKey(stored.dbKey, dbKey)) return stored
+    }
+    return undefined
+  }
+
+  /** The first certificate with its key, not a CA's, that can be for `email` and passes `test`. */
+  findWithKey(email: string, test: (stored: StoredEntry) => boolean): StoredEntry | undefined {
+    for (const entry of this.entries) {
+      if (!entry.hasKey || entry.isCa || !mayMention(entry.der, email)) continue
+      const stored = this.parse(entry)
+      if (stored && test(stored)) return stored
+    }
+    return undefined
+  }
 }
 
 async function certificateState(
   dbKey: string,
   name: string,
   usage: EmailUsage,
-  stored: StoredEntry[],
+  stored: StoredCertificates,
   session: NssSession,
   now: Date,
+  verify: boolean,
 ): Promise<CertificateState> {
-  const found = stored.find((s) => sameDbKey(s.dbKey, dbKey))
+  const found = stored.byDbKey(dbKey)
   if (!found) return {reference: dbKey, name, certificate: null, hasKey: false, verdict: null}
   return {
     reference: dbKey,
@@ -70,7 +117,7 @@ async function certificateState(
       nickname: found.entry.nickname,
     },
     hasKey: found.entry.hasKey,
-    verdict: await session.verify(found.entry.der, usage),
+    verdict: verify ? await session.verify(found.entry.der, usage) : null,
   }
 }
 
@@ -140,12 +187,10 @@ function isFor(certificate: {emails: readonly string[]}, email: string): boolean
 }
 
 /** A certificate in the database that this identity could sign with today: its key is there, it is for the address, in date, for e-mail. */
-function usableStored(stored: readonly StoredEntry[], email: string, now: Date): StoredEntry | undefined {
-  return stored.find(({entry, certificate}) => {
+function usableStored(stored: StoredCertificates, email: string, now: Date): StoredEntry | undefined {
+  return stored.findWithKey(email, ({certificate}) => {
     const eku = certificate.extendedKeyUsage
     return (
-      entry.hasKey &&
-      !entry.isCa &&
       isFor(certificate, email) &&
       certificate.notBefore <= now &&
       now <= certificate.notAfter &&
@@ -163,7 +208,7 @@ function describeShort(certificate: {subject: string; notAfter?: Date}): string 
  * An identity with no certificate set although one for its address is known. Without any such
  * certificate the person simply has none yet: that is information, not a problem.
  */
-function notSetProblem(identity: MailIdentity, where: string, expected: readonly ExpectedCertificate[], stored: readonly StoredEntry[], now: Date): Problem {
+function notSetProblem(identity: MailIdentity, where: string, expected: readonly ExpectedCertificate[], stored: StoredCertificates, now: Date): Problem {
   const email = identity.email
   // An identity that only decrypts cannot sign either: the same finding, in the words that fit.
   const what = identity.smime.encryptionCertDbKey ? 'signing' : 'S/MIME'
@@ -231,10 +276,11 @@ export async function checkIdentities(
   session: NssSession | null,
   now: Date,
   expected: readonly ExpectedCertificate[] = [],
+  verify = true,
 ): Promise<IdentityCheck[]> {
-  const stored = session ? indexStore(await session.listCertificates()) : []
+  const stored = new StoredCertificates(session ? await session.listCertificates() : [])
   const state = async (dbKey: string, name: string, usage: EmailUsage): Promise<CertificateState> =>
-    session ? certificateState(dbKey, name, usage, stored, session, now) : unchecked(dbKey, name)
+    session ? certificateState(dbKey, name, usage, stored, session, now, verify) : unchecked(dbKey, name)
   const checks: IdentityCheck[] = []
   for (const identity of profile.accounts?.identities ?? []) {
     const smime = identity.smime

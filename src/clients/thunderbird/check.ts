@@ -16,6 +16,7 @@ import type {ThunderbirdSurvey} from './survey.js'
 
 interface CheckOptions {
   storePassword(profile: ThunderbirdProfile): Promise<string | undefined>
+  verify: boolean
 }
 
 /** The ways to read databases: the chosen driver, NSS's tools for profiles Thunderbird runs on (--deep), and Thunderbird to confirm a doubt of the tools. */
@@ -63,7 +64,7 @@ async function checkProfile(profile: ThunderbirdProfile, drivers: Drivers, expec
   const summary = profileSummary(profile)
   /** The identities as the settings describe them, the database unread. */
   const listed = async (problems: Problem[]): Promise<ProfileCheck> => {
-    const identities = await checkIdentities(profile, null, now, expected)
+    const identities = await checkIdentities(profile, null, now, expected, options.verify)
     return {...summary, checkedWith: null, identities, problems: [...problems, ...identities.flatMap((i) => i.problems)]}
   }
   if (profile.prefsState === 'missing') {
@@ -110,7 +111,7 @@ async function checkProfile(profile: ThunderbirdProfile, drivers: Drivers, expec
         return listed([...notes, profileProblem(profile, 'warning', 'primary-password', 'The certificate database is protected by a primary password, so it was not checked.', 'mailcert check --db-password-file FILE (or MAILCERT_DB_PASSWORD)')])
       }
     }
-    result = await checkWith(profile, driver, dbPassword, now, expected, notes)
+    result = await checkWith(profile, driver, dbPassword, now, expected, notes, options.verify)
   } catch (error) {
     if (!(error instanceof ExternalError)) throw error
     return listed([...notes, storeUnreadable(profile, error)])
@@ -120,7 +121,7 @@ async function checkProfile(profile: ThunderbirdProfile, drivers: Drivers, expec
   const doubtful = result.problems.some((p) => p.code === 'not-trusted' || p.code === 'chain-not-checked')
   if (driver.name === 'tools' && drivers.secondOpinion && !profile.lock.busy && doubtful) {
     try {
-      return await checkWith(profile, drivers.secondOpinion, dbPassword, now, expected, notes)
+      return await checkWith(profile, drivers.secondOpinion, dbPassword, now, expected, notes, options.verify)
     } catch (error) {
       if (!(error instanceof ExternalError)) throw error
       const unconfirmed = profileProblem(profile, 'warning', 'second-opinion-failed', `Thunderbird itself could not be asked to confirm the verdict of NSS's tools: ${error.tool}: ${error.message}`, 'Close Thunderbird if it runs, then run mailcert check --deep.')
@@ -130,10 +131,10 @@ async function checkProfile(profile: ThunderbirdProfile, drivers: Drivers, expec
   return result
 }
 
-async function checkWith(profile: ThunderbirdProfile, driver: NssDriver, dbPassword: string | undefined, now: Date, expected: ExpectedCertificate[], notes: Problem[]): Promise<ProfileCheck> {
+async function checkWith(profile: ThunderbirdProfile, driver: NssDriver, dbPassword: string | undefined, now: Date, expected: ExpectedCertificate[], notes: Problem[], verify: boolean): Promise<ProfileCheck> {
   const session = await driver.open(profile.dir, {dbPassword})
   try {
-    const identities = await checkIdentities(profile, session, now, expected)
+    const identities = await checkIdentities(profile, session, now, expected, verify)
     return {...profileSummary(profile, driver.name), checkedWith: driver.name, identities, problems: [...notes, ...identities.flatMap((i) => i.problems)]}
   } finally {
     await session.close()
@@ -190,9 +191,9 @@ export async function checkThunderbird(survey: ThunderbirdSurvey | null, context
   const drivers: Drivers = {
     main,
     whileRunning: context.deep && profiles.some((p) => p.lock.busy) ? await optionalDriver('tools', profiles, context.machine) : null,
-    secondOpinion: main?.name === 'tools' && program ? await optionalDriver('thunderbird', profiles, context.machine) : null,
+    secondOpinion: main?.name === 'tools' && program && context.verify !== false ? await optionalDriver('thunderbird', profiles, context.machine) : null,
   }
-  const options: CheckOptions = {storePassword: (profile) => context.storePassword({kind: 'nss', location: profile.dir, label: `Thunderbird profile "${profile.name}"`})}
+  const options: CheckOptions = {verify: context.verify !== false, storePassword: (profile) => context.storePassword({kind: 'nss', location: profile.dir, label: `Thunderbird profile "${profile.name}"`})}
   const checked: ProfileCheck[] = []
   try {
     for (const profile of profiles) checked.push(await checkProfile(profile, drivers, context.expected(profile.dir), options, context.now))

@@ -7,7 +7,16 @@ import {createHash, X509Certificate} from 'node:crypto'
 
 export function nssKeyId(certificateDer: Buffer): string | null {
   try {
-    const jwk = new X509Certificate(certificateDer).publicKey.export({format: 'jwk'})
+    return nssKeyIdOf(new X509Certificate(certificateDer))
+  } catch {
+    return null
+  }
+}
+
+/** The same for a certificate already parsed (a listing of 500 pays for each parse). */
+export function nssKeyIdOf(certificate: X509Certificate): string | null {
+  try {
+    const jwk = certificate.publicKey.export({format: 'jwk'})
     const bytes = (value: string | undefined) => Buffer.from(value ?? '', 'base64url')
     let material: Buffer
     if (jwk.kty === 'RSA') material = bytes(jwk.n)

@@ -13,8 +13,9 @@ import {ExternalError} from '../../errors.js'
 import {type RunResult, runProgram} from '../../system/run-program.js'
 import {SecretFiles, withSecretFiles} from '../../system/secret-files.js'
 import {classifyNssError, hasPrivateKey, isTrustedEmailIssuer, parseCertificateList, pemBlocks, withEmailTrust} from './certutil-output.js'
-import {parseKeyList, nssKeyId} from './key-id.js'
+import {parseKeyList, nssKeyIdOf} from './key-id.js'
 import {describeNssError} from './nss-errors.js'
+import {readSqliteDatabase} from './sqlite-certificates.js'
 import type {EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from './nss-driver.js'
 import {findBuiltinRootsModule, findNssTools, type NssTools, type ToolsMachine} from './nss-tools.js'
 
@@ -33,17 +34,20 @@ export async function databaseSpec(profileDir: string): Promise<string> {
   })
 }
 
+/** A key name certutil -K looks for after logging in, and never finds. */
+const NO_SUCH_KEY = 'mailcert: password check (no key has this name)'
+
 function failure(tool: string, what: string, result: RunResult): ExternalError {
   const output = `${result.stdout}${result.stderr}`.trim()
   const kind = classifyNssError(output)
   return new ExternalError(tool, `${what}: ${describeNssError(kind, output)}`, {output, code: `nss-${kind}`})
 }
 
-function isCaCertificate(der: Buffer): boolean {
+function parsedOrNull(der: Buffer): X509Certificate | null {
   try {
-    return new X509Certificate(der).ca
+    return new X509Certificate(der)
   } catch {
-    return false
+    return null
   }
 }
 
@@ -93,26 +97,34 @@ class ToolsSession implements NssSession {
     const listing = await this.run('certutil', ['-L', '-d', this.db])
     if (listing.exitCode !== 0) throw failure('certutil', 'Listing the certificates failed', listing)
     const entries = parseCertificateList(listing.stdout)
-    const keyIds = await this.keyIds()
+    // Certificates and key IDs in one read where sqlite3 can do it (one nickname is one certutil call either way);
+    // certutil -K, and certutil per nickname for what it did not find, otherwise.
+    const fromSqlite = entries.length > 1 ? await readSqliteDatabase(this.db, this.machine?.env ?? process.env) : null
+    const keyIds = fromSqlite?.keyIds ?? (await this.keyIds())
     const seen = new Set<string>()
     const certificates: NssCertificate[] = []
     // One nickname can stand for several certificates (renewals share it); -a prints them all.
     for (const nickname of new Set(entries.map((entry) => entry.nickname))) {
       const trust = entries.find((entry) => entry.nickname === nickname)!.trust
-      const pem = await this.run('certutil', ['-L', '-d', this.db, '-n', nickname, '-a'])
-      if (pem.exitCode !== 0) throw failure('certutil', `Reading "${nickname}" failed`, pem)
-      for (const der of pemBlocks(pem.stdout)) {
+      for (const der of fromSqlite?.certificates.get(nickname) ?? (await this.certificatesNamed(nickname))) {
         const sha256 = createHash('sha256').update(der).digest('hex')
         if (seen.has(sha256)) continue
         seen.add(sha256)
         // A nickname's trust line cannot tell renewals apart; the key list can.
-        const keyId = keyIds ? nssKeyId(der) : null
+        const parsed = parsedOrNull(der)
+        const keyId = keyIds && parsed ? nssKeyIdOf(parsed) : null
         const hasKey = keyIds && keyId ? keyIds.has(keyId) : hasPrivateKey(trust)
-        certificates.push({nickname, trust, der, sha256, hasKey, isCa: isCaCertificate(der)})
+        certificates.push({nickname, trust, der, sha256, hasKey, isCa: parsed?.ca ?? false})
       }
     }
     this.cache = certificates
     return certificates
+  }
+
+  private async certificatesNamed(nickname: string): Promise<Buffer[]> {
+    const pem = await this.run('certutil', ['-L', '-d', this.db, '-n', nickname, '-a'])
+    if (pem.exitCode !== 0) throw failure('certutil', `Reading "${nickname}" failed`, pem)
+    return pemBlocks(pem.stdout)
   }
 
   /** Key IDs from `certutil -K`, or null when the keys cannot be listed (a locked database). */
@@ -238,7 +250,8 @@ export class ToolsDriver implements NssDriver {
   async checkPrimaryPassword(profileDir: string, password: string): Promise<boolean> {
     const db = await databaseSpec(profileDir)
     return withSecretFiles(async (files) => {
-      const result = await runTool(this.tools.certutil, ['-K', '-d', db], [{flag: '-f', name: 'db-password', password: `${password}\n`}], files, 30_000)
+      // Logging in is all this asks: a name no key has spares listing every key (seconds at 500 keys).
+      const result = await runTool(this.tools.certutil, ['-K', '-d', db, '-n', NO_SUCH_KEY], [{flag: '-f', name: 'db-password', password: `${password}\n`}], files, 30_000)
       return classifyNssError(`${result.stdout}${result.stderr}`) !== 'bad-password'
     })
   }
