@@ -106,14 +106,16 @@ describe('--user NAME, run as root', () => {
     expect(leftInTmp()).toEqual([])
   }, 180_000)
 
-  it('checks as the user, with the password piped in or in MAILCERT_PASSWORD', async () => {
+  it('checks as the user, with the password piped in; status (as a Jamf extension attribute runs it) with it in MAILCERT_PASSWORD', async () => {
     const piped = await asRoot(['check', p12, '--user', user.name, '--password-stdin', '--json'], {input: `${PASSWORD}\n`})
     expect(piped.code, piped.stderr).toBe(0)
     const profiles = json<{result: {clients: Array<{client: string; profiles: Array<{dir: string}>}>}}>(piped).result.clients.find((c) => c.client === 'thunderbird')!.profiles
     expect(profiles.map((profile) => profile.dir)).toEqual([user.profileDir])
 
-    const fromVariable = await asRoot(['check', p12, '--json'], {env: {MAILCERT_USER: user.name, MAILCERT_PASSWORD: PASSWORD}})
-    expect(fromVariable.code, fromVariable.stderr).toBe(0)
+    const status = await asRoot(['status', p12], {env: {MAILCERT_USER: user.name, MAILCERT_PASSWORD: PASSWORD}})
+    expect(status.code, status.stderr).toBe(0)
+    expect(status.stdout.trim().split('\n')).toHaveLength(1)
+    expect(status.stdout).toMatch(/^alice@example\.com: installed/)
     expect(leftInTmp()).toEqual([])
   }, 180_000)
 
