@@ -12,7 +12,7 @@ export const SLOWEST = [
   // Under Wine: each CLI call costs 3-5 s of Windows Node start-up; it waits for the run's prefix template first.
   'test/windows/outlook.test.ts',
   'test/commands/check.test.ts',
-  // Seven ansible-playbook runs against hosts in network namespaces (sshd, users); root only, cleaned up in afterAll.
+  // Four ansible-playbook runs against hosts in network namespaces (sshd, users); root only, cleaned up in afterAll.
   'test/platforms/ansible.test.ts',
   // Both wait for the run's single executables (test/helpers/executables.ts: 40-100 s of building, once per run).
   'test/packaging/windows/windows-executable.test.ts',

@@ -66,17 +66,7 @@ describe('the Windows harness', {timeout: 120_000}, () => {
     expect(report.result.type).toBe('mailbox')
   })
 
-  it('inspects with --password-file and the exit code of a wrong password', async () => {
-    const passwordFile = join(scratch, 'password.txt')
-    await writeFile(passwordFile, PASSWORD, {mode: 0o600})
-    const right = await runWindowsCli(one, ['inspect', windowsPath(P12), '--json', '--password-file', windowsPath(passwordFile)])
-    expect(right.code, right.stderr).toBe(0)
-    expect(JSON.parse(right.stdout)).toMatchObject({status: 0})
-    await writeFile(passwordFile, 'not the password', {mode: 0o600})
-    const wrong = await runWindowsCli(one, ['inspect', windowsPath(P12), '--password-file', windowsPath(passwordFile)])
-    expect(wrong.code).toBe(3)
-    expect(wrong.stderr).not.toContain('not the password')
-  })
+  // --password-file, right and wrong (exit 3), through the CLI under Wine: test/windows/outlook.test.ts.
 
   it('gives Windows Node none of the test process environment, and the env it is given', async () => {
     const script = join(scratch, 'env.cjs')

@@ -6,12 +6,14 @@
  * check, refusal while OUTLOOK.EXE runs, a wrong password, and remove putting the value back byte for byte.
  */
 import {spawn} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
 import {copyFile, mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {decodeSecuritySettings} from '../../src/clients/outlook/security-settings.js'
+import type {RunLogLine} from '../../src/ui/run-log-lines.js'
 import {FIXTURES, manifest} from '../helpers/fixtures.js'
 import {disposeWindowsUser, reg, runWindowsCli, runWindowsNode, windowsPath, windowsUser, type WindowsUser} from '../helpers/windows.js'
 import {wineEnvironment} from '../helpers/wine-prefix.js'
@@ -65,6 +67,12 @@ interface Report {
   error?: {code: string; message: string}
 }
 
+const logLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as RunLogLine)
+
 describe('classic Outlook on Windows', {timeout: 180_000}, () => {
   let user: WindowsUser
   let scratch: string
@@ -72,9 +80,14 @@ describe('classic Outlook on Windows', {timeout: 180_000}, () => {
   let passwordFile: string
   /** A setting that was there before mailcert, for another certificate: it must stay. */
   let before: string | null
+  /** mailcert's folder in %LOCALAPPDATA% (its default run log); on real Windows the runner's, removed after only if this test made it. */
+  let logFolder: string
+  let hadLogFolder: boolean
 
   beforeAll(async () => {
     user = await windowsUser()
+    logFolder = join(user.localAppData, 'mailcert')
+    hadLogFolder = existsSync(logFolder)
     scratch = join(user.localAppData, 'mailcert-test')
     await mkdir(scratch, {recursive: true})
     p12 = join(scratch, 'alice.p12')
@@ -108,21 +121,33 @@ describe('classic Outlook on Windows', {timeout: 180_000}, () => {
       await reg(user, ['delete', APP_PATHS, '/f'])
     }
     if (scratch) await rm(scratch, {recursive: true, force: true})
+    if (user && !hadLogFolder) await rm(logFolder, {recursive: true, force: true})
     if (user) await disposeWindowsUser(user)
   })
 
   const install = (...extra: string[]) => runWindowsCli(user, ['install', windowsPath(p12), '--password-file', windowsPath(passwordFile), '--trust-root', '--json', ...extra])
 
-  it('refuses a wrong password with exit 3 and changes nothing', async () => {
-    await writeFile(join(scratch, 'wrong.txt'), 'not-it')
-    const run = await runWindowsCli(user, ['install', windowsPath(p12), '--password-file', windowsPath(join(scratch, 'wrong.txt')), '--json'])
+  it('refuses a wrong password with exit 3 and changes nothing; --log takes a Windows path and holds no password', async () => {
+    await writeFile(join(scratch, 'wrong.txt'), 'Otter-Lamp-4411-Wrong')
+    const log = join(scratch, 'logs', 'run.log')
+    const run = await runWindowsCli(user, ['install', windowsPath(p12), '--password-file', windowsPath(join(scratch, 'wrong.txt')), '--json', '--log', windowsPath(log)])
     expect(run.code, run.stdout + run.stderr).toBe(3)
     expect(await queryHex(user, SECURITY, '11020355')).toBe(before)
+    expect(readFileSync(log, 'utf8')).not.toContain('Otter-Lamp')
+    expect(run.stdout + run.stderr).not.toContain('Otter-Lamp')
+    expect(logLines(log)).toEqual([
+      expect.objectContaining({type: 'start', command: 'install', os: 'windows', flags: ['json', 'log', 'password-file']}),
+      expect.objectContaining({type: 'end', exitCode: 3, error: expect.objectContaining({code: 'wrong-password'})}),
+    ])
   })
 
-  it('imports the identity and writes the profile\'s security setting for the matching account', async () => {
-    const run = await install()
+  it('imports the identity and writes the profile\'s security setting for the matching account, logged in %LOCALAPPDATA%\\mailcert\\Logs', async () => {
+    // Without a terminal, the default run log (the Windows helper turns it off on a real runner unless asked).
+    const run = await runWindowsCli(user, ['install', windowsPath(p12), '--password-file', windowsPath(passwordFile), '--trust-root', '--json'], {env: {MAILCERT_NO_LOG: ''}})
     expect(run.code, run.stdout + run.stderr).toBe(0)
+    const logged = logLines(join(logFolder, 'Logs', 'mailcert.log'))
+    expect(logged.filter((line) => line.type === 'step').length).toBeGreaterThan(0)
+    expect(logged.at(-1)).toMatchObject({type: 'end', exitCode: 0, changed: true})
     const report = JSON.parse(run.stdout) as Report
     // One import serves both Outlooks: they read the same store.
     expect(report.result?.targets?.some((target) => target.clients.includes('outlook') && target.clients.includes('new-outlook') && target.status === 'done'), run.stdout).toBe(true)
