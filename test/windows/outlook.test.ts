@@ -15,6 +15,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {decodeSecuritySettings} from '../../src/clients/outlook/security-settings.js'
 import type {RunLogLine} from '../../src/ui/run-log-lines.js'
 import {FIXTURES, manifest} from '../helpers/fixtures.js'
+import {pe64, queryHex, utf16} from '../helpers/outlook-registry.js'
 import {disposeWindowsUser, reg, runWindowsCli, runWindowsNode, windowsPath, windowsUser, type WindowsUser} from '../helpers/windows.js'
 import {wineEnvironment} from '../helpers/wine-prefix.js'
 
@@ -28,25 +29,6 @@ const ACCOUNTS = `${PROFILE}\\9375CFF0413111d3B88A00104B2A6676`
 const SECURITY = `${PROFILE}\\c02ebc5353d9cd11975200aa004ae40e`
 const NEW_OUTLOOK_PACKAGES = 'HKCU\\Software\\Classes\\Local Settings\\Software\\Microsoft\\Windows\\CurrentVersion\\AppModel\\Repository\\Packages'
 const APP_PATHS = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\App Paths\\OUTLOOK.EXE'
-
-/** A PE header for x64 (IMAGE_FILE_MACHINE_AMD64), which is all mailcert reads of OUTLOOK.EXE. */
-function pe64(): Buffer {
-  const bytes = Buffer.alloc(512)
-  bytes.write('MZ', 0, 'latin1')
-  bytes.writeUInt32LE(0x80, 0x3c)
-  bytes.write('PE\0\0', 0x80, 'latin1')
-  bytes.writeUInt16LE(0x8664, 0x84)
-  return bytes
-}
-
-const utf16 = (text: string) => Buffer.from(`${text}\0`, 'utf16le').toString('hex')
-
-async function queryHex(user: WindowsUser, key: string, name: string): Promise<string | null> {
-  const run = await reg(user, ['query', key, '/v', name])
-  if (run.code !== 0) return null
-  const match = /REG_BINARY\s+([0-9A-Fa-f]*)/.exec(run.stdout)
-  return match ? match[1]!.toLowerCase() : null
-}
 
 const PROBE = join(import.meta.dirname, '..', 'stores', 'windows', 'store-probe.cjs')
 
