@@ -13,16 +13,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {decodeSecuritySettings} from '../../src/clients/outlook/security-settings.js'
 import {FIXTURES, manifest, plainHex} from '../helpers/fixtures.js'
-import {pe64, queryHex, utf16} from '../helpers/outlook-registry.js'
+import {ACCOUNTS, APP_PATHS, fakeOutlookInstallation, probeStores, queryHex, SECURITY, UNDER_WINE, utf16} from '../helpers/outlook-registry.js'
 import {disposeWindowsUser, reg, runWindowsCli, runWindowsNode, windowsPath, windowsUser, type WindowsUser} from '../helpers/windows.js'
 
-const UNDER_WINE = process.platform !== 'win32'
 const FIXTURE = 'p12/mailbox-rsa.p12'
-const PROFILE = 'HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Outlook'
-const ACCOUNTS = `${PROFILE}\\9375CFF0413111d3B88A00104B2A6676`
-const SECURITY = `${PROFILE}\\c02ebc5353d9cd11975200aa004ae40e`
-const APP_PATHS = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\App Paths\\OUTLOOK.EXE'
-const PROBE = join(import.meta.dirname, '..', 'stores', 'windows', 'store-probe.cjs')
 const DRIVER = join(import.meta.dirname, '..', 'stores', 'windows', 'store-driver.mjs')
 
 interface Report {
@@ -44,13 +38,8 @@ describe('install --from-store for classic Outlook', {timeout: 240_000}, () => {
     await mkdir(scratch, {recursive: true})
     await copyFile(join(FIXTURES, FIXTURE), join(scratch, 'alice.p12'))
     await writeFile(join(scratch, 'password.txt'), manifest[FIXTURE].password as string)
-    const exeDir = UNDER_WINE ? join(user.prefix!, 'drive_c', 'Program Files', 'Microsoft Office', 'root', 'Office16') : join(scratch, 'Office16')
-    await mkdir(exeDir, {recursive: true})
-    await writeFile(join(exeDir, 'OUTLOOK.EXE'), pe64())
-    const exe = UNDER_WINE ? 'C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE' : join(exeDir, 'OUTLOOK.EXE')
     const commands = [
-      ['add', APP_PATHS, '/ve', '/t', 'REG_SZ', '/d', exe, '/f'],
-      ['add', 'HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook', '/v', 'DefaultProfile', '/t', 'REG_SZ', '/d', 'Outlook', '/f'],
+      ...(await fakeOutlookInstallation(user, scratch)),
       ['add', `${ACCOUNTS}\\00000001`, '/v', 'Account Name', '/t', 'REG_SZ', '/d', 'alice@example.com', '/f'],
       ['add', `${ACCOUNTS}\\00000001`, '/v', 'Email', '/t', 'REG_BINARY', '/d', utf16('alice@example.com'), '/f'],
     ]
@@ -103,10 +92,7 @@ describe('install --from-store for classic Outlook', {timeout: 240_000}, () => {
     expect(removed.code, removed.stdout + removed.stderr).toBe(0)
     expect(removed.stdout).toContain('stays in your Windows certificate store')
     expect(await queryHex(user, SECURITY, '11020355')).toBeNull()
-    const probed = join(scratch, 'probe.json')
-    const probe = await runWindowsNode(user, PROBE, [windowsPath(probed)])
-    expect(probe.code, probe.stderr).toBe(0)
-    const stores = (JSON.parse(await readFile(probed, 'utf8')) as {stores: Record<string, Array<{thumbprint: string}>>}).stores
+    const stores = await probeStores(user, scratch)
     expect(stores.My!.map((c) => c.thumbprint)).toContain(thumbprint)
   })
 })

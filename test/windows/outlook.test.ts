@@ -7,7 +7,7 @@
  */
 import {spawn} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
-import {copyFile, mkdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {copyFile, mkdir, rm, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -15,32 +15,15 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {decodeSecuritySettings} from '../../src/clients/outlook/security-settings.js'
 import type {RunLogLine} from '../../src/ui/run-log-lines.js'
 import {FIXTURES, manifest} from '../helpers/fixtures.js'
-import {pe64, queryHex, utf16} from '../helpers/outlook-registry.js'
-import {disposeWindowsUser, reg, runWindowsCli, runWindowsNode, windowsPath, windowsUser, type WindowsUser} from '../helpers/windows.js'
+import {ACCOUNTS, APP_PATHS, fakeOutlookInstallation, probeStores, queryHex, SECURITY, UNDER_WINE, utf16} from '../helpers/outlook-registry.js'
+import {disposeWindowsUser, reg, runWindowsCli, windowsPath, windowsUser, type WindowsUser} from '../helpers/windows.js'
 import {wineEnvironment} from '../helpers/wine-prefix.js'
 
-const UNDER_WINE = process.platform !== 'win32'
 // OpenSSL 3's default (AES-256, SHA-256 MAC), which Windows before 10 1709 cannot read: mailcert hands Windows its own re-encoded file.
 const FIXTURE = 'p12/mailbox-rsa.p12'
 const PASSWORD = manifest[FIXTURE].password as string
-const PROFILES = 'HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles'
-const PROFILE = `${PROFILES}\\Outlook`
-const ACCOUNTS = `${PROFILE}\\9375CFF0413111d3B88A00104B2A6676`
-const SECURITY = `${PROFILE}\\c02ebc5353d9cd11975200aa004ae40e`
 const NEW_OUTLOOK_PACKAGES = 'HKCU\\Software\\Classes\\Local Settings\\Software\\Microsoft\\Windows\\CurrentVersion\\AppModel\\Repository\\Packages'
-const APP_PATHS = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\App Paths\\OUTLOOK.EXE'
 
-const PROBE = join(import.meta.dirname, '..', 'stores', 'windows', 'store-probe.cjs')
-
-/** The user's My, CA and Root as an independent probe (koffi directly, none of mailcert's code) sees them, in a new process. */
-async function probeStores(user: WindowsUser, scratch: string): Promise<Record<string, Array<{thumbprint: string}>>> {
-  const out = join(scratch, 'probe.json')
-  const run = await runWindowsNode(user, PROBE, [windowsPath(out)])
-  expect(run.code, run.stderr).toBe(0)
-  const probe = JSON.parse(await readFile(out, 'utf8')) as {stores: Record<string, Array<{thumbprint: string}>>; error?: string}
-  expect(probe.error).toBeUndefined()
-  return probe.stores
-}
 
 
 interface Report {
@@ -76,13 +59,8 @@ describe('classic Outlook on Windows', {timeout: 180_000}, () => {
     await copyFile(join(FIXTURES, FIXTURE), p12)
     passwordFile = join(scratch, 'password.txt')
     await writeFile(passwordFile, PASSWORD)
-    const exeDir = UNDER_WINE ? join(user.prefix!, 'drive_c', 'Program Files', 'Microsoft Office', 'root', 'Office16') : join(scratch, 'Office16')
-    await mkdir(exeDir, {recursive: true})
-    await writeFile(join(exeDir, 'OUTLOOK.EXE'), pe64())
-    const exe = UNDER_WINE ? 'C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE' : join(exeDir, 'OUTLOOK.EXE')
     const commands = [
-      ['add', APP_PATHS, '/ve', '/t', 'REG_SZ', '/d', exe, '/f'],
-      ['add', 'HKCU\\Software\\Microsoft\\Office\\16.0\\Outlook', '/v', 'DefaultProfile', '/t', 'REG_SZ', '/d', 'Outlook', '/f'],
+      ...(await fakeOutlookInstallation(user, scratch)),
       // Outlook 2016+ writes Account Name as REG_SZ and Email as UTF-16 REG_BINARY.
       ['add', `${ACCOUNTS}\\00000001`, '/v', 'Account Name', '/t', 'REG_SZ', '/d', 'alice@example.com', '/f'],
       ['add', `${ACCOUNTS}\\00000001`, '/v', 'Email', '/t', 'REG_BINARY', '/d', utf16('alice@example.com'), '/f'],
