@@ -94,14 +94,12 @@ class ToolsSession implements NssSession {
 
   async listCertificates(): Promise<NssCertificate[]> {
     if (this.cache) return this.cache
-    // Certificates and key IDs in one read where sqlite3 can do it, beside the listing rather than after
-    // it (status on a crowded database waits for both); certutil -K, and certutil per nickname for what
-    // it did not find, otherwise. For a database of one certificate the read is not used: one nickname
-    // is one certutil call either way.
-    const [listing, sqliteRead] = await Promise.all([this.run('certutil', ['-L', '-d', this.db]), readSqliteDatabase(this.db, this.machine?.env ?? process.env)])
+    const listing = await this.run('certutil', ['-L', '-d', this.db])
     if (listing.exitCode !== 0) throw failure('certutil', 'Listing the certificates failed', listing)
     const entries = parseCertificateList(listing.stdout)
-    const fromSqlite = entries.length > 1 ? sqliteRead : null
+    // Certificates and key IDs in one read where sqlite3 can do it (one nickname is one certutil call either way);
+    // certutil -K, and certutil per nickname for what it did not find, otherwise.
+    const fromSqlite = entries.length > 1 ? await readSqliteDatabase(this.db, this.machine?.env ?? process.env) : null
     const keyIds = fromSqlite?.keyIds ?? (await this.keyIds())
     const seen = new Set<string>()
     const certificates: NssCertificate[] = []
