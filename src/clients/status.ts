@@ -8,6 +8,7 @@
 import type {JournalEntry} from '../install/journal.js'
 import {type CheckOptions, type CheckResult, checkMachine} from './check.js'
 import type {CertificateState, ClientCheck, PlaceCheck} from './client.js'
+import {sameAddress} from '../identity/same-address.js'
 
 /** A certificate whose installation is asked about. */
 export interface StatusTarget {
@@ -86,10 +87,6 @@ export function targetFromStores(sha256: string, result: CheckResult): StatusTar
 
 function placeLabel(client: ClientCheck, place: PlaceCheck): string {
   return client.profiles.length === 1 && place.name === client.name ? client.name : `${client.name} "${place.name}"`
-}
-
-function sameAddress(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase()
 }
 
 /** Why this setting does not make the account use the certificate; null when it does. */

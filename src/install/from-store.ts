@@ -13,6 +13,7 @@ import type {CertificateStore, StoredCertificate, StoreRef} from '../stores/stor
 import {type InstallRequest, planInstall, type PlannedInstall, surveyClients} from './install-service.js'
 import type {Plan, PlanTarget} from './plan.js'
 import {chooseStoredIdentity, describeStored, type StoredChoice, storedAsIdentity} from './stored-choice.js'
+import {sameAddress} from '../identity/same-address.js'
 
 export type FromStoreRequest = Omit<InstallRequest, 'identity' | 'fromPkcs12' | 'useStored'>
 
@@ -30,7 +31,6 @@ export interface PlannedFromStore extends PlannedInstall {
 
 export const OWN_DATABASE_HINT = 'Export the identity from the system store to a .p12 file (with its private key), or get the .p12 from your certificate authority or IT department, then run: mailcert install FILE'
 
-const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 const uniqueAddresses = (emails: string[]) => [...new Map(emails.map((e) => [e.toLowerCase(), e])).values()]
 
 function ownDatabase(place: ClientPlace): PlanTarget {

@@ -11,6 +11,7 @@ import type {Identity} from '../identity/identity.js'
 import type {Certificate} from '../identity/certificate-types.js'
 import type {StoredCertificate} from '../stores/store.js'
 import type {Plan, PlanTarget} from './plan.js'
+import {sameAddress} from '../identity/same-address.js'
 
 /** The stored certificate a `--from-store` identity stands for (stored-choice.ts makes it). */
 function storedFor(identity: Identity): StoredCertificate {
@@ -55,8 +56,6 @@ export async function surveyClients(clients: MailClient[], context: ClientContex
   for (const client of clients) surveys.push(await client.survey(context))
   return surveys
 }
-
-const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
 /** The accounts of a place that the certificate is for (narrowed to `--account`, and to the guided installer's choice). */
 export function matchingAccounts(place: ClientPlace, emails: readonly string[], only: readonly string[], include?: InstallChoices['include']): MailAccount[] {

@@ -8,6 +8,7 @@ import type {Certificate} from '../identity/certificate-types.js'
 import {lintIdentity} from '../identity/findings.js'
 import type {Identity} from '../identity/identity.js'
 import type {StoredCertificate} from '../stores/store.js'
+import {sameAddress} from '../identity/same-address.js'
 
 export interface StoredChoice {
   email: string
@@ -43,8 +44,6 @@ export function shortSha256(certificate: Certificate): string {
 export function describeStored(certificate: Certificate): string {
   return `${certificate.subject.text} (SHA-256 ${shortSha256(certificate)}…, valid until ${certificate.notAfter.toISOString().slice(0, 10)})`
 }
-
-const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
 /** Why a stored certificate cannot be used for S/MIME now; null when it can. */
 export function unusableBecause(stored: StoredCertificate, now: Date): string | null {

@@ -15,6 +15,7 @@ import type {CertificateState, ExpectedCertificate, IdentityCheck, PlaceCheck, P
 import type {EmailUsage, NssCertificate, NssSession} from '../../stores/nss/nss-driver.js'
 import type {MailIdentity} from './accounts.js'
 import type {ThunderbirdProfile} from './discovery.js'
+import {sameAddress} from '../../identity/same-address.js'
 
 export interface ProfileCheck extends PlaceCheck {
   packaging: string
@@ -22,7 +23,6 @@ export interface ProfileCheck extends PlaceCheck {
   version: string | null
   database: ThunderbirdProfile['database']
 }
-
 
 function installFix(email: string | null, file = 'YOUR-CERTIFICATE.p12'): string {
   return `mailcert install ${/\s/.test(file) ? JSON.stringify(file) : file} --client thunderbird${email ? ` --account ${email}` : ''}`
@@ -175,11 +175,6 @@ function stateProblems(state: CertificateState, usage: EmailUsage, identity: Mai
     })
   }
   return problems
-}
-
-
-function sameAddress(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase()
 }
 
 function isFor(certificate: {emails: readonly string[]}, email: string): boolean {

@@ -7,6 +7,7 @@ import type {Certificate} from '../../identity/certificate-types.js'
 import {nssDbKey} from '../../stores/nss/dbkey.js'
 import {identityPrefName, type MailIdentity, SMIME_IDENTITY_ATTRIBUTES} from './accounts.js'
 import type {PrefValue} from './prefs-js.js'
+import {sameAddress} from '../../identity/same-address.js'
 
 export interface SmimeChoice {
   certificate: Certificate
@@ -16,8 +17,6 @@ export interface SmimeChoice {
   signByDefault?: boolean
   encryptByDefault?: boolean
 }
-
-const sameAddress = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
 export function identityMatches(identity: MailIdentity, emails: readonly string[]): boolean {
   return identity.email !== null && emails.some((email) => sameAddress(email, identity.email!))

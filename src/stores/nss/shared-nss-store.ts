@@ -10,8 +10,7 @@ import {storedAsIdentity} from '../../install/stored-choice.js'
 import type {ImportedIdentity, ImportOptions, StoreImport, StoredCertificate} from '../store.js'
 import {VerifyInstalledStep} from './import-steps.js'
 import {NssStore} from './nss-store.js'
-
-const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+import {sameAddress} from '../../identity/same-address.js'
 
 export class SharedNssStore extends NssStore {
   async storedIdentities(emails: readonly string[]): Promise<StoredCertificate[]> {

@@ -4,6 +4,7 @@
  * others are shown greyed out with the reason, so the person sees that nothing was missed.
  */
 import type {ClientPlace} from '../../clients/client.js'
+import {sameAddress} from '../../identity/same-address.js'
 
 export interface TargetChoice {
   name: string
@@ -20,8 +21,6 @@ export interface ChoiceGroup {
 export function identityChoiceValue(place: string, accountKey: string): string {
   return `${place}\n${accountKey}`
 }
-
-const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
 export function targetChoices(places: ClientPlace[], certificateEmails: string[]): ChoiceGroup[] {
   return places
