@@ -16,6 +16,7 @@ import {decodeInput, openPkcs12} from '../../src/identity/input.js'
 import {encodePfx} from '../../src/identity/pkcs12/encode.js'
 import {findBuiltinRootsModule} from '../../src/stores/nss/nss-tools.js'
 import {FIXTURES, REPO} from '../helpers/fixtures.js'
+import {cliForAllUsers, type CliForAllUsers} from '../helpers/cli-for-all-users.js'
 import {json, runCli} from '../helpers/run-cli.js'
 import {makeSystemUser, removeSystemUser, type SystemUser} from '../helpers/system-user.js'
 import {thunderbirdHome} from '../helpers/thunderbird-home.js'
@@ -46,7 +47,11 @@ function standIn(tool: string, at: string): void {
   chmodSync(join(root, at, tool), 0o755)
 }
 
+/** mailcert where the user can run it too (sudo's stand-in starts it again as them). */
+let cli: CliForAllUsers
+
 beforeAll(async () => {
+  cli = cliForAllUsers()
   user = makeSystemUser('mcmac', '/bin/zsh')
   ;({name, uid, home} = user)
 
@@ -85,6 +90,7 @@ beforeAll(async () => {
 afterAll(() => {
   if (user) removeSystemUser(user)
   for (const dir of [root, secrets]) if (dir) rmSync(dir, {recursive: true, force: true})
+  cli?.remove()
 })
 
 interface Call {
@@ -98,6 +104,7 @@ describe('--user NAME on a Mac (simulated)', () => {
   it('installs as the user: dscl finds them, launchctl asuser and sudo -u start mailcert in their session, the secrets come on standard input', async () => {
     const result = await runCli(['install', join(secrets, 'alice.p12'), '--user', name, '--password-file', join(secrets, 'password'), '--client', 'thunderbird', '--yes', '--trust-root', '--json'], {
       env: {HOME: '/root', MAILCERT_PLATFORM: 'darwin', MAILCERT_SYSTEM_ROOT: root, MAILCERT_PASSWORD: undefined, XDG_CONFIG_HOME: undefined, XDG_DATA_HOME: undefined},
+      entry: cli.entry,
       timeoutMs: 120_000,
     })
     expect(result.code, result.stderr).toBe(0)

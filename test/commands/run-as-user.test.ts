@@ -16,6 +16,7 @@ import {decodeInput, openPkcs12} from '../../src/identity/input.js'
 import {encodePfx} from '../../src/identity/pkcs12/encode.js'
 import {acquireUserLock} from '../../src/system/user-lock.js'
 import {FIXTURES} from '../helpers/fixtures.js'
+import {cliForAllUsers, type CliForAllUsers} from '../helpers/cli-for-all-users.js'
 import {json, runCli} from '../helpers/run-cli.js'
 import {makeSystemUser, removeSystemUser, type SystemUser} from '../helpers/system-user.js'
 import {thunderbirdHome} from '../helpers/thunderbird-home.js'
@@ -33,8 +34,11 @@ let user: TestUser
 let secrets: string
 let p12: string
 let passwordFile: string
+/** mailcert where the user can run it too (the root one starts itself again as them). */
+let cli: CliForAllUsers
 
 beforeAll(async () => {
+  cli = cliForAllUsers()
   user = {...makeSystemUser('mcrun'), profileDir: ''}
   const template = await thunderbirdHome(ACCOUNTS)
   cpSync(join(template.home, '.thunderbird'), join(user.home, '.thunderbird'), {recursive: true})
@@ -54,6 +58,7 @@ beforeAll(async () => {
 afterAll(() => {
   if (user) removeSystemUser(user)
   if (secrets) rmSync(secrets, {recursive: true, force: true})
+  cli?.remove()
 })
 
 /** Files anywhere under /tmp that belong to the user: what a run as them left there. */
@@ -87,7 +92,7 @@ function profileFiles(): string[] {
 }
 
 const asRoot = (args: string[], options: Parameters<typeof runCli>[1] = {}) =>
-  runCli(args, {timeoutMs: 120_000, ...options, env: {HOME: '/root', MAILCERT_PASSWORD: undefined, ...options.env}})
+  runCli(args, {timeoutMs: 120_000, entry: cli.entry, ...options, env: {HOME: '/root', MAILCERT_PASSWORD: undefined, ...options.env}})
 
 describe('--user NAME, run as root', () => {
   it('installs into the user\'s own profile as the user: their files stay theirs, the record is in their home, nothing is left in /tmp', async () => {
@@ -181,11 +186,11 @@ describe('--user NAME, run as root', () => {
 
   it('a user who is not root may name only themselves', async () => {
     const asUser = ['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups']
-    const other = await runCli(['check', '--user', 'root', '--json'], {runUnder: asUser, cwd: user.home, env: {HOME: user.home}})
+    const other = await runCli(['check', '--user', 'root', '--json'], {runUnder: asUser, entry: cli.entry, cwd: user.home, env: {HOME: user.home}})
     expect(other.code, other.stderr).toBe(2)
     expect(json<{error: {code: string; message: string}}>(other).error).toMatchObject({code: 'run-as-user-not-root'})
 
-    const themselves = await runCli(['check', '--user', user.name, '--json'], {runUnder: asUser, cwd: user.home, env: {HOME: user.home}})
+    const themselves = await runCli(['check', '--user', user.name, '--json'], {runUnder: asUser, entry: cli.entry, cwd: user.home, env: {HOME: user.home}})
     expect(json<{result: {clients: Array<{client: string; profiles: Array<{dir: string}>}>}}>(themselves).result.clients.find((c) => c.client === 'thunderbird')!.profiles.map((p) => p.dir)).toEqual([user.profileDir])
   }, 120_000)
 

@@ -21,6 +21,8 @@ export interface CliOptions {
   timeoutMs?: number
   /** A program and its arguments that run mailcert's node in turn (strace, for the crash tests). */
   runUnder?: string[]
+  /** Another copy of bin/run.js to run (cli-for-all-users.ts); the checkout's by default. */
+  entry?: string
   /** Called with all of standard error so far, each time more arrives (to act on a message while it runs). */
   onStderr?(stderr: string): void
 }
@@ -44,7 +46,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', ...logPlace(options.env ?? {}), ...options.env}
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
-    const command = [...(options.runUnder ?? []), process.execPath, join(REPO, 'bin', 'run.js'), ...args]
+    const command = [...(options.runUnder ?? []), process.execPath, options.entry ?? join(REPO, 'bin', 'run.js'), ...args]
     const child = spawn(command[0], command.slice(1), {
       cwd: options.cwd ?? REPO,
       env: env as NodeJS.ProcessEnv,

@@ -14,6 +14,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {cliForAllUsers, type CliForAllUsers} from '../helpers/cli-for-all-users.js'
 import {FIXTURES, REPO} from '../helpers/fixtures.js'
 import {makeNamespaceHosts, type NamespaceHost, type NamespaceHosts, removeNamespaceHosts} from '../helpers/namespace-hosts.js'
 import {thunderbirdHome} from '../helpers/thunderbird-home.js'
@@ -56,6 +57,8 @@ interface PlaybookRun {
 
 let dir: string
 let made: NamespaceHosts | undefined
+/** mailcert where the hosts' users can run it (the checkout may be in a folder only root can enter). */
+let cli: CliForAllUsers | undefined
 let hosts: NamespaceHost[]
 /** Thunderbird's key for alice's identity (the same in every copy of the template). */
 let identity: string
@@ -131,9 +134,10 @@ beforeAll(async () => {
     execFileSync('chown', ['-R', `${host.user}:${host.user}`, host.home])
   }
 
-  // mailcert as the hosts have it: a program on a path every user can read, here the built CLI.
+  // mailcert as the hosts have it: a program on a path every user can read, here a copy of the built CLI.
   mkdirSync(join(dir, 'bin'), {mode: 0o755})
-  writeFileSync(join(dir, 'bin', 'mailcert'), `#!/bin/sh\nexec ${process.execPath} ${join(REPO, 'bin', 'run.js')} "$@"\n`, {mode: 0o755})
+  cli = cliForAllUsers()
+  writeFileSync(join(dir, 'bin', 'mailcert'), `#!/bin/sh\nexec ${process.execPath} ${cli.entry} "$@"\n`, {mode: 0o755})
 
   const inventory = join(dir, 'inventory')
   mkdirSync(join(inventory, 'group_vars', 'mail_users'), {recursive: true})
@@ -176,6 +180,7 @@ afterAll(async () => {
     endMasterConnections()
     await removeNamespaceHosts(made)
   } finally {
+    cli?.remove()
     if (dir) rmSync(dir, {recursive: true, force: true})
   }
 }, 60_000)
