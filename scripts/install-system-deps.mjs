@@ -51,6 +51,8 @@ const needs = [
   {file: '/usr/sbin/sshd', package: 'openssh-server'},
   {program: 'ssh-keygen', package: 'openssh-client'},
   {program: 'ip', package: 'iproute2'},
+  // Runs mailcert (and the NSS tools it starts) at a later date: a certificate about to expire, or expired, without test-only clocks in mailcert.
+  {program: 'faketime', package: 'faketime'},
   // The system python3 (not a pyenv one on PATH) is the one with the distribution's gi bindings.
   {python: 'import gi', package: 'python3-gi'},
   {python: "import gi; gi.require_version('EDataServer', '1.2'); from gi.repository import EDataServer", package: 'gir1.2-edataserver-1.2'},

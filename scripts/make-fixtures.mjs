@@ -266,6 +266,28 @@ function extraLeaves() {
       validity: {start: LEAF_VALIDITY.start, end: '99991231235959Z'},
       notes: 'notAfter 99991231235959Z: no well-defined expiration date (RFC 5280 4.1.2.5)',
     },
+    // Living with S/MIME (renewal, separate signing and encryption certificates): Alice's other certificates.
+    {
+      name: 'renewed-rsa',
+      ...extra,
+      ...MAILBOX,
+      validity: {start: '20260101000000Z', end: '20381231235959Z'},
+      notes: "Alice's next certificate (a new key, a later notAfter): installed over mailbox-rsa it is a renewal",
+    },
+    {
+      name: 'signing-only-rsa',
+      ...extra,
+      ...MAILBOX,
+      ku: 'digitalSignature, nonRepudiation',
+      notes: 'keyUsage digitalSignature and nonRepudiation only: the signing half of a separate signing and encryption pair',
+    },
+    {
+      name: 'encryption-only-rsa',
+      ...extra,
+      ...MAILBOX,
+      ku: 'keyEncipherment',
+      notes: 'keyUsage keyEncipherment only: the encryption half of a separate signing and encryption pair',
+    },
     {
       name: 'mldsa44',
       ...extra,
@@ -386,7 +408,7 @@ function p12Jobs() {
   for (const leaf of singles) {
     jobs.push({file: `p12/${leaf}.p12`, leaf, ...(leaf === 'bob-rsa' ? {friendlyName: 'Bob Example'} : {})})
   }
-  for (const leaf of ['crlsign-only', 'ec-keyencipherment-only', 'subject-and-san', 'san-two-in-one', 'no-expiry']) {
+  for (const leaf of ['crlsign-only', 'ec-keyencipherment-only', 'subject-and-san', 'san-two-in-one', 'no-expiry', 'renewed-rsa', 'signing-only-rsa', 'encryption-only-rsa']) {
     jobs.push({file: `p12/${leaf}.p12`, leaf, extra: true})
   }
   return jobs.map((job) => ({
@@ -1043,11 +1065,13 @@ async function main() {
   // The SAN entry with two addresses must reach the certificate as written, space and all.
   const twoInOne = describeCert(await fs.readFile(certPem('san-two-in-one'))).x509
   assert(twoInOne.subjectAltName.includes('email:alice@example.org bob@example.org'), `san-two-in-one SAN: ${twoInOne.subjectAltName}`)
-  // Every certificate without a real defect must chain to its root and pass openssl's S/MIME purpose check.
+  // Every certificate without a real defect must chain to its root and pass openssl's S/MIME purpose
+  // check: for signing, or (the encryption half of a pair, whose key usage allows no signature) for encryption.
   for (const leaf of leaves.filter((l) => l.expect.length === 0 || l.expect.join() === 'legacy-generation')) {
     const [root, ...intermediates] = CHAIN[leaf.issuer].map(certPem).reverse()
     const untrusted = intermediates.flatMap((file) => ['-untrusted', file])
-    await $`openssl verify -purpose smimesign -CAfile ${root} ${untrusted} ${certPem(leaf.name)}`
+    const purpose = leaf.ku !== null && !leaf.ku.includes('digitalSignature') ? 'smimeencrypt' : 'smimesign'
+    await $`openssl verify -purpose ${purpose} -CAfile ${root} ${untrusted} ${certPem(leaf.name)}`
   }
 
   if (!EXTRA_ONLY) await makeCopies(manifest)
