@@ -50,10 +50,11 @@ export async function keepFirstAndLatestBackups(path: string): Promise<string | 
   return all[0] ?? null
 }
 
-export async function writeFileAtomic(path: string, content: Buffer | string): Promise<void> {
+/** A file that exists keeps its mode; a new one gets `newFileMode` (0600 unless said: most of what mailcert writes is private). */
+export async function writeFileAtomic(path: string, content: Buffer | string, newFileMode = 0o600): Promise<void> {
   const mode = await stat(path).then(
     (info) => info.mode & 0o7777,
-    () => 0o600,
+    () => newFileMode,
   )
   await removeOrphanedTemporaries(path)
   const temporary = atomicTemporaryName(path)

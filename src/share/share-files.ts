@@ -1,0 +1,89 @@
+/**
+ * `mailcert share`'s files: the certificate (`.cer`, DER), it and its chain (`.p7c`), and the signed
+ * message (`.eml`), named after the address, in one folder. None is written when any of them exists
+ * (unless `force`), and a failure takes back the files this run made, so that a folder never holds
+ * half a set.
+ */
+import {lstat, rm} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {ExitCode, UsageError, UserError} from '../errors.js'
+import {certificatesOnly} from '../identity/cms-signed-data.js'
+import type {Identity} from '../identity/identity.js'
+import {canSign} from '../identity/key-usage.js'
+import {writeFileAtomic} from '../system/atomic-file.js'
+import {signedMessage} from './signed-message.js'
+
+export interface SharedFiles {
+  certificate: string
+  chain: string
+  /** Null when the certificate cannot sign (a separate encryption certificate): then there is no signed message. */
+  message: string | null
+}
+
+/** A file name from the address: what a person recognises, without characters a file system or a shell trips over. */
+export function shareBaseName(address: string): string {
+  return address.replace(/[^\w@.+-]/g, '_')
+}
+
+export function sharedFileNames(identity: Identity, folder: string): SharedFiles {
+  const base = join(folder, shareBaseName(identity.certificate.emails[0]!))
+  return {certificate: `${base}.cer`, chain: `${base}.p7c`, message: canSign(identity.certificate) ? `${base}.eml` : null}
+}
+
+function unwritable(path: string, error: NodeJS.ErrnoException): UserError {
+  const why: Record<string, string> = {
+    ENOENT: 'its folder does not exist',
+    ENOTDIR: 'a part of the path is not a folder',
+    EACCES: 'you may not write there',
+    EPERM: 'you may not write there',
+    EROFS: 'the disk is read-only',
+    ENOSPC: 'the disk is full',
+  }
+  const reason = why[error.code ?? '']
+  if (reason === undefined) throw error
+  return new UserError(`${path} could not be written: ${reason}. Nothing was written.`, {
+    code: 'share-unwritable',
+    exitCode: ExitCode.usage,
+    hints: ['Name a folder you can write to with --out.'],
+  })
+}
+
+async function existing(path: string): Promise<'file' | 'other' | null> {
+  const info = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null
+    throw unwritable(path, error)
+  })
+  if (info === null) return null
+  return info.isFile() ? 'file' : 'other'
+}
+
+/** The three (or two) files, written for `identity`; public data, so readable by others (0644). */
+export async function writeSharedFiles(identity: Identity, folder: string, options: {force: boolean; now: Date}): Promise<SharedFiles> {
+  const names = sharedFileNames(identity, folder)
+  const contents: Array<[string, Buffer | string]> = [
+    [names.certificate, identity.certificate.der],
+    [names.chain, certificatesOnly([identity.certificate, ...identity.chain])],
+  ]
+  if (names.message !== null) contents.push([names.message, signedMessage(identity, {now: options.now})])
+
+  const found = await Promise.all(contents.map(async ([path]) => ({path, kind: await existing(path)})))
+  const blocking = found.filter((f) => f.kind === 'other' || (f.kind === 'file' && !options.force))
+  if (blocking.length > 0) {
+    const paths = blocking.map((f) => f.path).join(', ')
+    throw new UsageError(`${paths} already ${blocking.length === 1 ? 'exists' : 'exist'}; nothing was written.`, ['Pass --force to replace them, or choose another folder with --out.'], 'share-files-exist')
+  }
+  const made: string[] = []
+  try {
+    for (const [path, content] of contents) {
+      const isNew = found.find((f) => f.path === path)!.kind === null
+      await writeFileAtomic(path, content, 0o644)
+      if (isNew) made.push(path)
+    }
+  } catch (error) {
+    await Promise.all(made.map((path) => rm(path, {force: true})))
+    if ((error as NodeJS.ErrnoException).code) throw unwritable(folder, error as NodeJS.ErrnoException)
+    throw error
+  }
+  return names
+}
