@@ -248,8 +248,8 @@ describe('mailcert check finds problems', () => {
     const problemBlock = text.stdout.slice(text.stdout.indexOf('2 problems'))
     expect(problemBlock.split('\n')).toEqual([
       '2 problems',
-      '  ✖ alice@example.com: The signing certificate expired on 2021-01-01.',
-      '      fix: Renew it with your certificate authority, then: mailcert install YOUR-CERTIFICATE.p12 --client thunderbird --account alice@example.com',
+      '  ✖ alice@example.com: The signing certificate expired on 2021-01-01: it can no longer sign, and nobody can encrypt to it.',
+      '      fix: Get a new certificate from your certificate authority, then: mailcert install NEW-CERTIFICATE.p12 --client thunderbird --account alice@example.com (the old key stays, so mail encrypted to the old certificate still opens)',
       "  ✖ bob@example.com: The signing certificate this identity points at is not in the profile's database.",
       '      fix: mailcert install YOUR-CERTIFICATE.p12 --client thunderbird --account bob@example.com',
       '',

@@ -71,6 +71,27 @@ describe('Evolution beside Thunderbird, with the real evolution-data-server', ()
     expect(evo.profiles[0]!.identities.find((i) => i.email === 'alice@example.com')).toMatchObject({configured: true, signing: {hasKey: true}})
     expect(result.result.clients.map((c) => c.client)).toEqual(['thunderbird', 'evolution'])
 
+    // Later on (Debian's faketime runs mailcert and the NSS tools it starts at that date): both clients warn
+    // 30 days ahead with the command for the new file, and call the expired certificate an error with that fix.
+    type Checked = {status: number; result: {problems: Array<{severity: string; code: string; account?: string; profile?: string; fix: string}>}}
+    const expiryOf = async (date: string) => {
+      const later = await runCli(['check', '--json'], {env, timeoutMs: 120_000, runUnder: ['faketime', date]})
+      const all = json<Checked>(later).result.problems
+      return {code: later.code, all, problems: all.filter((p) => p.code === 'expires-soon' || p.code === 'expired')}
+    }
+    const soon = await expiryOf('2036-12-20 12:00:00')
+    // A warning is a problem found: exit 8, as for any other.
+    expect(soon.code, JSON.stringify(soon.all)).toBe(8)
+    expect(soon.problems.map((p) => [p.severity, p.code, p.profile])).toEqual([
+      ['warning', 'expires-soon', tb.profileDir],
+      ['warning', 'expires-soon', evolution.sourcesDir],
+    ])
+    for (const problem of soon.problems) expect(problem.fix).toMatch(/when its file arrives: mailcert install NEW-CERTIFICATE\.p12 --client (thunderbird|evolution) --account alice@example\.com$/)
+    const expired = await expiryOf('2037-01-05 12:00:00')
+    expect(expired.code).toBe(8)
+    expect(expired.problems.map((p) => [p.severity, p.code, p.profile])).toEqual([['error', 'expired', tb.profileDir], ['error', 'expired', evolution.sourcesDir]])
+    expect(expired.problems[1]!.fix).toContain('the old key stays')
+
     const removed = await runCli(['remove', '--all', '--delete-identity', '--yes', '--json'], {env, timeoutMs: 180_000})
     expect(removed.code, removed.stderr).toBe(0)
     const after = await readSmimeThroughEds(tb.home)

@@ -14,9 +14,9 @@ import type {SupportRow} from '../support-table.js'
 import {accountsDatabase} from './accounts.js'
 import type {AppleMailSurvey} from './client.js'
 import {APPLE_MAIL, preferredSha1} from './preference-steps.js'
+import {expiryProblem} from '../expiry-problem.js'
 
 /** Renewals are due: say so a month ahead. */
-const EXPIRES_SOON_DAYS = 30
 
 function stateOf(identity: FoundIdentity, certificate: Certificate | undefined, email: string, now: Date): CertificateState {
   return {
@@ -52,9 +52,10 @@ async function checkAccount(survey: AppleMailSurvey, account: MailAccount, conte
   } else {
     const certificate = certificates.get(chosen.sha1)
     state = stateOf(chosen, certificate, email, context.now)
-    if (certificate && state.certificate!.daysLeft < 0) problems.push({severity: 'error', code: 'expired', message: `The certificate Apple Mail uses for ${email} expired on ${state.certificate!.notAfter.slice(0, 10)}.`, fix: `Renew it with your certificate authority, then: ${fix}`, ...at})
+    const expiry = certificate ? expiryProblem(state.certificate!, `The certificate Apple Mail uses for ${email}`, fix, at) : null
+    if (expiry?.code === 'expired') problems.push(expiry)
     else if (!chosen.valid) problems.push({severity: 'error', code: 'not-valid', message: `macOS does not accept the certificate for ${email}: ${state.verdict?.reason ?? chosen.trustError}.`, fix: `If it comes from your company's own authority, trust that root: ${fix} --trust-root`, ...at})
-    else if (certificate && state.certificate!.daysLeft <= EXPIRES_SOON_DAYS) problems.push({severity: 'warning', code: 'expires-soon', message: `The certificate for ${email} expires in ${state.certificate!.daysLeft} days (${state.certificate!.notAfter.slice(0, 10)}).`, fix: `Ask your certificate authority for the new one now; when it arrives: mailcert install NEW-FILE.p12`, ...at})
+    else if (expiry) problems.push(expiry)
     if (certificate && certificate.keyUsage === null) problems.push({severity: 'error', code: 'no-key-usage', message: `The certificate for ${email} has no key usage extension: Apple Mail ignores it.`, fix: 'Ask your certificate authority for an S/MIME certificate with key usage, then install that one.', ...at})
     if (preferred === null && identities.filter((i) => i.valid).length > 1) {
       problems.push({severity: 'warning', code: 'several-identities', message: `The keychain holds ${identities.length} certificates for ${email} and none is preferred: Apple Mail may pick any of them.`, fix, ...at})

@@ -13,6 +13,7 @@ import {certificateSummary} from '../certificate-summary.js'
 import type {SupportRow} from '../support-table.js'
 import type {EvolutionSurvey} from './client.js'
 import type {EvolutionIdentity} from './sources.js'
+import {expiryProblem} from '../expiry-problem.js'
 
 async function stateOf(nickname: string, usage: EmailUsage, stored: NssCertificate[], session: NssSession, now: Date, verify: boolean): Promise<CertificateState> {
   // Camel asks NSS for a user certificate by nickname: the one with its key.
@@ -36,8 +37,9 @@ function problemsOf(state: CertificateState, usage: EmailUsage, identity: Evolut
   if (identity.address && !state.certificate.emails.some((e) => e.toLowerCase() === identity.address!.toLowerCase())) {
     problems.push({severity: 'error', code: 'address-mismatch', message: `The ${usage} certificate is for ${state.certificate.emails.join(', ') || 'no address'}, not ${identity.address}.`, fix, ...at})
   }
-  if (state.certificate.daysLeft < 0) problems.push({severity: 'error', code: 'expired', message: `The ${usage} certificate expired on ${state.certificate.notAfter.slice(0, 10)}.`, fix: `Renew it with your certificate authority, then: ${fix}`, ...at})
-  else if (state.verdict && !state.verdict.valid && state.verdict.code !== 'cannot-check') {
+  const expiry = expiryProblem(state.certificate, `The ${usage} certificate`, fix, at)
+  if (expiry) problems.push(expiry)
+  if (state.certificate.daysLeft >= 0 && state.verdict && !state.verdict.valid && state.verdict.code !== 'cannot-check') {
     problems.push({severity: 'error', code: 'not-valid', message: `The ${usage} certificate is not accepted: ${state.verdict.reason ?? 'no reason given'}.`, fix, ...at})
   }
   return problems

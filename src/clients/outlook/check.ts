@@ -13,8 +13,8 @@ import type {CertificateState, CheckContext, IdentityCheck, PlaceCheck, Problem}
 import type {OutlookInstallation} from './installation.js'
 import {type OutlookProfile, SECURITY_FLAGS_VALUE, SECURITY_SETTINGS_VALUE} from './profiles.js'
 import {decodeSecurityFlags, decodeSecuritySettings, DEFAULT_FOR_ALL_FORMATS, DEFAULT_FOR_FORMAT, type SecuritySetting} from './security-settings.js'
+import {expiryProblem} from '../expiry-problem.js'
 
-const EXPIRES_SOON_DAYS = 30
 
 interface NamedCertificate {
   setting: SecuritySetting
@@ -76,9 +76,10 @@ export function checkProfile(profile: OutlookProfile, installation: OutlookInsta
     } else {
       const summary = chosen.state.certificate!
       if (!chosen.state.hasKey) accountProblems.push({severity: 'error', code: 'no-private-key', message: `The certificate Outlook uses for ${account.email} has no usable private key in your Windows certificate store.`, fix, ...accountAt})
-      if (summary.daysLeft < 0) accountProblems.push({severity: 'error', code: 'expired', message: `The certificate Outlook uses for ${account.email} expired on ${summary.notAfter.slice(0, 10)}.`, fix: `Renew it with your certificate authority, then: ${fix}`, ...accountAt})
+      const expiry = expiryProblem(summary, `The certificate Outlook uses for ${account.email}`, fix, accountAt)
+      if (expiry?.code === 'expired') accountProblems.push(expiry)
       else if (chosen.state.verdict && !chosen.state.verdict.valid) accountProblems.push({severity: 'error', code: 'not-valid', message: `Windows does not accept the certificate for ${account.email}: ${chosen.state.verdict.reason ?? 'no reason given'}.`, fix: `If it comes from your company's own authority, trust that root: ${fix} --trust-root`, ...accountAt})
-      else if (summary.daysLeft <= EXPIRES_SOON_DAYS) accountProblems.push({severity: 'warning', code: 'expires-soon', message: `The certificate for ${account.email} expires in ${summary.daysLeft} days (${summary.notAfter.slice(0, 10)}).`, fix: 'Ask your certificate authority for the new one now; when it arrives: mailcert install NEW-FILE.p12', ...accountAt})
+      else if (expiry) accountProblems.push(expiry)
     }
     identities.push({
       key: account.key,

@@ -6,7 +6,8 @@
  */
 import {parseCertificate} from '../../identity/certificate.js'
 import type {Certificate} from '../../identity/certificate-types.js'
-import {daysLeft, EXPIRY_WARNING_DAYS} from '../../identity/findings.js'
+import {daysLeft} from '../../identity/findings.js'
+import {expiryProblem} from '../expiry-problem.js'
 import {canSign} from '../../identity/key-usage.js'
 import {EXTENDED_KEY_USAGE} from '../../identity/oids.js'
 import {sameDbKey, nssDbKey} from '../../stores/nss/dbkey.js'
@@ -151,16 +152,9 @@ function stateProblems(state: CertificateState, usage: EmailUsage, identity: Mai
       fix: "Check the computer's date and time; if they are right, wait until then.",
       ...at,
     })
-  } else if (state.certificate.daysLeft < 0) {
-    problems.push({severity: 'error', code: 'expired', message: `The ${what} certificate expired on ${state.certificate.notAfter.slice(0, 10)}.`, fix: `Renew it with your certificate authority, then: ${fix}`, ...at})
-  } else if (state.certificate.daysLeft < EXPIRY_WARNING_DAYS) {
-    problems.push({
-      severity: 'warning',
-      code: 'expires-soon',
-      message: `The ${what} certificate expires in ${state.certificate.daysLeft} days (${state.certificate.notAfter.slice(0, 10)}).`,
-      fix: `Renew it with your certificate authority, then: ${fix}`,
-      ...at,
-    })
+  } else {
+    const expiry = expiryProblem(state.certificate, `The ${what} certificate`, fix, at)
+    if (expiry) problems.push(expiry)
   }
   if (state.verdict?.code === 'cannot-check') {
     problems.push({severity: 'warning', code: 'chain-not-checked', message: `The ${what} certificate's chain was not checked: ${state.verdict.reason}.`, fix: 'mailcert check --deep (asks Thunderbird itself), or install NSS\'s vfychain', ...at})

@@ -286,8 +286,8 @@ describe('checkIdentities: one problem code each', () => {
       {
         severity: 'error',
         code: 'expired',
-        message: 'The signing certificate expired on 2036-12-31.',
-        fix: `Renew it with your certificate authority, then: ${ALICE_FIX}`,
+        message: 'The signing certificate expired on 2036-12-31: it can no longer sign, and nobody can encrypt to it.',
+        fix: `Get a new certificate from your certificate authority, then: ${ALICE_FIX.replace('YOUR-CERTIFICATE', 'NEW-CERTIFICATE')} (the old key stays, so mail encrypted to the old certificate still opens)`,
         profile: db,
         account: 'alice@example.com',
       },
@@ -298,7 +298,7 @@ describe('checkIdentities: one problem code each', () => {
     const result = await checkOne(db, alice({signing: {dbKey: EXPIRED_KEY, name: 'Alice Example'}, encryption: undefined}))
     expect(result.signing).toMatchObject({hasKey: true, certificate: {notAfter: '2021-01-01T00:00:00.000Z'}, verdict: {valid: false}})
     expect(codes(result)).toEqual(['expired'])
-    expect(result.problems[0]!.message).toBe('The signing certificate expired on 2021-01-01.')
+    expect(result.problems[0]!.message).toBe('The signing certificate expired on 2021-01-01: it can no longer sign, and nobody can encrypt to it.')
   })
 
   it('expires-soon within 30 days of notAfter, and not at exactly 30 days', async () => {
@@ -308,7 +308,7 @@ describe('checkIdentities: one problem code each', () => {
         severity: 'warning',
         code: 'expires-soon',
         message: 'The signing certificate expires in 10 days (2036-12-31).',
-        fix: `Renew it with your certificate authority, then: ${ALICE_FIX}`,
+        fix: `Ask your certificate authority for the new one now; when its file arrives: ${ALICE_FIX.replace('YOUR-CERTIFICATE', 'NEW-CERTIFICATE')}`,
         profile: db,
         account: 'alice@example.com',
       },
