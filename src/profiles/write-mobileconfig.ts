@@ -13,6 +13,7 @@ import type {Identity} from '../identity/identity.js'
 import {reencodeIdentity} from '../identity/reencode.js'
 import {writeFileAtomic} from '../system/atomic-file.js'
 import {xmlPlist} from '../system/plist.js'
+import {writeFailureReason} from '../system/write-failure.js'
 import {buildMobileconfig, type MobileconfigOptions, type ProfilePayload} from './mobileconfig.js'
 import {profilePasswordProblem} from './profile-password.js'
 import {signProfile} from './sign-profile.js'
@@ -51,16 +52,7 @@ function summary(certificate: Identity['certificate']): CertificateSummary {
 }
 
 function unwritable(path: string, error: NodeJS.ErrnoException): UserError {
-  const why: Record<string, string> = {
-    ENOENT: 'its folder does not exist',
-    ENOTDIR: 'a part of the path is not a folder',
-    EACCES: 'you may not write there',
-    EPERM: 'you may not write there',
-    EROFS: 'the disk is read-only',
-    EISDIR: 'it is a folder',
-    ENOSPC: 'the disk is full',
-  }
-  const reason = why[error.code ?? '']
+  const reason = writeFailureReason(error)
   if (reason === undefined) throw error
   return new UserError(`The profile could not be written to ${path}: ${reason}.`, {
     code: 'profile-unwritable',

@@ -12,6 +12,7 @@ import {certificatesOnly} from '../identity/cms-signed-data.js'
 import type {Identity} from '../identity/identity.js'
 import {canSign} from '../identity/key-usage.js'
 import {writeFileAtomic} from '../system/atomic-file.js'
+import {writeFailureReason} from '../system/write-failure.js'
 import {signedMessage} from './signed-message.js'
 
 export interface SharedFiles {
@@ -32,15 +33,7 @@ export function sharedFileNames(identity: Identity, folder: string): SharedFiles
 }
 
 function unwritable(path: string, error: NodeJS.ErrnoException): UserError {
-  const why: Record<string, string> = {
-    ENOENT: 'its folder does not exist',
-    ENOTDIR: 'a part of the path is not a folder',
-    EACCES: 'you may not write there',
-    EPERM: 'you may not write there',
-    EROFS: 'the disk is read-only',
-    ENOSPC: 'the disk is full',
-  }
-  const reason = why[error.code ?? '']
+  const reason = writeFailureReason(error)
   if (reason === undefined) throw error
   return new UserError(`${path} could not be written: ${reason}. Nothing was written.`, {
     code: 'share-unwritable',
