@@ -4,9 +4,9 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {ExitCode, UsageError, UserError} from '../errors.js'
-import {hasErrors, lintIdentity} from '../identity/findings.js'
 import type {Identity} from '../identity/identity.js'
 import {WrongPassword} from '../identity/input.js'
+import {refuseUnusable} from '../identity/refuse-unusable.js'
 import {defaultProfileFileName, isProfileIdentifier, personLabel, rootOf} from '../profiles/mobileconfig.js'
 import {profilePasswordFor, profilePasswordProblem, type ProfilePasswordSource} from '../profiles/profile-password.js'
 import {writeMobileconfig, type WrittenMobileconfig} from '../profiles/write-mobileconfig.js'
@@ -123,7 +123,8 @@ Exit codes: 0 written, 2 usage error (the file exists, no password without a ter
     let filePassword = ''
     const opened = await openIdentity(args.file, flags, {ask, onPassword: (password) => (filePassword = password)})
     const identity = opened.identity
-    this.refuseUnusable(identity, opened.protection !== null)
+    const noKeyUsage = refuseUnusable(identity, opened.protection !== null, new Date(), 'no profile was written').find((f) => f.code === 'no-key-usage')
+    if (noKeyUsage) this.note(noKeyUsage.message)
 
     const {password, source} = await this.profilePassword(filePassword, flags['profile-password-file'], flags['include-password'])
     const signer = flags['sign-with'] ? await this.openSigner(flags['sign-with'], flags['sign-with-password-file']) : undefined
@@ -151,20 +152,6 @@ Exit codes: 0 written, 2 usage error (the file exists, no password without a ter
       certificate: {emails: identity.certificate.emails, subject: identity.certificate.subject.text, fingerprintSha256: identity.certificate.fingerprints.sha256},
       passwordSource: source,
     }
-  }
-
-  private refuseUnusable(identity: Identity, fromPkcs12: boolean): void {
-    const findings = lintIdentity(identity, {now: new Date(), fromPkcs12})
-    if (hasErrors(findings)) {
-      const errors = findings.filter((f) => f.severity === 'error')
-      throw new UserError(`This certificate cannot be used for S/MIME, so no profile was written: ${errors.map((e) => e.message).join(' ')}`, {
-        code: 'not-for-smime',
-        exitCode: ExitCode.notForSmime,
-        hints: errors.map((e) => e.fix),
-      })
-    }
-    const noKeyUsage = findings.find((f) => f.code === 'no-key-usage')
-    if (noKeyUsage) this.note(noKeyUsage.message)
   }
 
   /** The password the installer will ask for: the file's own, unless macOS might not take it or another was asked for. */

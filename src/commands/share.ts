@@ -5,8 +5,8 @@ import * as Flags from '@oclif/core/flags'
 
 import {ExitCode, UserError} from '../errors.js'
 import {signerKind} from '../identity/cms-signed-data.js'
-import {refuseUnusable} from '../install/install-service.js'
 import {canEncrypt} from '../identity/key-usage.js'
+import {refuseUnusable} from '../identity/refuse-unusable.js'
 import {type SharedFiles, writeSharedFiles} from '../share/share-files.js'
 import {MailcertCommand} from '../ui/base-command.js'
 import {openIdentity} from '../ui/open-identity.js'
@@ -54,7 +54,7 @@ Exit codes: 0 written, 2 usage error (a file exists, no password without a termi
     const opened = await openIdentity(args.file, flags, {ask: this.canPrompt ? askPassword : undefined})
     const identity = opened.identity
     const now = new Date()
-    refuseUnusable(identity, opened.protection !== null, now)
+    refuseUnusable(identity, opened.protection !== null, now, 'nothing was written')
     const signer = signerKind(identity)
     if ('problem' in signer) {
       // refuseUnusable has refused files without a key or with another's key; what is left is a key node:crypto cannot sign CMS with.

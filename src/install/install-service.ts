@@ -6,8 +6,8 @@
  */
 import type {ClientContext, ClientPart, ClientPlace, ClientSurvey, InstallChoices, MailAccount, MailClient} from '../clients/client.js'
 import {ExitCode, ExternalError, UserError, UsageError} from '../errors.js'
-import {hasErrors, lintIdentity} from '../identity/findings.js'
 import type {Identity} from '../identity/identity.js'
+import {refuseUnusable} from '../identity/refuse-unusable.js'
 import type {Certificate} from '../identity/certificate-types.js'
 import type {StoredCertificate} from '../stores/store.js'
 import type {Plan, PlanTarget} from './plan.js'
@@ -38,17 +38,6 @@ export interface PlannedInstall {
   storeAccess: Record<string, string>
   /** Release what planning started; after the plan was applied, or dropped. */
   dispose(): Promise<void>
-}
-
-export function refuseUnusable(identity: Identity, fromPkcs12: boolean, now: Date): void {
-  const findings = lintIdentity(identity, {now, fromPkcs12})
-  if (!hasErrors(findings)) return
-  const errors = findings.filter((f) => f.severity === 'error')
-  throw new UserError(`This certificate cannot be used for S/MIME, so nothing was installed: ${errors.map((e) => e.message).join(' ')}`, {
-    code: 'not-for-smime',
-    exitCode: ExitCode.notForSmime,
-    hints: errors.map((e) => e.fix),
-  })
 }
 
 export async function surveyClients(clients: MailClient[], context: ClientContext): Promise<ClientSurvey[]> {
