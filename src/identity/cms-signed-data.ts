@@ -29,7 +29,7 @@ const SIGNATURE = {
 
 export type SignatureKind = keyof typeof SIGNATURE
 
-export function algorithm(oid: string, nullParameters: boolean): Node {
+function algorithm(oid: string, nullParameters: boolean): Node {
   return build.sequence(nullParameters ? [build.oid(oid), build.null()] : [build.oid(oid)])
 }
 

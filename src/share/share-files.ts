@@ -68,10 +68,9 @@ export async function writeSharedFiles(identity: Identity, folder: string, optio
   }
   const made: string[] = []
   try {
-    for (const [path, content] of contents) {
-      const isNew = found.find((f) => f.path === path)!.kind === null
+    for (const [index, [path, content]] of contents.entries()) {
       await writeFileAtomic(path, content, 0o644)
-      if (isNew) made.push(path)
+      if (found[index]!.kind === null) made.push(path)
     }
   } catch (error) {
     await Promise.all(made.map((path) => rm(path, {force: true})))

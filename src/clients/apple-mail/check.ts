@@ -16,8 +16,6 @@ import type {AppleMailSurvey} from './client.js'
 import {APPLE_MAIL, preferredSha1} from './preference-steps.js'
 import {expiryProblem} from '../expiry-problem.js'
 
-/** Renewals are due: say so a month ahead. */
-
 function stateOf(identity: FoundIdentity, certificate: Certificate | undefined, email: string, now: Date): CertificateState {
   return {
     reference: identity.sha1,

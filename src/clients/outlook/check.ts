@@ -15,7 +15,6 @@ import {type OutlookProfile, SECURITY_FLAGS_VALUE, SECURITY_SETTINGS_VALUE} from
 import {decodeSecurityFlags, decodeSecuritySettings, DEFAULT_FOR_ALL_FORMATS, DEFAULT_FOR_FORMAT, type SecuritySetting} from './security-settings.js'
 import {expiryProblem} from '../expiry-problem.js'
 
-
 interface NamedCertificate {
   setting: SecuritySetting
   state: CertificateState
