@@ -13,6 +13,7 @@ import {type PlannedInstall, planInstall, releasePlan, requireMatchingAccount, s
 import type {JournalFile} from '../install/journal-file.js'
 import {storedAsIdentity} from '../install/stored-choice.js'
 import {describePlan} from '../install/plan.js'
+import {type ReplacedCertificate, replacedCertificates} from '../install/renewal.js'
 import {currentMachine} from '../system/platform.js'
 import {MailcertCommand} from '../ui/base-command.js'
 import {confirmAndApply} from '../ui/confirm-and-apply.js'
@@ -30,7 +31,7 @@ import {keyAccessSource} from '../ui/key-access.js'
 import {openIdentity} from '../ui/open-identity.js'
 import {passwordFlags} from '../ui/password-flags.js'
 import {askPassword, askTrustRoot} from '../ui/prompts.js'
-import {renderPlan, renderReport} from '../ui/render-install.js'
+import {renderPlan, renderRenewals, renderReport} from '../ui/render-install.js'
 import {runAsFlags} from '../ui/run-as-flags.js'
 import {runAsGivenUser} from '../ui/run-as-user.js'
 
@@ -46,6 +47,8 @@ export interface InstallResult {
   /** Whether anything on the machine changed (a re-run with the same file: false). */
   changed: boolean
   cancelled: boolean
+  /** Renewals: per target, the certificate its accounts used before, which stays in the store with its key. */
+  replaced: ReplacedCertificate[]
   /** With --from-store: per address, the certificate chosen from the store (null: none usable) and why. */
   fromStore?: Array<{email: string; store: string; chosen: InstallResult['certificate'] | null; why: string; passedOver: string[]}>
 }
@@ -217,11 +220,12 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
       targets: [],
       changed: false,
       cancelled: false,
+      replaced: replacedCertificates(journal.journal, planned.plan, identity.certificate.fingerprints.sha256),
     }
 
     let report: ApplyReport | null
     try {
-      this.log(renderPlan(identity, planned.plan))
+      this.log(renderPlan(identity, planned.plan, result.replaced))
       report = await confirmAndApply(planned.plan, {
         ...how,
         log: (m) => this.log(m),
@@ -237,6 +241,9 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
 
     this.log('')
     this.log(renderReport(report, {steps: false}))
+    // A target that failed was rolled back: its accounts still use the old certificate.
+    result.replaced = result.replaced.filter((replaced) => report.targets.some((target) => target.location === replaced.location && target.status === 'done'))
+    if (result.replaced.length > 0) this.log(`\n${renderRenewals(result.replaced)}`)
     const steps = nextSteps(report, clients)
     if (steps.length > 0) this.log(`\n${steps.join('\n')}`)
     result.applied = true

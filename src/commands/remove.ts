@@ -6,7 +6,7 @@ import {currentMachine} from '../system/platform.js'
 import {anyChanged, type ApplyReport, exitCodeOf} from '../install/apply.js'
 import type {JournalFile} from '../install/journal-file.js'
 import {describePlan} from '../install/plan.js'
-import {planRemove, requireSelection, withoutRemoved} from '../install/remove-service.js'
+import {noneExpired, planRemove, requireSelection, withoutRemoved} from '../install/remove-service.js'
 import {releasePlan} from '../install/install-service.js'
 import {MailcertCommand} from '../ui/base-command.js'
 import {confirmAndApply} from '../ui/confirm-and-apply.js'
@@ -42,6 +42,7 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
   static override examples = [
     {description: 'Choose what to undo:', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Stop using the certificate for one account:', command: '<%= config.bin %> <%= command.id %> --account alice@example.com --yes'},
+    {description: 'After a renewal, take the expired certificate and its key away:', command: '<%= config.bin %> <%= command.id %> --expired --delete-identity --yes'},
     {description: 'Undo everything, certificates and keys included:', command: '<%= config.bin %> <%= command.id %> --all --delete-identity --yes'},
   ]
 
@@ -49,6 +50,12 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
     account: Flags.string({summary: 'Undo for the account with this address (repeatable).', multiple: true, env: 'MAILCERT_ACCOUNT', delimiter: ','}),
     client: installFlags.client,
     all: Flags.boolean({summary: 'Undo everything mailcert set up for this user.', env: 'MAILCERT_ALL'}),
+    expired: Flags.boolean({
+      summary: 'Undo only what points at certificates that have expired.',
+      description:
+        'Accounts still set to an expired certificate mailcert installed are put back as they were; accounts renewed since keep their new certificate. With --delete-identity the expired certificates and their private keys go too: mail encrypted to them can then no longer be read. Nothing expired is not an error (exit 0), so fleets can run it on a schedule.',
+      env: 'MAILCERT_EXPIRED',
+    }),
     'delete-identity': Flags.boolean({
       summary: 'Also remove the certificates and private key mailcert added to the certificate databases.',
       description: 'Mail encrypted to this certificate can then no longer be read there, unless you install the .p12 again.',
@@ -79,7 +86,8 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
     const journal = journalFile.journal
 
     let accounts = flags.account ?? []
-    if (interactive && !flags.all && accounts.length === 0 && !flags.client) {
+    const expiredAt = flags.expired ? new Date() : undefined
+    if (interactive && !flags.all && !flags.expired && accounts.length === 0 && !flags.client) {
       if (journal.entries.length === 0) throw new UsageError('mailcert has not set up anything on this machine (for this user), so there is nothing to remove.')
       // When only certificates remain from earlier removals, there are no accounts to choose: all of it is meant.
       if (removalChoices(journal).length > 0) accounts = await chooseRemovals(journal)
@@ -93,6 +101,7 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
       journal,
       accounts,
       clients: flags.client ?? [],
+      expiredAt,
       deleteIdentity,
       registry,
       context: {machine: currentMachine(this.config.home), flags},
@@ -101,6 +110,10 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
     })
 
     const result: RemoveResult = {dryRun: Boolean(flags['dry-run']), applied: false, plan: describePlan(planned.plan), targets: [], changed: false}
+    if (expiredAt && planned.plan.targets.length === 0) {
+      this.log(noneExpired(journal))
+      return result
+    }
     let report: ApplyReport | null
     try {
       this.log([style.heading('Plan:'), ...result.plan.map((line) => `  ${line}`)].join('\n'))

@@ -214,7 +214,13 @@ async function planStoreTarget(parts: ClientPart[], request: InstallRequest, fai
         store: {kind: store.ref.kind, location: store.ref.location},
         clients,
         label,
-        certificate: {sha256: certificate.fingerprints.sha256, emails: certificate.emails, subject: certificate.subject.text, references: store.references(certificate)},
+        certificate: {
+          sha256: certificate.fingerprints.sha256,
+          emails: certificate.emails,
+          subject: certificate.subject.text,
+          notAfter: certificate.notAfter.toISOString(),
+          references: store.references(certificate),
+        },
       },
     }
   } catch (error) {

@@ -43,6 +43,8 @@ export interface RecordedCertificate {
   sha256: string
   emails: string[]
   subject: string
+  /** When it expires (ISO 8601); unset in entries written before mailcert recorded it. */
+  notAfter?: string
   /** How each kind of store names it (a database key): what check looks for in the settings later. */
   references: Record<string, string>
 }

@@ -15,6 +15,8 @@ export interface RemoveRequest extends RemoveChoices {
   /** Only identities with these addresses; empty for all. */
   accounts: string[]
   clients: string[]
+  /** `--expired`: only installs of certificates that had expired at this time. */
+  expiredAt?: Date
   registry: MailClient[]
   context: ClientContext
   waitForClose?(busy: ClientPlace[]): Promise<boolean>
@@ -30,12 +32,51 @@ export interface PlannedRemove {
 
 const matches = (email: string, accounts: string[]) => accounts.length === 0 || accounts.some((a) => a.toLowerCase() === email.toLowerCase())
 
+/** Whether the entry's certificate had expired at `at`; entries written before mailcert recorded expiry are not known to have. */
+export function expiredAt(entry: JournalEntry, at: Date): boolean {
+  return entry.certificate.notAfter !== undefined && new Date(entry.certificate.notAfter) < at
+}
+
 /** The part of each entry the request covers. */
-export function selectEntries(journal: Journal, accounts: string[], clients: string[]): JournalEntry[] {
+export function selectEntries(journal: Journal, accounts: string[], clients: string[], expired?: Date): JournalEntry[] {
   return journal.entries
     .filter((entry) => clients.length === 0 || entry.clients.some((client) => clients.includes(client)))
+    .filter((entry) => expired === undefined || expiredAt(entry, expired))
     .map((entry) => ({...entry, identities: entry.identities.filter((identity) => matches(identity.email, accounts) && (clients.length === 0 || clients.includes(identity.client)))}))
     .filter((entry) => entry.identities.length > 0 || (accounts.length === 0 && (entry.addedCertificates.length > 0 || entry.trustedRoot !== null)))
+}
+
+/**
+ * A later install for the same account took over from this one: it recorded the settings this one
+ * applied as its `previous` values, and left alone those it did not need to change. With this one
+ * gone from the record, the later one answers for both, so that undoing it returns to what was
+ * there before this one (not to a certificate that is gone, or that remove was asked to stop using).
+ */
+function handOver(entries: JournalEntry[], removed: JournalEntry): JournalEntry[] {
+  return entries.map((entry) => {
+    if (entry.sequence <= removed.sequence) return entry
+    const identities = entry.identities.map((identity) => {
+      const gone = removed.identities.find((r) => sameAccount(r, identity))
+      if (!gone) return identity
+      const previous = {...identity.previous}
+      const applied = {...identity.applied}
+      for (const [name, value] of Object.entries(gone.applied)) {
+        if (!(name in previous)) {
+          previous[name] = gone.previous[name] ?? null
+          applied[name] = value
+        } else if (previous[name] === value) {
+          previous[name] = gone.previous[name] ?? null
+        }
+      }
+      return {...identity, previous, applied}
+    })
+    return {...entry, identities}
+  })
+}
+
+/** Whether a later install (another certificate) set this account since: its settings are that install's now. */
+export function supersededAccount(journal: Journal, entry: JournalEntry, identity: JournalEntry['identities'][number]): boolean {
+  return journal.entries.some((later) => later.sequence > entry.sequence && later.identities.some((other) => sameAccount(other, identity)))
 }
 
 /**
@@ -43,8 +84,10 @@ export function selectEntries(journal: Journal, accounts: string[], clients: str
  * of its identities remain (they still use them); it goes when nothing of it is left to undo.
  */
 export function withoutRemoved(journal: Journal, removed: Array<{entry: JournalEntry; certificatesRemoved: boolean}>): Journal {
+  let remaining = journal.entries
+  for (const done of removed) remaining = handOver(remaining, done.entry)
   const entries: JournalEntry[] = []
-  for (const entry of journal.entries) {
+  for (const entry of remaining) {
     const done = removed.find((r) => r.entry.sequence === entry.sequence)
     if (!done) {
       entries.push(entry)
@@ -64,7 +107,8 @@ export function withoutRemoved(journal: Journal, removed: Array<{entry: JournalE
 }
 
 export async function planRemove(request: RemoveRequest): Promise<PlannedRemove> {
-  const selected = selectEntries(request.journal, request.accounts, request.clients)
+  const selected = selectEntries(request.journal, request.accounts, request.clients, request.expiredAt)
+  if (selected.length === 0 && request.expiredAt) return {plan: {targets: []}, selected: [], storeAccess: {}, dispose: async () => {}}
   if (selected.length === 0) {
     const known = [...new Set(request.journal.entries.flatMap((e) => e.identities.map((i) => i.email)))]
     throw new UserError(
@@ -145,7 +189,9 @@ async function removeTarget(
   const removals: ClientRemoval[] = []
   for (const entry of entries) {
     const groups = new Map<string, typeof entry.identities>()
-    for (const identity of entry.identities) groups.set(`${identity.client}\n${identity.place}`, [...(groups.get(`${identity.client}\n${identity.place}`) ?? []), identity])
+    // --expired: an account set to a newer certificate since keeps its settings (they are that install's now).
+    const restore = entry.identities.filter((identity) => !request.expiredAt || !supersededAccount(request.journal, entry, identity))
+    for (const identity of restore) groups.set(`${identity.client}\n${identity.place}`, [...(groups.get(`${identity.client}\n${identity.place}`) ?? []), identity])
     for (const records of groups.values()) {
       const client = clientOf(records[0]!.client)
       if (!client) throw new UsageError(`mailcert's record names a mail client this mailcert does not know (${records[0]!.client}).`, ['Use the mailcert version that installed it to remove it.'])
@@ -168,12 +214,31 @@ async function removeTarget(
         return false
       }
       steps.push(...(await store.planRemoval(entry, stillUsed)))
+      if (request.expiredAt) {
+        base.warnings.push(
+          `The private key of ${entry.certificate.subject} (expired ${entry.certificate.notAfter!.slice(0, 10)}) is deleted from ${store.ref.label}: mail encrypted to that certificate can no longer be read there, unless you install its .p12 file again.`,
+        )
+      }
     }
   }
   return {...base, steps, close: async () => reopened?.store.release()}
 }
 
-export function requireSelection(flags: {account?: string[]; client?: string[]; all?: boolean}, interactive: boolean): void {
-  if (interactive || flags.all || (flags.account?.length ?? 0) > 0 || (flags.client?.length ?? 0) > 0) return
-  throw new UsageError('What should be removed? Without a terminal mailcert does not ask.', ['Pass --account EMAIL, --client CLIENT (see mailcert check), or --all.'])
+/** `--expired` found nothing: say when the first recorded certificate expires, and what is not known. */
+export function noneExpired(journal: Journal): string {
+  const dated = journal.entries.filter((entry) => entry.certificate.notAfter !== undefined).sort((a, b) => a.certificate.notAfter!.localeCompare(b.certificate.notAfter!))
+  const undated = journal.entries.length - dated.length
+  const next = dated[0]
+  const lines = [
+    next === undefined
+      ? 'No certificate mailcert installed has expired, so nothing was changed.'
+      : `No certificate mailcert installed has expired, so nothing was changed. The first to expire is ${next.certificate.subject}, on ${next.certificate.notAfter!.slice(0, 10)}.`,
+  ]
+  if (undated > 0) lines.push(`${undated} earlier install${undated === 1 ? ' was' : 's were'} recorded without an expiry date (before mailcert noted it); run \`mailcert check\` to see whether their certificates have expired, and \`mailcert remove --account EMAIL\` to undo one.`)
+  return lines.join('\n')
+}
+
+export function requireSelection(flags: {account?: string[]; client?: string[]; all?: boolean; expired?: boolean}, interactive: boolean): void {
+  if (interactive || flags.all || flags.expired || (flags.account?.length ?? 0) > 0 || (flags.client?.length ?? 0) > 0) return
+  throw new UsageError('What should be removed? Without a terminal mailcert does not ask.', ['Pass --account EMAIL, --client CLIENT (see mailcert check), --expired, or --all.'])
 }

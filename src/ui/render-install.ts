@@ -1,6 +1,7 @@
 import type {Identity} from '../identity/identity.js'
 import type {ApplyReport, StepReport, TargetReport} from '../install/apply.js'
 import {describePlan, type Plan} from '../install/plan.js'
+import {describeReplaced, type ReplacedCertificate} from '../install/renewal.js'
 import {style} from './style.js'
 
 const STEP_MARK: Record<StepReport['status'], string> = {
@@ -22,9 +23,16 @@ function markOf(report: StepReport): string {
   return verdicts.every((verdict) => verdict.valid) ? style.ok('✔') : style.bad('✖')
 }
 
-export function renderPlan(identity: Identity, plan: Plan): string {
+export function renderPlan(identity: Identity, plan: Plan, replaced: ReplacedCertificate[] = []): string {
   const header = `Plan for the certificate of ${identity.certificate.emails.join(', ')}:`
-  return [header, ...describePlan(plan).map((line) => `  ${line}`)].join('\n')
+  const lines = [header, ...describePlan(plan).map((line) => `  ${line}`)]
+  if (replaced.length > 0) lines.push('', renderRenewals(replaced))
+  return lines.join('\n')
+}
+
+/** What a renewal replaces, and that the old key stays: in the plan, and again after the report. */
+export function renderRenewals(replaced: ReplacedCertificate[], now = new Date()): string {
+  return replaced.flatMap((r) => [`${style.heading('Renewal')} in ${r.label}:`, ...describeReplaced(r, now).map((line) => `  ${line}`)]).join('\n')
 }
 
 /** The outcome alone, for the end of a spinner's line. */

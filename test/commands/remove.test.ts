@@ -95,7 +95,7 @@ describe('mailcert remove', () => {
     const home = await thunderbirdHome(ACCOUNTS)
     const result = await cli(home, ['remove'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('--account EMAIL, --client CLIENT (see mailcert check), or --all')
+    expect(result.stderr).toContain('--account EMAIL, --client CLIENT (see mailcert check), --expired, or --all')
   }, 60_000)
 })
 

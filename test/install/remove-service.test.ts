@@ -252,3 +252,34 @@ describe('planRemove refusals', () => {
     expect(error).toMatchObject({message: 'mailcert set up nothing for bob@example.com. It set up: certificates only.'})
   })
 })
+
+describe('--expired and renewals in the record', () => {
+  const SIGN = 'mail.identity.id1.signing_cert_dbkey'
+  const SIGN_BY_DEFAULT = 'mail.identity.id1.sign_mail'
+  const expiredOld = () =>
+    entry(WORK, [{...record(WORK, 'id1', 'alice@example.com'), previous: {[SIGN]: null, [SIGN_BY_DEFAULT]: false}, applied: {[SIGN]: 'OLD', [SIGN_BY_DEFAULT]: true}}], {
+      certificate: {sha256: ALICE_SHA, emails: ['alice@example.com'], subject: 'CN=Alice Example', notAfter: '2036-12-31T23:59:59.000Z', references: {'nss-dbkey': 'OLD'}},
+    })
+  const renewal = () =>
+    entry(WORK, [{...record(WORK, 'id1', 'alice@example.com'), previous: {[SIGN]: 'OLD'}, applied: {[SIGN]: 'NEW'}}], {
+      certificate: {sha256: RENEWED_SHA, emails: ['alice@example.com'], subject: 'CN=Alice Example', notAfter: '2038-12-31T23:59:59.000Z', references: {'nss-dbkey': 'NEW'}},
+      addedCertificates: [RENEWED_SHA],
+      trustedRoot: null,
+    })
+
+  it('selects only installs whose certificate had expired, and none recorded without a date', () => {
+    const old = expiredOld()
+    const undated = entry(HOME, [record(HOME, 'id3', 'alice@example.com')])
+    const journal: Journal = {version: 3, entries: [old, renewal(), undated]}
+    expect(selectEntries(journal, [], [], new Date('2037-06-01')).map((e) => e.sequence)).toEqual([old.sequence])
+    expect(selectEntries(journal, [], [], new Date('2026-12-01'))).toEqual([])
+  })
+
+  it('hands what the expired install changed over to the renewal, so that undoing the renewal returns to before both', () => {
+    const old = expiredOld()
+    const renewed = renewal()
+    const after = withoutRemoved({version: 3, entries: [old, renewed]}, [{entry: old, certificatesRemoved: true}])
+    expect(after.entries).toHaveLength(1)
+    expect(after.entries[0]!.identities[0]).toMatchObject({previous: {[SIGN]: null, [SIGN_BY_DEFAULT]: false}, applied: {[SIGN]: 'NEW', [SIGN_BY_DEFAULT]: true}})
+  })
+})

@@ -138,6 +138,8 @@ interface ListedCertificate {
 class ThunderbirdSession implements NssSession {
   readonly driver = 'thunderbird' as const
   readonly tool = 'Thunderbird'
+  // Its delete script finds the certificate by its SHA-256, whatever its nickname.
+  readonly deletesExactly = true
 
   constructor(
     private readonly thunderbird: HeadlessThunderbird,

@@ -38,6 +38,13 @@ export interface NssSession {
   setTrust(certificate: NssCertificate, trust: string): Promise<void>
   deleteCertificate(certificate: NssCertificate, options: {withKey: boolean}): Promise<void>
   /**
+   * Whether deleteCertificate finds the very certificate it is given. certutil finds one by
+   * nickname, and NSS gives every certificate of a subject (a renewal) the same nickname.
+   */
+  readonly deletesExactly: boolean
+  /** Delete only the private key of a certificate, found by NSS's key id: exact even when renewals share a nickname (drivers that delete exactly need not have it). */
+  deleteKey?(certificate: NssCertificate): Promise<void>
+  /**
    * Would the mail client accept this certificate for e-mail signing or encryption now? Judged with
    * the database's certificates and trust plus Mozilla's built-in roots (which Thunderbird has
    * compiled in), and `extra` certificates (a chain from a file) as untrusted intermediates.

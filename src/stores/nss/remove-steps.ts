@@ -32,6 +32,7 @@ export class DeleteIdentityStep implements PlanStep {
     }
     const warnings: string[] = []
     let removed = 0
+    let keysRemoved = 0
     if (this.entry.trustedRoot && !this.entry.addedCertificates.includes(this.entry.trustedRoot.sha256)) {
       const root = present.find((c) => c.sha256 === this.entry.trustedRoot!.sha256)
       if (root) await session.setTrust(root, this.entry.trustedRoot.previousTrust)
@@ -41,14 +42,22 @@ export class DeleteIdentityStep implements PlanStep {
     for (const sha256 of order.filter((sha) => this.entry.addedCertificates.includes(sha))) {
       const certificate = present.find((c) => c.sha256 === sha256)
       if (!certificate) continue
-      if (present.filter((c) => c.nickname === certificate.nickname).length > 1) {
-        warnings.push(`"${certificate.nickname}" is kept: another certificate shares its name, and removing by name could hit the wrong one.`)
+      if (!session.deletesExactly && present.filter((c) => c.nickname === certificate.nickname).length > 1) {
+        // A renewal shares the nickname: certutil could delete the wrong certificate by name, but finds the key by its id.
+        if (certificate.hasKey && session.deleteKey) {
+          await session.deleteKey(certificate)
+          keysRemoved++
+          warnings.push(`The private key of the older "${certificate.nickname}" was removed; its certificate (public, without a key) stays, because another certificate shares its name and removing by name could hit the wrong one.`)
+        } else {
+          warnings.push(`"${certificate.nickname}" is kept: another certificate shares its name, and removing by name could hit the wrong one.`)
+        }
         continue
       }
       await session.deleteCertificate(certificate, {withKey: certificate.hasKey})
       removed++
     }
-    return {changed: removed > 0 || this.entry.trustedRoot !== null, detail: `${removed} certificate${removed === 1 ? '' : 's'} removed`, warnings}
+    const keys = keysRemoved > 0 ? `, ${keysRemoved} private key${keysRemoved === 1 ? '' : 's'} of a shared name` : ''
+    return {changed: removed + keysRemoved > 0 || this.entry.trustedRoot !== null, detail: `${removed} certificate${removed === 1 ? '' : 's'} removed${keys}`, warnings}
   }
 
   async undo(): Promise<void> {}

@@ -13,7 +13,7 @@ import {ExternalError} from '../../errors.js'
 import {type RunResult, runProgram} from '../../system/run-program.js'
 import {SecretFiles, withSecretFiles} from '../../system/secret-files.js'
 import {classifyNssError, hasPrivateKey, isTrustedEmailIssuer, parseCertificateList, pemBlocks, withEmailTrust} from './certutil-output.js'
-import {parseKeyList, nssKeyIdOf} from './key-id.js'
+import {nssKeyId, nssKeyIdOf, parseKeyList} from './key-id.js'
 import {describeNssError} from './nss-errors.js'
 import {readSqliteDatabase} from './sqlite-certificates.js'
 import type {EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from './nss-driver.js'
@@ -68,6 +68,7 @@ async function runTool(program: string, args: string[], passwords: PasswordArgum
 class ToolsSession implements NssSession {
   readonly driver = 'tools' as const
   readonly tool = 'pk12util'
+  readonly deletesExactly = false
   private cache: NssCertificate[] | null = null
 
   constructor(
@@ -173,6 +174,16 @@ class ToolsSession implements NssSession {
     if (result.exitCode !== 0) throw failure('certutil', `Removing "${certificate.nickname}" failed`, result)
     // A renewal that shares the nickname may have been the one certutil found.
     throw new ExternalError('certutil', `Removing "${certificate.nickname}" failed: it is still in the database.`, {output: `${result.stdout}${result.stderr}`.trim(), code: 'nss-not-deleted'})
+  }
+
+  async deleteKey(certificate: NssCertificate): Promise<void> {
+    const keyId = nssKeyId(certificate.der)
+    if (keyId === null) throw new ExternalError('certutil', `The key of "${certificate.nickname}" cannot be named: its kind of key has no NSS key id mailcert knows.`, {code: 'nss-not-deleted'})
+    this.cache = null
+    const result = await this.run('certutil', ['-F', '-d', this.db, '-k', keyId], this.dbPasswordFor('-f'))
+    this.cache = null
+    const still = (await this.listCertificates()).find((c) => c.sha256 === certificate.sha256)
+    if (still?.hasKey) throw failure('certutil', `Removing the private key of "${certificate.nickname}" failed`, result)
   }
 
   /**
