@@ -73,7 +73,10 @@ export interface ClientContext {
 }
 
 export interface InstallChoices {
+  /** The certificate to sign with, and to decrypt with unless `encryptionIdentity` is given. */
   identity: Identity
+  /** A separate encryption certificate for the same address (an authority that issues a pair). */
+  encryptionIdentity?: Identity
   /** Only these addresses (`--account`); empty for every address of the certificate. */
   accounts: string[]
   /** The guided installer's choice of accounts; undefined for every matching one. */
@@ -99,8 +102,11 @@ export interface ClientPart {
   /** The addresses it configures. */
   accounts: string[]
   store: CertificateStore
-  /** The steps that point the accounts at the certificate; they run after the store's steps. */
-  configure(imported: ImportedIdentity): PlanStep[]
+  /**
+   * The steps that point the accounts at the certificate; they run after the store's steps.
+   * `encryption` is the import of the separate encryption certificate, when there is one.
+   */
+  configure(imported: ImportedIdentity, encryption?: ImportedIdentity): PlanStep[]
   warnings: string[]
 }
 

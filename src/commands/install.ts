@@ -4,6 +4,7 @@ import type {ClientContext, ClientSurvey, MailClient} from '../clients/client.js
 import {CLIENTS_HELP, mailClients, placesGiven} from '../clients/index.js'
 import {UsageError} from '../errors.js'
 import type {Certificate} from '../identity/certificate-types.js'
+import {type CertificatePair, pairCertificates} from '../identity/certificate-pair.js'
 import type {Identity} from '../identity/identity.js'
 import {inspectIdentity} from '../identity/inspection.js'
 import {anyChanged, type ApplyReport, exitCodeOf} from '../install/apply.js'
@@ -28,15 +29,19 @@ import {askEncryptByDefault, askSignByDefault, closeQuestion} from '../ui/guided
 import {chooseTargets, identityChoiceValue, targetChoices} from '../ui/guided/target-choice.js'
 import {installFlags} from '../ui/install-flags.js'
 import {keyAccessSource} from '../ui/key-access.js'
-import {openIdentity} from '../ui/open-identity.js'
-import {passwordFlags} from '../ui/password-flags.js'
+import {openIdentity, openSecondIdentity} from '../ui/open-identity.js'
+import {offerSecondFile, renderPair} from '../ui/guided/pair-offer.js'
+import {passwordFlags, secondPasswordFlags} from '../ui/password-flags.js'
 import {askPassword, askTrustRoot} from '../ui/prompts.js'
 import {renderPlan, renderRenewals, renderReport} from '../ui/render-install.js'
 import {runAsFlags} from '../ui/run-as-flags.js'
 import {runAsGivenUser} from '../ui/run-as-user.js'
 
 export interface InstallResult {
+  /** The certificate installed; with a separate pair, the signing one. */
   certificate: {emails: string[]; subject: string; fingerprintSha256: string}
+  /** With a separate pair (`install SIGN.p12 ENC.p12`): the encryption certificate. */
+  encryptionCertificate?: InstallResult['certificate']
   dryRun: boolean
   /** False when the plan was shown and the person said no. */
   applied: boolean
@@ -95,13 +100,17 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
 
   static override args = {
     file: Args.string({description: 'The .p12 or .pfx file your certificate authority gave you. At a terminal it may be left out: mailcert offers the files it finds.'}),
+    second: Args.string({
+      description:
+        'For an authority that issues one certificate to sign and another to encrypt: the other .p12 file, in either order (mailcert tells them apart by their key usage). Its password is taken to be the first file\'s unless --second-password-file gives another.',
+    }),
   }
 
-  static override flags = {...passwordFlags, ...installFlags, ...runAsFlags}
+  static override flags = {...passwordFlags, ...secondPasswordFlags, ...installFlags, ...runAsFlags}
 
   async run(): Promise<InstallResult> {
     const {args, flags} = await this.parse(Install)
-    await runAsGivenUser(currentMachine(this.config.home), flags, args.file)
+    await runAsGivenUser(currentMachine(this.config.home), flags, args.file, args.second)
     const interactive = this.canPrompt && !flags.yes
     const home = this.config.home
     const context: ClientContext = {machine: currentMachine(home), flags}
@@ -125,10 +134,25 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     if (file === undefined) throw new UsageError('Which certificate file? There is no terminal to ask.', ['Name it: mailcert install FILE --yes …'])
     let filePassword = ''
     const opened = await openIdentity(file, flags, {ask: interactive ? askPassword : undefined, onPassword: (password) => (filePassword = password)})
-    const identity = opened.identity
+    if (interactive) this.log(`\n${renderCertificateSummary(inspectIdentity(opened.identity, opened, new Date()))}\n`)
+    refuseUnusable(opened.identity, opened.protection !== null, new Date())
 
-    if (interactive) this.log(`\n${renderCertificateSummary(inspectIdentity(identity, opened, new Date()))}\n`)
-    refuseUnusable(identity, opened.protection !== null, new Date())
+    // A separate encryption certificate: named, or (guided) found among the files beside the first.
+    const second =
+      args.second === undefined
+        ? interactive
+          ? await offerSecondFile(opened, filePassword, home, process.cwd())
+          : null
+        : await openSecondIdentity(args.second, flags, opened.protection === null ? undefined : filePassword, {ask: interactive ? askPassword : undefined})
+    let pair: CertificatePair | null = null
+    if (second) {
+      if (interactive && args.second !== undefined) this.log(`${renderCertificateSummary(inspectIdentity(second.identity, second, new Date()))}\n`)
+      refuseUnusable(second.identity, second.protection !== null, new Date())
+      pair = pairCertificates(opened.identity, second.identity)
+      this.log(renderPair(pair))
+    }
+    const identity = pair?.signing ?? opened.identity
+    const encryptionIdentity = pair?.encryption
 
     if (interactive) requireMatchingAccount(identity, surveys, flags.account ?? [])
     let include: ((place: string, accountKey: string) => boolean) | undefined
@@ -147,8 +171,9 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
 
     const locked = await this.lockUserState('install', flags['lock-wait'])
     try {
-      const result = await this.planAndApply(locked.journal, clients, async () => ({identity, planned: await planInstall({
+      const result = await this.planAndApply(locked.journal, clients, async () => ({identity, encryptionIdentity, planned: await planInstall({
         identity,
+        encryptionIdentity,
         accounts: flags.account ?? [],
         clients,
         context,
@@ -164,7 +189,8 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
         waitForClose: interactive ? closeQuestion() : undefined,
         fromPkcs12: opened.protection !== null,
       })}), {dryRun: Boolean(flags['dry-run']), interactive})
-      if (interactive && result.applied && !result.cancelled && Number(process.exitCode ?? 0) === 0) await offerProfile(context.machine, identity, {file, password: filePassword}, (m) => this.log(m))
+      // A configuration profile carries one identity: for a pair it is not offered.
+      if (interactive && !pair && result.applied && !result.cancelled && Number(process.exitCode ?? 0) === 0) await offerProfile(context.machine, identity, {file, password: filePassword}, (m) => this.log(m))
       return result
     } finally {
       await locked.release()
@@ -208,11 +234,17 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
     }
   }
 
-  private async planAndApply(journal: JournalFile, clients: MailClient[], plan: () => Promise<{planned: PlannedInstall; identity: Identity}>, how: {dryRun: boolean; interactive: boolean}): Promise<InstallResult> {
-    const {planned, identity} = await plan()
+  private async planAndApply(
+    journal: JournalFile,
+    clients: MailClient[],
+    plan: () => Promise<{planned: PlannedInstall; identity: Identity; encryptionIdentity?: Identity}>,
+    how: {dryRun: boolean; interactive: boolean},
+  ): Promise<InstallResult> {
+    const {planned, identity, encryptionIdentity} = await plan()
 
     const result: InstallResult = {
       certificate: certificateOf(identity.certificate),
+      ...(encryptionIdentity ? {encryptionCertificate: certificateOf(encryptionIdentity.certificate)} : {}),
       dryRun: how.dryRun,
       applied: false,
       storeAccess: planned.storeAccess,

@@ -6,7 +6,7 @@
  */
 import {ExitCode, type ExitCodeValue, isMailcertError} from '../errors.js'
 import type {TargetRecorder} from './journal-file.js'
-import type {Plan, PlanStep, PlanTarget, StepOutcome} from './plan.js'
+import type {ChangeRecorder, Plan, PlanStep, PlanTarget, StepOutcome} from './plan.js'
 
 export type StepStatus = 'done' | 'unchanged' | 'failed' | 'undone' | 'undo-failed' | 'not-run'
 export type TargetStatus = 'done' | 'unchanged' | 'skipped' | 'failed'
@@ -108,6 +108,21 @@ async function rollBack(done: Array<{step: PlanStep; report: StepReport}>): Prom
   return {rolledBack: clean && done.some(({report}) => report.status === 'undone'), clean}
 }
 
+/**
+ * Each step's latest note of the certificates it added stands for that step: the second import of
+ * a separate pair adds to what the first noted, it does not replace it.
+ */
+function stepRecorders(recorder: ChangeRecorder): (index: number) => ChangeRecorder {
+  const added = new Map<number, string[]>()
+  return (index) => ({
+    note: (change) => {
+      if (!change.addedCertificates) return recorder.note(change)
+      added.set(index, change.addedCertificates)
+      return recorder.note({...change, addedCertificates: [...new Set([...added.values()].flat())]})
+    },
+  })
+}
+
 async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<TargetReport> {
   const report: TargetReport = {
     client: target.clients[0] ?? '',
@@ -128,6 +143,7 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
   }
 
   const recorder = target.recordAs && hooks.recorder ? hooks.recorder(target) : NO_RECORDER
+  const recorderFor = stepRecorders(recorder)
   const done: Array<{step: PlanStep; report: StepReport}> = []
   /** Clients whose steps failed in a store other clients still use. */
   const failedParts = new Set<string>()
@@ -149,7 +165,7 @@ async function applyTarget(target: PlanTarget, hooks: ApplyHooks): Promise<Targe
       hooks.onStepStart?.(target, step)
       let outcome: StepOutcome
       try {
-        outcome = await step.apply(recorder)
+        outcome = await step.apply(recorderFor(index))
       } catch (error) {
         const {message, code, hints, exitCode} = errorText(error)
         stepReport.status = 'failed'

@@ -203,24 +203,29 @@ async function planStoreTarget(parts: ClientPart[], request: InstallRequest, fai
     if (request.useStored && !store.planUseStored) return {...base, steps: [], skip: {code: 'not-a-system-store', reason: `${readers} cannot use a certificate from ${store.ref.label}`}}
     const planned = request.useStored ? await store.planUseStored!(storedFor(request.identity), options) : await store.planImport(request.identity, options)
     if (planned.failure) return {...base, steps: [], failure: planned.failure}
-    const configure = planned.refusedButKept ? [] : parts.flatMap((part) => part.configure(planned.imported))
-    const certificate = request.identity.certificate
+    // A separate encryption certificate goes into the same store, right after the signing one.
+    const encryption = request.encryptionIdentity ? await store.planImport(request.encryptionIdentity, options) : null
+    if (encryption?.failure) return {...base, steps: [], failure: encryption.failure}
+    const refused = planned.refusedButKept || encryption?.refusedButKept
+    const configure = refused ? [] : parts.flatMap((part) => part.configure(planned.imported, encryption?.imported))
+    const recorded = (certificate: Certificate) => ({
+      sha256: certificate.fingerprints.sha256,
+      emails: certificate.emails,
+      subject: certificate.subject.text,
+      notAfter: certificate.notAfter.toISOString(),
+      references: store.references(certificate),
+    })
     return {
       ...base,
-      steps: [...planned.steps, ...configure],
-      warnings: [...planned.warnings, ...(planned.refusedButKept ? [] : [...new Set(parts.flatMap((part) => part.warnings))])],
+      steps: [...planned.steps, ...(encryption?.steps ?? []), ...configure],
+      warnings: [...new Set([...planned.warnings, ...(encryption?.warnings ?? []), ...(refused ? [] : parts.flatMap((part) => part.warnings))])],
       close: () => store.release(),
       recordAs: {
         store: {kind: store.ref.kind, location: store.ref.location},
         clients,
         label,
-        certificate: {
-          sha256: certificate.fingerprints.sha256,
-          emails: certificate.emails,
-          subject: certificate.subject.text,
-          notAfter: certificate.notAfter.toISOString(),
-          references: store.references(certificate),
-        },
+        certificate: recorded(request.identity.certificate),
+        ...(request.encryptionIdentity ? {encryptionCertificate: recorded(request.encryptionIdentity.certificate)} : {}),
       },
     }
   } catch (error) {

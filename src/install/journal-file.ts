@@ -93,7 +93,7 @@ export class JournalFile {
   }
 
   recorderFor(target: RecordedTarget, now: () => Date = () => new Date()): TargetRecorder {
-    const base = entryToExtend(this.current, target.store.location, target.certificate.sha256)
+    const base = entryToExtend(this.current, target.store.location, target.certificate.sha256, target.encryptionCertificate?.sha256)
     const sequence = base?.sequence ?? nextSequence(this.current)
     const startedAt = now().toISOString()
     let run: TargetChanges = NOTHING

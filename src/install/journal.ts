@@ -60,6 +60,8 @@ export interface JournalEntry extends TargetChanges {
   label: string
   installedAt: string
   certificate: RecordedCertificate
+  /** A separate encryption certificate installed with it (the signing one is `certificate`). */
+  encryptionCertificate?: RecordedCertificate
   /** Set while the run that writes this entry is changing the target; a run that finds it later knows that run was interrupted. */
   inProgress?: {pid: number; startedAt: string}
 }
@@ -176,9 +178,9 @@ export function mergeChanges(earlier: TargetChanges, later: TargetChanges): Targ
  * that target, when it is for the same certificate. After another certificate was installed there
  * in between, a new entry is made instead, so that undoing newest first passes through each state.
  */
-export function entryToExtend(journal: Journal, storeLocation: string, sha256: string): JournalEntry | undefined {
+export function entryToExtend(journal: Journal, storeLocation: string, sha256: string, encryptionSha256?: string): JournalEntry | undefined {
   const newest = newestFirst(journal.entries).find((e) => e.store.location === storeLocation)
-  return newest?.certificate.sha256 === sha256 ? newest : undefined
+  return newest?.certificate.sha256 === sha256 && newest.encryptionCertificate?.sha256 === encryptionSha256 ? newest : undefined
 }
 
 /**

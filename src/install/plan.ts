@@ -79,7 +79,7 @@ export interface PlanTarget {
 }
 
 /** The part of a journal entry that names the target and the certificate. */
-export type RecordedTarget = Pick<JournalEntry, 'store' | 'clients' | 'label' | 'certificate'>
+export type RecordedTarget = Pick<JournalEntry, 'store' | 'clients' | 'label' | 'certificate' | 'encryptionCertificate'>
 
 export interface Plan {
   targets: PlanTarget[]

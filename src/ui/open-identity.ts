@@ -77,3 +77,32 @@ export async function openIdentityBytes(bytes: Buffer, path: string, flags: Pass
   }
   throw new WrongPassword()
 }
+
+export interface SecondPasswordFlagValues {
+  'second-password-file'?: string
+}
+
+/**
+ * The second file of a signing and encryption pair: authorities that issue both usually protect
+ * them with one password, so the first file's is tried first (and nobody is asked twice); then
+ * --second-password-file or MAILCERT_SECOND_PASSWORD; then, at a terminal, a prompt.
+ */
+export async function openSecondIdentity(path: string, flags: SecondPasswordFlagValues, firstPassword: string | undefined, options: OpenOptions): Promise<OpenedIdentity> {
+  const bytes = await readInputFile(path)
+  const env = options.env ?? process.env
+  if (firstPassword !== undefined) {
+    try {
+      return await openIdentityBytes(bytes, path, {}, {...options, env: {MAILCERT_PASSWORD: firstPassword}})
+    } catch (error) {
+      if (!(error instanceof WrongPassword)) throw error
+    }
+  }
+  const given = flags['second-password-file'] !== undefined ? await readSecretFile(flags['second-password-file'], '--second-password-file') : env.MAILCERT_SECOND_PASSWORD
+  if (given !== undefined) return openIdentityBytes(bytes, path, {}, {...options, env: {MAILCERT_PASSWORD: given}})
+  if (!options.ask) {
+    throw new UsageError(`${basename(path)} does not open with the first file's password, and no other was given.`, [
+      'Pass --second-password-file FILE, or set MAILCERT_SECOND_PASSWORD.',
+    ], 'password-required')
+  }
+  return openIdentityBytes(bytes, path, {}, {...options, env: {}})
+}

@@ -22,6 +22,16 @@ export const passwordFlags = {
   }),
 }
 
+/** install's second file (a separate encryption certificate), when its password is not the first file's. */
+export const secondPasswordFlags = {
+  'second-password-file': Flags.file({
+    summary: "Read the second file's password from this file, when it is not the first file's.",
+    description: 'Only for `install SIGN.p12 ENC.p12`: the first file\'s password is tried on the second file first. MAILCERT_SECOND_PASSWORD works too.',
+    env: 'MAILCERT_SECOND_PASSWORD_FILE',
+    helpGroup: 'PASSWORD',
+  }),
+}
+
 export interface PasswordFlagValues {
   'password-file'?: string
   'password-stdin'?: boolean

@@ -17,9 +17,9 @@ import {lookUpUser} from '../system/user-account.js'
 import type {RunAsFlagValues} from './run-as-flags.js'
 
 /** Everything the command line and the environment hand mailcert that the user may not be able to read. */
-async function gatherHandOver(machine: Machine, flags: RunAsFlagValues & Record<string, unknown>, file: string | undefined): Promise<HandOver> {
+async function gatherHandOver(machine: Machine, flags: RunAsFlagValues & Record<string, unknown>, files: Array<string | undefined>): Promise<HandOver> {
   const handOver: HandOver = {files: {}, secretFiles: {}, variables: {}}
-  if (file !== undefined) handOver.files[file] = (await readInputFile(file)).toString('base64')
+  for (const file of files) if (file !== undefined) handOver.files[file] = (await readInputFile(file)).toString('base64')
   // --password-file, --db-password-file, --keychain-password-file, and any later one.
   for (const [flag, value] of Object.entries(flags)) {
     if (flag.endsWith('-file') && typeof value === 'string') handOver.secretFiles[value] = await readSecretFile(value, `--${flag}`)
@@ -29,12 +29,13 @@ async function gatherHandOver(machine: Machine, flags: RunAsFlagValues & Record<
   return handOver
 }
 
-export async function runAsGivenUser(machine: Machine, flags: RunAsFlagValues & Record<string, unknown>, file?: string): Promise<void> {
+/** `files`: the input files named on the command line (install's signing and encryption .p12). */
+export async function runAsGivenUser(machine: Machine, flags: RunAsFlagValues & Record<string, unknown>, ...files: Array<string | undefined>): Promise<void> {
   await receiveHandOver(machine.env)
   if (flags.user === undefined) return
   if (decideRunAs(machine.os, flags.user, currentUser()) === 'here') return
   const account = await lookUpUser(machine, flags.user)
-  const handOver = await gatherHandOver(machine, flags, file)
+  const handOver = await gatherHandOver(machine, flags, files)
   const launch = userLaunch(machine, account, await userSession(account), selfCommand())
   exit(await spawnAsUser(launch, encodeHandOver(handOver), {stdinTaken: Boolean(flags['password-stdin'])}))
 }

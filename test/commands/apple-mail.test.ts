@@ -121,6 +121,23 @@ describe('Apple Mail and Outlook for Mac, macOS 15', () => {
     expect(machine.readKeychain()).toMatchObject({keys: [], certificates: [], identityPreferences: []})
   }, 120_000)
 
+  it('a separate signing and encryption certificate both go in, the signing one is preferred, and Mail is said to choose by address', async () => {
+    const machine = mac({version: '15.2', systemRoots: [ROOT_CA, path.join(FIXTURES, 'ca', 'extra-root.pem')]})
+    const installed = await run(machine, ['install', p12('encryption-only-rsa.p12'), p12('signing-only-rsa.p12'), '--yes', '--json'])
+    expect(installed.code, installed.stdout + installed.stderr).toBe(0)
+    const report = json<InstallReport & {result: {encryptionCertificate: {fingerprintSha256: string}; targets: Array<{warnings: string[]}>}}>(installed).result
+    expect(report.targets[0]!.warnings.join(' ')).toContain('Apple Mail chooses certificates by address')
+    const keychain = machine.readKeychain()
+    expect(keychain.keys).toHaveLength(2)
+    expect(keychain.identityPreferences).toEqual([{service: 'alice@example.com', sha1: sha1Of(machine, report.certificate.fingerprintSha256)}])
+    expect(sha1Of(machine, report.encryptionCertificate.fingerprintSha256)).toBeDefined()
+
+    const deleted = await run(machine, ['remove', '--all', '--delete-identity', '--yes'])
+    expect(deleted.code, deleted.stderr).toBe(0)
+    expect(machine.readKeychain()).toMatchObject({keys: [], identityPreferences: []})
+    expect(machine.readKeychain().certificates.filter((c) => c.sha256.toLowerCase() === report.encryptionCertificate.fingerprintSha256)).toEqual([])
+  }, 120_000)
+
   it('a locked keychain is refused with what to do, and changes nothing', async () => {
     const machine = mac({version: '15.2', locked: true})
     const before = readFileSync(machine.keychain, 'utf8')

@@ -6,6 +6,7 @@
  * check, refusal while OUTLOOK.EXE runs, a wrong password, and remove putting the value back byte for byte.
  */
 import {spawn} from 'node:child_process'
+import {X509Certificate} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {copyFile, mkdir, rm, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
@@ -198,4 +199,23 @@ describe('classic Outlook on Windows', {timeout: 180_000}, () => {
     expect(status.stdout).toBe('')
   })
 
+  it('sets a separate signing and encryption certificate apart in the one security setting, and removes both', async () => {
+    const files = ['signing-only-rsa', 'encryption-only-rsa'].map((name) => join(scratch, `${name}.p12`))
+    for (const [index, name] of ['signing-only-rsa', 'encryption-only-rsa'].entries()) await copyFile(join(FIXTURES, 'p12', `${name}.p12`), files[index]!)
+    // The encryption file first: the key usage tells them apart; the signing file's password opens both.
+    const run = await runWindowsCli(user, ['install', windowsPath(files[1]!), windowsPath(files[0]!), '--password-file', windowsPath(passwordFile), '--trust-root', '--json', '--client', 'outlook'])
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    const decoded = decodeSecuritySettings(Buffer.from((await queryHex(user, SECURITY, '11020355'))!, 'hex'), 64)
+    if ('malformed' in decoded) throw new Error(decoded.malformed)
+    const ours = decoded.settings.find((setting) => setting.name === 'S/MIME (alice@example.com)')!
+    const thumbprint = (name: string) => new X509Certificate(readFileSync(join(FIXTURES, 'certs', `${name}.pem`))).fingerprint.replaceAll(':', '')
+    expect(ours.signingThumbprint).toBe(thumbprint('signing-only-rsa'))
+    expect(ours.encryptionThumbprint).toBe(thumbprint('encryption-only-rsa'))
+    expect((await probeStores(user, scratch)).My!.map((c) => c.thumbprint).sort()).toEqual([ours.signingThumbprint, ours.encryptionThumbprint].sort())
+
+    const removed = await runWindowsCli(user, ['remove', '--all', '--delete-identity', '--json'])
+    expect(removed.code, removed.stdout + removed.stderr).toBe(0)
+    expect(await queryHex(user, SECURITY, '11020355')).toBe(before)
+    expect((await probeStores(user, scratch)).My).toEqual([])
+  })
 })

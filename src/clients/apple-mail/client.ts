@@ -29,6 +29,7 @@ import {SUPPORT_TABLE, supportRow} from '../support-table.js'
 import {accountsDatabase, readMailAccounts} from './accounts.js'
 import {checkAppleMail} from './check.js'
 import {APPLE_MAIL, preferredSha1, RestoreIdentityPreferencesStep, SetIdentityPreferencesStep} from './preference-steps.js'
+import {choosesByAddress} from '../chooses-by-address.js'
 
 export interface AppleMailSurvey extends ClientSurvey {
   keychain: string
@@ -101,7 +102,8 @@ class AppleMail implements MailClient {
     if (choices.signByDefault !== undefined || choices.encryptByDefault !== undefined) {
       warnings.push('Apple Mail has no setting to sign or encrypt by default: it remembers the last choice made with the buttons beside the subject line. --sign-by-default and --encrypt-by-default apply to the other mail clients only.')
     }
-    if (!canEncrypt(certificate)) warnings.push('The certificate cannot be used for encryption: Apple Mail will only sign with it.')
+    if (choices.encryptionIdentity) warnings.push(choosesByAddress(this.name))
+    else if (!canEncrypt(certificate)) warnings.push('The certificate cannot be used for encryption: Apple Mail will only sign with it.')
     return {
       parts: [
         {

@@ -103,7 +103,7 @@ class Evolution implements MailClient {
     const driver = await toolsDriver(context.machine)
     const shared = await sharedStore(context.machine)
     const store = new SharedNssStore({ref: shared.ref, dir: shared.dir, databaseFile: path.join(shared.dir, 'cert9.db'), driver, storePassword: choices.storePassword, passwordHint: PASSWORD_HINT, create: !shared.exists})
-    const encrypt = canEncrypt(choices.identity.certificate)
+    const encrypt = canEncrypt(choices.encryptionIdentity?.certificate ?? choices.identity.certificate)
     return {
       parts: [
         {
@@ -112,12 +112,13 @@ class Evolution implements MailClient {
           accounts: accounts.map((account) => account.email!),
           store,
           warnings: encrypt ? [] : ['The certificate cannot be used for encryption: only signing is set up.'],
-          configure: (imported) => [
+          configure: (imported, encryption) => [
             new ConfigureEvolutionIdentitiesStep(
               evolution.sourcesDir,
               accounts.map((account) => ({uid: account.key, email: account.email!})),
               {canEncrypt: encrypt, signByDefault: choices.signByDefault, encryptByDefault: choices.encryptByDefault},
               imported,
+              encryption,
             ),
           ],
         },

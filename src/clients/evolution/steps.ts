@@ -29,17 +29,25 @@ export class ConfigureEvolutionIdentitiesStep implements PlanStep {
     private readonly identities: EvolutionTarget[],
     private readonly choice: {canEncrypt: boolean; signByDefault?: boolean; encryptByDefault?: boolean},
     private readonly imported: ImportedIdentity,
+    /** The separate encryption certificate's import, when there is one. */
+    private readonly encryption?: ImportedIdentity,
   ) {}
 
   describe(): string {
-    const what = ['sign', this.choice.canEncrypt ? 'decrypt' : null].filter(Boolean).join(' and ')
-    return `Set ${this.identities.map((i) => i.email).join(', ')} to ${what} with this certificate in Evolution's identity sources (${this.sourcesDir})`
+    const what = this.encryption
+      ? `sign with the signing certificate${this.choice.canEncrypt ? ' and decrypt with the encryption certificate' : ''}`
+      : `${['sign', this.choice.canEncrypt ? 'decrypt' : null].filter(Boolean).join(' and ')} with this certificate`
+    return `Set ${this.identities.map((i) => i.email).join(', ')} to ${what} in Evolution's identity sources (${this.sourcesDir})`
   }
 
   async apply(recorder: ChangeRecorder): Promise<StepOutcome> {
     const nickname = this.imported.storedName
-    if (!nickname) throw new BugError('The certificate store did not say which name it stored the certificate under.')
-    const encrypt = this.choice.canEncrypt && this.imported.accepted.encryption !== false
+    const encryption = this.encryption ?? this.imported
+    if (!nickname || !encryption.storedName) throw new BugError('The certificate store did not say which name it stored the certificate under.')
+    // Both halves of a pair share their subject, so NSS gives them one nickname: Evolution's two settings then hold the same name,
+    // and NSS picks the certificate of that name that fits the usage (Camel signs with the signing half: test/commands/certificate-pair.test.ts).
+    const encryptionNickname = encryption.storedName
+    const encrypt = this.choice.canEncrypt && encryption.accepted.encryption !== false
     const records: IdentityRecord[] = []
     const pending: Array<{edit: SourceEdit; before: string; text: string}> = []
     for (const identity of this.identities) {
@@ -47,7 +55,7 @@ export class ConfigureEvolutionIdentitiesStep implements PlanStep {
       const before = await edit.read()
       const {text, undo} = identitySmimeEdit(before, {
         signingCertificate: nickname,
-        encryptionCertificate: encrypt ? nickname : '',
+        encryptionCertificate: encrypt ? encryptionNickname : '',
         signByDefault: this.choice.signByDefault,
         encryptByDefault: this.choice.encryptByDefault,
       })

@@ -27,6 +27,7 @@ import {checkChosenInClient} from '../chosen-in-client-check.js'
 import {SUPPORT_TABLE, supportRow} from '../support-table.js'
 import {windowsStoreFor} from '../windows-store/windows-store-for.js'
 import {findNewOutlook, NEW_OUTLOOK_PACKAGE, type NewOutlookInstallation} from './installation.js'
+import {choosesByAddress} from '../chooses-by-address.js'
 
 export const NEW_OUTLOOK = 'new-outlook'
 
@@ -76,6 +77,7 @@ class NewOutlook implements MailClient {
     const place = survey.places[0]!
     const accounts = matchingAccounts(place, choices.identity.certificate.emails, choices.accounts, choices.include).map((a) => a.email!)
     const warnings = choices.signByDefault !== undefined || choices.encryptByDefault !== undefined ? ['New Outlook has no setting mailcert can write for signing or encrypting by default: choose it in its S/MIME settings.'] : []
+    if (choices.encryptionIdentity) warnings.push(choosesByAddress(this.name))
     // Nothing of new Outlook's own is written: the store import is all it needs from mailcert.
     return {parts: [{client: this.id, place, accounts, store: windowsStoreFor(context.machine, context.flags), warnings, configure: () => []}], others: [], storeAccess: null, dispose: async () => {}}
   }

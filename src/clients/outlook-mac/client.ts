@@ -27,6 +27,7 @@ import type {
 import {keychainRef, keychainRefAt, keychainStoreFor, OUTLOOK_APP} from '../keychain/keychain-for.js'
 import {checkChosenInClient} from '../chosen-in-client-check.js'
 import {SUPPORT_TABLE, supportRow} from '../support-table.js'
+import {choosesByAddress} from '../chooses-by-address.js'
 
 const OUTLOOK_MAC = 'outlook-mac'
 
@@ -80,6 +81,7 @@ class OutlookForMac implements MailClient {
     const accounts = matchingAccounts(place, choices.identity.certificate.emails, choices.accounts, choices.include).map((a) => a.email!)
     const store = await keychainStoreFor(context.machine, keychainRefAt(outlook.keychain), choices, 'Microsoft Outlook')
     const warnings = choices.signByDefault !== undefined || choices.encryptByDefault !== undefined ? ['Outlook for Mac has no setting mailcert can write for signing or encrypting by default: turn it on in Outlook\'s account settings (Security).'] : []
+    if (choices.encryptionIdentity) warnings.push(choosesByAddress(this.name))
     // Nothing of Outlook's own is written: the keychain import is all it needs from mailcert.
     return {parts: [{client: this.id, place, accounts, store, warnings, configure: () => []}], others: [], storeAccess: null, dispose: async () => {}}
   }

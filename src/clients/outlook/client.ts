@@ -4,6 +4,7 @@
  * decrypt with a certificate in the user's Windows store that the profile's security settings name
  * by thumbprint. mailcert imports the identity into that store and writes the security setting.
  */
+import type {Certificate} from '../../identity/certificate-types.js'
 import {canEncrypt} from '../../identity/key-usage.js'
 import type {IdentityRecord, JournalEntry} from '../../install/journal.js'
 import {matchingAccounts} from '../../install/install-service.js'
@@ -31,11 +32,17 @@ import {checkProfile} from './check.js'
 import {findOutlook, type OutlookInstallation} from './installation.js'
 import {outlookRunning, type OutlookProfile, PROFILES_KEY, readProfiles, SECURITY_SETTINGS_VALUE, securityKeyOf} from './profiles.js'
 import {decodeSecuritySettings} from './security-settings.js'
-import {ConfigureSecurityStep, OUTLOOK, outlookBusy, RestoreSecurityStep} from './settings-steps.js'
+import {ConfigureSecurityStep, OUTLOOK, type OutlookCertificates, outlookBusy, RestoreSecurityStep} from './settings-steps.js'
 
 interface OutlookSurvey extends ClientSurvey {
   installation: OutlookInstallation | null
   profiles: OutlookProfile[]
+}
+
+/** Outlook's one security setting names the signing and the encryption certificate by thumbprint: the same one, or each half of a pair. */
+function securityCertificates(signing: Certificate, encryption: Certificate | undefined): OutlookCertificates {
+  const decrypting = encryption ?? signing
+  return {signingThumbprint: signing.fingerprints.sha1.toUpperCase(), encryptionThumbprint: canEncrypt(decrypting) ? decrypting.fingerprints.sha1.toUpperCase() : null}
 }
 
 class ClassicOutlook implements MailClient {
@@ -95,7 +102,7 @@ class ClassicOutlook implements MailClient {
         accounts: target.accounts.map((a) => a.email),
         store,
         warnings,
-        configure: () => [new ConfigureSecurityStep(target, {thumbprint: certificate.fingerprints.sha1.toUpperCase(), encrypts: canEncrypt(certificate)}, {sign: choices.signByDefault, encrypt: choices.encryptByDefault})],
+        configure: () => [new ConfigureSecurityStep(target, securityCertificates(certificate, choices.encryptionIdentity?.certificate), {sign: choices.signByDefault, encrypt: choices.encryptByDefault})],
       })
     }
     return {parts, others: [], storeAccess: null, dispose: async () => {}}
@@ -124,12 +131,12 @@ class ClassicOutlook implements MailClient {
     return {
       steps: [new RestoreSecurityStep(place, securityKeyOf(place), records)],
       usesCertificate: async (entry: JournalEntry) => {
-        const thumbprint = entry.certificate.references[WINDOWS_THUMBPRINT]
-        if (!thumbprint) return false
+        const thumbprints = [entry.certificate, entry.encryptionCertificate].map((c) => c?.references[WINDOWS_THUMBPRINT]).filter((t): t is string => t !== undefined)
+        if (thumbprints.length === 0) return false
         for (const profile of readProfiles()) {
           const value = readValue('HKCU', profile.securityKey, SECURITY_SETTINGS_VALUE)
           const decoded = value ? decodeSecuritySettings(value.data) : null
-          if (decoded && !('malformed' in decoded) && decoded.settings.some((s) => s.signingThumbprint === thumbprint || s.encryptionThumbprint === thumbprint)) return true
+          if (decoded && !('malformed' in decoded) && decoded.settings.some((s) => thumbprints.some((t) => s.signingThumbprint === t || s.encryptionThumbprint === t))) return true
         }
         return false
       },

@@ -58,17 +58,23 @@ export const settingName = (email: string): string => `S/MIME (${email})`
  * the others kept as they were. It is the default setting when it replaces the default or when no
  * setting is the default yet; otherwise the one the user chose stays the default.
  */
-export function settingsWith(previous: SecuritySetting[], ours: {name: string; thumbprint: string; encrypts: boolean}): SecuritySetting[] {
-  const replaced = (setting: SecuritySetting) => setting.name === ours.name || setting.signingThumbprint === ours.thumbprint
+export function settingsWith(previous: SecuritySetting[], ours: {name: string} & OutlookCertificates): SecuritySetting[] {
+  const replaced = (setting: SecuritySetting) => setting.name === ours.name || setting.signingThumbprint === ours.signingThumbprint
   const kept = previous.filter((setting) => !replaced(setting))
   const wasDefault = previous.some((setting) => replaced(setting) && (setting.defaults & DEFAULT_BITS) !== 0)
   const defaultElsewhere = kept.some((setting) => (setting.defaults & DEFAULT_BITS) !== 0)
   const defaults = SEND_CERTIFICATES | (wasDefault || !defaultElsewhere ? DEFAULT_BITS : 0)
-  const setting = newSecuritySetting({name: ours.name, signingThumbprint: ours.thumbprint, encryptionThumbprint: ours.encrypts ? ours.thumbprint : null, defaults})
+  const setting = newSecuritySetting({name: ours.name, signingThumbprint: ours.signingThumbprint, encryptionThumbprint: ours.encryptionThumbprint, defaults})
   const at = previous.findIndex(replaced)
   const result = [...kept]
   result.splice(at >= 0 ? Math.min(at, kept.length) : kept.length, 0, setting)
   return result
+}
+
+/** The SHA-1 thumbprints one security setting names: the same certificate twice, or a separate pair; no encryption thumbprint for a certificate that cannot decrypt. */
+export interface OutlookCertificates {
+  signingThumbprint: string
+  encryptionThumbprint: string | null
 }
 
 export interface OutlookTarget {
@@ -87,13 +93,16 @@ export class ConfigureSecurityStep implements PlanStep {
 
   constructor(
     private readonly target: OutlookTarget,
-    private readonly certificate: {thumbprint: string; encrypts: boolean},
+    private readonly certificate: OutlookCertificates,
     private readonly sendDefaults: {sign?: boolean; encrypt?: boolean},
   ) {}
 
   describe(): string {
     const defaults = this.sendDefaults.sign !== undefined || this.sendDefaults.encrypt !== undefined ? ', and the profile\'s sign/encrypt checkboxes' : ''
-    return `Set Outlook profile "${this.target.profile}" to sign${this.certificate.encrypts ? ' and decrypt' : ''} with this certificate for ${this.target.accounts.map((a) => a.email).join(', ')} (security setting "${settingName(this.target.accounts[0]!.email)}"${defaults})`
+    const {signingThumbprint, encryptionThumbprint} = this.certificate
+    const what =
+      encryptionThumbprint === null ? 'sign with this certificate' : encryptionThumbprint === signingThumbprint ? 'sign and decrypt with this certificate' : 'sign with the signing certificate and decrypt with the encryption certificate'
+    return `Set Outlook profile "${this.target.profile}" to ${what} for ${this.target.accounts.map((a) => a.email).join(', ')} (security setting "${settingName(this.target.accounts[0]!.email)}"${defaults})`
   }
 
   async apply(recorder: ChangeRecorder): Promise<StepOutcome> {
@@ -109,7 +118,7 @@ export class ConfigureSecurityStep implements PlanStep {
       previous = decoded.settings
     }
     const email = this.target.accounts[0]!.email
-    const next = encodeSecuritySettings(settingsWith(previous, {name: settingName(email), thumbprint: this.certificate.thumbprint, encrypts: this.certificate.encrypts}), bitness)
+    const next = encodeSecuritySettings(settingsWith(previous, {name: settingName(email), ...this.certificate}), bitness)
     const nextHex = next.toString('hex')
 
     const wantsFlags = this.sendDefaults.sign !== undefined || this.sendDefaults.encrypt !== undefined

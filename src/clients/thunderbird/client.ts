@@ -101,21 +101,22 @@ class Thunderbird implements MailClient {
         continue
       }
       const store = new NssStore({ref: profileStoreRef(profile), dir: profile.dir, databaseFile: databaseFile(profile), driver, storePassword: choices.storePassword, passwordHint: PASSWORD_HINT})
-      const encrypt = canEncrypt(choices.identity.certificate)
+      const encryptionCertificate = choices.encryptionIdentity?.certificate
+      const encrypt = canEncrypt(encryptionCertificate ?? choices.identity.certificate)
       parts.push({
         client: this.id,
         place,
         accounts,
         store,
         warnings: encrypt ? [] : ['The certificate cannot be used for encryption: only signing is set up.'],
-        configure: (imported) => [
+        configure: (imported, encryption) => [
           new ConfigureIdentitiesStep(
             profile,
             identities.map((i) => ({key: i.key, email: i.email!})),
-            {certificate: choices.identity.certificate, canEncrypt: encrypt, signByDefault: choices.signByDefault, encryptByDefault: choices.encryptByDefault},
+            {certificate: choices.identity.certificate, encryptionCertificate, canEncrypt: encrypt, signByDefault: choices.signByDefault, encryptByDefault: choices.encryptByDefault},
             // A Thunderbird driving the database must have quit before prefs.js changes.
             () => store.release(),
-            imported.accepted,
+            {signing: imported.accepted.signing, encryption: (encryption ?? imported).accepted.encryption},
           ),
         ],
       })
@@ -135,9 +136,9 @@ class Thunderbird implements MailClient {
     return {
       steps: [new RestoreIdentitiesStep(profile, records, beforeWrite)],
       usesCertificate: async (entry: JournalEntry) => {
-        const dbKey = entry.certificate.references[NSS_DBKEY]
+        const dbKeys = [entry.certificate, entry.encryptionCertificate].map((c) => c?.references[NSS_DBKEY]).filter((k): k is string => k !== undefined)
         const {accounts} = await readAccountsOf(profile.dir, context.machine.platform)
-        return (accounts?.identities ?? []).some((i) => dbKey !== undefined && (i.smime.signingCertDbKey === dbKey || i.smime.encryptionCertDbKey === dbKey))
+        return (accounts?.identities ?? []).some((i) => dbKeys.some((dbKey) => i.smime.signingCertDbKey === dbKey || i.smime.encryptionCertDbKey === dbKey))
       },
     }
   }

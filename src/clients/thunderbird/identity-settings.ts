@@ -11,7 +11,9 @@ import {sameAddress} from '../../identity/same-address.js'
 
 export interface SmimeChoice {
   certificate: Certificate
-  /** Whether the certificate may be used to decrypt (keyEncipherment for RSA, keyAgreement for EC). */
+  /** A separate encryption certificate (Thunderbird keeps one dbKey for each); unset: `certificate` does both. */
+  encryptionCertificate?: Certificate
+  /** Whether the (encryption) certificate may be used to decrypt (keyEncipherment for RSA, keyAgreement for EC). */
   canEncrypt: boolean
   /** undefined leaves the identity's setting as it is. */
   signByDefault?: boolean
@@ -44,14 +46,16 @@ const ENCRYPTION_POLICY = {off: 0, required: 2} as const
 export function smimePrefChanges(identityKeys: readonly string[], choice: SmimeChoice): Record<string, PrefValue> {
   const dbKey = nssDbKey(choice.certificate)
   const name = certificateDisplayName(choice.certificate)
+  const encryptionDbKey = nssDbKey(choice.encryptionCertificate ?? choice.certificate)
+  const encryptionName = certificateDisplayName(choice.encryptionCertificate ?? choice.certificate)
   const changes: Record<string, PrefValue> = {}
   for (const key of identityKeys) {
     const pref = (attribute: string) => identityPrefName(key, attribute)
     changes[pref(SMIME_IDENTITY_ATTRIBUTES.signingCertDbKey)] = dbKey
     changes[pref(SMIME_IDENTITY_ATTRIBUTES.signingCertName)] = name
     if (choice.canEncrypt) {
-      changes[pref(SMIME_IDENTITY_ATTRIBUTES.encryptionCertDbKey)] = dbKey
-      changes[pref(SMIME_IDENTITY_ATTRIBUTES.encryptionCertName)] = name
+      changes[pref(SMIME_IDENTITY_ATTRIBUTES.encryptionCertDbKey)] = encryptionDbKey
+      changes[pref(SMIME_IDENTITY_ATTRIBUTES.encryptionCertName)] = encryptionName
     }
     if (choice.signByDefault !== undefined) changes[pref(SMIME_IDENTITY_ATTRIBUTES.signMail)] = choice.signByDefault
     if (choice.encryptByDefault !== undefined && (choice.canEncrypt || !choice.encryptByDefault)) {

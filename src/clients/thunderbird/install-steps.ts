@@ -30,16 +30,15 @@ export class ConfigureIdentitiesStep implements PlanStep {
   }
 
   describe(): string {
-    const what = [
-      'sign',
-      this.choice.canEncrypt ? 'decrypt' : null,
-    ].filter(Boolean).join(' and ')
+    const what = this.choice.encryptionCertificate
+      ? `sign with the signing certificate${this.choice.canEncrypt ? ' and decrypt with the encryption certificate' : ''}`
+      : `${['sign', this.choice.canEncrypt ? 'decrypt' : null].filter(Boolean).join(' and ')} with this certificate`
     const defaults = [
       this.choice.signByDefault === undefined ? null : `sign by default: ${this.choice.signByDefault ? 'yes' : 'no'}`,
       this.choice.encryptByDefault === undefined ? null : `encrypt by default: ${this.choice.encryptByDefault ? 'yes' : 'no'}`,
     ].filter(Boolean)
     const list = this.identities.map((i) => i.email).join(', ')
-    return `Set ${list} to ${what} with this certificate${defaults.length ? ` (${defaults.join(', ')})` : ''} in ${this.prefs.path}`
+    return `Set ${list} to ${what}${defaults.length ? ` (${defaults.join(', ')})` : ''} in ${this.prefs.path}`
   }
 
   async apply(recorder: ChangeRecorder): Promise<StepOutcome> {

@@ -7,7 +7,7 @@
 import {ExitCode, ExternalError, UserError} from '../../errors.js'
 import type {Certificate} from '../../identity/certificate-types.js'
 import type {Identity} from '../../identity/identity.js'
-import {canEncrypt} from '../../identity/key-usage.js'
+import {canEncrypt, canSign} from '../../identity/key-usage.js'
 import {reencodeIdentity, temporaryPassword} from '../../identity/reencode.js'
 import type {ChangeRecorder, PlanStep, StepOutcome} from '../../install/plan.js'
 import type {Machine} from '../../system/platform.js'
@@ -33,15 +33,16 @@ async function deleteOne(target: KeychainTarget, command: 'delete-identity' | 'd
 }
 
 /** Takes out of the keychain the certificates (lower-case SHA-256) that are there now: the leaf with its key first. */
-export async function deleteCertificates(target: KeychainTarget, sha256s: string[], leafSha256: string): Promise<number> {
+/** `leaves`: the certificates with a private key (one, or both halves of a pair); they go first, with their keys. */
+export async function deleteCertificates(target: KeychainTarget, sha256s: string[], leaves: string[]): Promise<number> {
   const present = await findCertificates(target.machine, target.keychain)
-  const order = [...sha256s.filter((sha) => sha === leafSha256), ...sha256s.filter((sha) => sha !== leafSha256)]
+  const order = [...sha256s.filter((sha) => leaves.includes(sha)), ...sha256s.filter((sha) => !leaves.includes(sha))]
   let removed = 0
   for (const sha256 of order) {
     const certificate = present.find((c) => c.sha256.toLowerCase() === sha256)
     if (!certificate) continue
     // The leaf goes with its private key; without one (an interrupted import) as a certificate.
-    const gone = (sha256 === leafSha256 && (await deleteOne(target, 'delete-identity', certificate.sha1))) || (await deleteOne(target, 'delete-certificate', certificate.sha1))
+    const gone = (leaves.includes(sha256) && (await deleteOne(target, 'delete-identity', certificate.sha1))) || (await deleteOne(target, 'delete-certificate', certificate.sha1))
     if (gone) removed++
   }
   return removed
@@ -105,7 +106,7 @@ export class ImportIdentityStep implements PlanStep {
 
   /** Safe after a failed or interrupted import too: it takes out whichever of the new certificates are there. */
   async undo(): Promise<void> {
-    await deleteCertificates(this.target, this.candidates, this.identity.certificate.fingerprints.sha256)
+    await deleteCertificates(this.target, this.candidates, [this.identity.certificate.fingerprints.sha256])
   }
 }
 
@@ -235,9 +236,15 @@ export class VerifyIdentityStep implements PlanStep {
     const listed = (await findIdentities(this.target.machine, this.target.keychain, {email: this.email, validOnly: false})).find((identity) => identity.sha1 === sha1Of(this.identity.certificate))
     const verdict = listed ? verdictOfTrustError(listed.trustError, this.email) : verdictOfUnlisted(this.identity.certificate, this.email)
     const encrypt = canEncrypt(this.identity.certificate)
+    if (listed) this.imported.storedName = listed.label
+    // macOS judges identities by the S/MIME signing policy. The encryption half of a pair fails it by its key usage alone,
+    // and is still what Mail decrypts with (it finds the key by the message's recipient, not by that policy).
+    if (!verdict.valid && verdict.code === 'inadequate-usage' && encrypt && !canSign(this.identity.certificate)) {
+      this.imported.accepted.encryption = true
+      return {changed: false, detail: 'encryption: in the keychain with its key (macOS checks identities for signing only, which this certificate is not for)', verification: {encryption: {valid: true}}}
+    }
     this.imported.accepted.signing = verdict.valid
     if (encrypt) this.imported.accepted.encryption = verdict.valid
-    if (listed) this.imported.storedName = listed.label
     const entry = {valid: verdict.valid, ...(verdict.reason ? {reason: verdict.reason} : {})}
     const verification: Record<string, {valid: boolean; reason?: string}> = encrypt ? {signing: entry, encryption: entry} : {signing: entry}
     const detail = Object.keys(verification)

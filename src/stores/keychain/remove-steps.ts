@@ -41,7 +41,7 @@ export class DeleteIdentityStep implements PlanStep {
         else warnings.push(`The trust mailcert gave the root certificate could not be taken back (${toolSaid(result)}): in Keychain Access, open that certificate and set Trust to "Use System Defaults".`)
       }
     }
-    const removed = await deleteCertificates(this.target, this.entry.addedCertificates, this.entry.certificate.sha256)
+    const removed = await deleteCertificates(this.target, this.entry.addedCertificates, [this.entry.certificate.sha256, ...(this.entry.encryptionCertificate ? [this.entry.encryptionCertificate.sha256] : [])])
     return {changed: removed > 0 || trustTaken, detail: `${removed} certificate${removed === 1 ? '' : 's'} removed${trustTaken ? ', root trust taken back' : ''}`, warnings}
   }
 

@@ -44,6 +44,8 @@ export interface NssSession {
   readonly deletesExactly: boolean
   /** Delete only the private key of a certificate, found by NSS's key id: exact even when renewals share a nickname (drivers that delete exactly need not have it). */
   deleteKey?(certificate: NssCertificate): Promise<void>
+  /** Delete every certificate with this nickname, keys included: exact when all of them are to go (both halves of a pair). */
+  deleteAllNamed?(nickname: string): Promise<void>
   /**
    * Would the mail client accept this certificate for e-mail signing or encryption now? Judged with
    * the database's certificates and trust plus Mozilla's built-in roots (which Thunderbird has

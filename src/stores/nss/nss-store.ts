@@ -95,7 +95,8 @@ export class NssStore implements CertificateStore {
     // An encryption-only certificate is refused for signing by its key usage, and may still be usable.
     if (signing.valid || signing.code !== 'inadequate-usage' || !encrypt) return signing
     const encryption = await (await session.get()).verify(identity.certificate.der, 'encryption', chain)
-    return encryption.valid ? encryption : signing
+    // Refused for encryption for another reason (a root not trusted yet): that is the verdict to act on.
+    return encryption.valid || encryption.code !== 'inadequate-usage' ? encryption : signing
   }
 
   private async planSteps(session: SessionHolder, identity: Identity, options: ImportOptions): Promise<StoreImport> {

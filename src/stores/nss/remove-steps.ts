@@ -39,10 +39,19 @@ export class DeleteIdentityStep implements PlanStep {
     }
     // The leaf (with its key) first, then the issuers.
     const order = [this.entry.certificate.sha256, ...this.entry.addedCertificates.filter((sha) => sha !== this.entry.certificate.sha256)]
+    const gone = new Set<string>()
     for (const sha256 of order.filter((sha) => this.entry.addedCertificates.includes(sha))) {
       const certificate = present.find((c) => c.sha256 === sha256)
-      if (!certificate) continue
-      if (!session.deletesExactly && present.filter((c) => c.nickname === certificate.nickname).length > 1) {
+      if (!certificate || gone.has(sha256)) continue
+      const named = present.filter((c) => c.nickname === certificate.nickname)
+      if (!session.deletesExactly && named.length > 1 && session.deleteAllNamed && named.every((c) => this.entry.addedCertificates.includes(c.sha256))) {
+        // Both halves of a pair (one subject, so one nickname), all of them mailcert's: whichever certutil finds first is one to go.
+        await session.deleteAllNamed(certificate.nickname)
+        for (const c of named) gone.add(c.sha256)
+        removed += named.length
+        continue
+      }
+      if (!session.deletesExactly && named.length > 1) {
         // A renewal shares the nickname: certutil could delete the wrong certificate by name, but finds the key by its id.
         if (certificate.hasKey && session.deleteKey) {
           await session.deleteKey(certificate)

@@ -176,6 +176,19 @@ class ToolsSession implements NssSession {
     throw new ExternalError('certutil', `Removing "${certificate.nickname}" failed: it is still in the database.`, {output: `${result.stdout}${result.stderr}`.trim(), code: 'nss-not-deleted'})
   }
 
+  async deleteAllNamed(nickname: string): Promise<void> {
+    const named = async () => (await this.listCertificates()).filter((c) => c.nickname === nickname)
+    for (let left = await named(); left.length > 0; ) {
+      this.cache = null
+      // certutil takes one certificate of the name per run (-F with its key while one has a key).
+      const result = await this.run('certutil', [left.some((c) => c.hasKey) ? '-F' : '-D', '-d', this.db, '-n', nickname], this.dbPasswordFor('-f'))
+      this.cache = null
+      const now = await named()
+      if (now.length >= left.length) throw failure('certutil', `Removing "${nickname}" failed`, result)
+      left = now
+    }
+  }
+
   async deleteKey(certificate: NssCertificate): Promise<void> {
     const keyId = nssKeyId(certificate.der)
     if (keyId === null) throw new ExternalError('certutil', `The key of "${certificate.nickname}" cannot be named: its kind of key has no NSS key id mailcert knows.`, {code: 'nss-not-deleted'})

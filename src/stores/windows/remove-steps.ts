@@ -32,17 +32,16 @@ export class DeleteIdentityStep implements PlanStep {
     }
     const warnings: string[] = []
     let removed = 0
-    let keyDeleted = false
-    const leafSha256 = this.entry.certificate.sha256
-    // The leaf with the key this install imported (it is in addedCertificates only then).
-    if (this.entry.addedCertificates.includes(leafSha256)) {
+    let keysDeleted = 0
+    // The leaves with the keys this install imported (each is in addedCertificates only then): one, or both halves of a pair.
+    const leaves = [this.entry.certificate.sha256, ...(this.entry.encryptionCertificate ? [this.entry.encryptionCertificate.sha256] : [])]
+    for (const leafSha256 of leaves.filter((sha) => this.entry.addedCertificates.includes(sha))) {
       const leaf = listStore('My').find((stored) => stored.sha256 === leafSha256)
-      if (leaf) {
-        if (removeFromStore('My', leaf.thumbprint)) removed++
-        if (leaf.key) {
-          if (keyShared(leaf.key, leaf.thumbprint)) warnings.push('The private key is kept: another certificate in your store uses the same key container.')
-          else keyDeleted = deleteKey(leaf.key)
-        }
+      if (!leaf) continue
+      if (removeFromStore('My', leaf.thumbprint)) removed++
+      if (leaf.key) {
+        if (keyShared(leaf.key, leaf.thumbprint)) warnings.push('The private key is kept: another certificate in your store uses the same key container.')
+        else if (deleteKey(leaf.key)) keysDeleted++
       }
     }
 
@@ -50,7 +49,7 @@ export class DeleteIdentityStep implements PlanStep {
     const my = listStore('My')
     const ca = listStore('CA')
     const root = this.entry.trustedRoot?.previousTrust === 'none' ? listStore('Root').find((stored) => stored.sha256 === this.entry.trustedRoot!.sha256) : undefined
-    const issuers = ca.filter((stored) => stored.sha256 !== leafSha256 && this.entry.addedCertificates.includes(stored.sha256))
+    const issuers = ca.filter((stored) => !leaves.includes(stored.sha256) && this.entry.addedCertificates.includes(stored.sha256))
     const candidates: Certificate[] = parsed([...issuers, ...(root ? [root] : [])])
     const used = issuersStillUsed(candidates, parsed(my), [...parsed(ca), ...(root?.certificate ? [root.certificate] : [])])
     for (const issuer of issuers) {
@@ -61,7 +60,8 @@ export class DeleteIdentityStep implements PlanStep {
       if (used.has(root.sha256)) warnings.push(`The root "${root.certificate?.subject.text ?? root.thumbprint}" stays trusted: another certificate in your store chains to it.`)
       else if (removeFromStore('Root', root.thumbprint)) removed++
     }
-    return {changed: removed > 0 || keyDeleted, detail: `${removed} certificate${removed === 1 ? '' : 's'} removed${keyDeleted ? ', private key deleted' : ''}`, warnings}
+    const keys = keysDeleted === 0 ? '' : keysDeleted === 1 ? ', private key deleted' : `, ${keysDeleted} private keys deleted`
+    return {changed: removed > 0 || keysDeleted > 0, detail: `${removed} certificate${removed === 1 ? '' : 's'} removed${keys}`, warnings}
   }
 
   async undo(): Promise<void> {}
