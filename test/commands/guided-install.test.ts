@@ -4,7 +4,7 @@
  * on what the profile holds afterwards.
  */
 import {execFileSync, spawn} from 'node:child_process'
-import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterEach, describe, expect, it} from 'vitest'
@@ -283,6 +283,43 @@ describe('mailcert with no arguments, with Thunderbird and Evolution', () => {
     const smime = await readSmimeThroughEds(home.home)
     expect(smime.find((s) => s.address === 'alice@example.com')).toMatchObject({signingCertificate: expect.any(String), signByDefault: true})
   }, 180_000)
+
+  it('finds the other half of a separate signing and encryption pair beside the first, and installs the two apart', async () => {
+    const home = await thunderbirdHome(ACCOUNTS)
+    const downloads = join(home.home, 'Downloads')
+    mkdirSync(downloads, {recursive: true})
+    copyFileSync(join(FIXTURES, 'p12', 'encryption-only-rsa.p12'), join(downloads, 'alice-encrypt.p12'))
+    copyFileSync(join(FIXTURES, 'p12', 'signing-only-rsa.p12'), join(downloads, 'alice-sign.p12'))
+    // Newest first in the list: the signing file.
+    utimesSync(join(downloads, 'alice-encrypt.p12'), new Date('2026-01-01'), new Date('2026-01-01'))
+    terminal = start(home)
+    await terminal.waitFor('Which certificate file?')
+    await terminal.waitFor('alice-sign.p12')
+    terminal.press('Enter')
+    await terminal.waitFor('Password for alice-sign.p12:')
+    terminal.type('test')
+    terminal.press('Enter')
+    await terminal.waitFor('~/Downloads/alice-encrypt.p12 holds the encryption certificate for alice@example.com. Install the two together')
+    terminal.press('Enter')
+    await terminal.waitFor('Set up these accounts?')
+    terminal.press('Enter')
+    await terminal.waitFor('Sign every message you send by default?')
+    terminal.press('Enter')
+    await terminal.waitFor('Encrypt every message by default?')
+    terminal.press('Enter')
+    await terminal.waitFor('Trust it to vouch')
+    terminal.type('y')
+    terminal.press('Enter')
+    const plan = await terminal.waitFor('Make these changes?')
+    expect(plan).toContain('Set alice@example.com to sign with the signing certificate and decrypt with the encryption certificate')
+    terminal.press('Enter')
+    await terminal.waitFor('To undo: mailcert remove')
+    expect(await terminal.exitCode()).toBe(0)
+    const key = (name: string) => new RegExp(`mail\\.identity\\.${home.identityKeys['alice@example.com']}\\.${name}", "([^"]+)"`).exec(prefsOf(home))?.[1]
+    expect(key('signing_cert_dbkey')).toBeTruthy()
+    expect(key('encryption_cert_dbkey')).toBeTruthy()
+    expect(key('signing_cert_dbkey')).not.toBe(key('encryption_cert_dbkey'))
+  }, 120_000)
 })
 
 describe('mailcert with no arguments, with no mail account to set up', () => {
