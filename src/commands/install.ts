@@ -83,7 +83,9 @@ ${CLIENTS_HELP}
 
 At a terminal, and when run as plain \`mailcert\`, it guides you. It first looks for the mail accounts it can set up, and says at once when there are none. Then it offers the certificate files it finds in Downloads, Desktop and Documents (or takes the path you type or paste; Tab completes it), asks for the password, shows who the certificate is for (and stops there if no account uses its address), lets you tick the accounts, asks about signing and encrypting by default, shows every change it will make and asks before making them. Each question a flag answers is not asked.
 
-A certificate that cannot be used for S/MIME, or that no account found uses, is refused before anything changes (exit 5). So is one that the mail client itself would refuse (an untrusted or missing issuer): nothing is installed in that store, unless --keep-refused keeps the certificate there without setting any account to use it. A mail client must be closed where its settings change (at a terminal you are asked to close it; otherwise exit 6), and one mailcert at a time changes a user's certificates (a second one waits up to --lock-wait seconds, then exits 6). If one target fails, its changes are undone and the others go on (exit 7). Re-running with the same certificate changes nothing. Each change is recorded before it is made, so that \`mailcert remove\` can undo it even after a run was killed half-way.
+A certificate that cannot be used for S/MIME, or that no account found uses, is refused before anything changes (exit 5). So is one that the mail client itself would refuse (an untrusted or missing issuer): nothing is installed in that store, unless --keep-refused keeps the certificate there without setting any account to use it. A mail client must be closed where its settings change (at a terminal you are asked to close it; otherwise exit 6), and one mailcert at a time changes a user's certificates (a second one waits up to --lock-wait seconds, then exits 6). If one target fails, its changes are undone and the others go on (exit 7). Re-running with the same certificate changes nothing. A new certificate for an address that already has one (a renewal) takes the old one's place in every matching account; the plan and the report name the old one, whose key stays so that old encrypted mail still opens (see \`mailcert remove --expired\`). Each change is recorded before it is made, so that \`mailcert remove\` can undo it even after a run was killed half-way.
+
+An authority that issues one certificate to sign and another to encrypt: give both files (in either order). Both are imported, and each client keeps them apart where it can (Thunderbird, Evolution, classic Outlook); Apple Mail, Outlook for Mac and new Outlook choose by address, which mailcert says. The guided installer, given one half, offers the other when it finds it beside the first.
 
 With --yes (or without a terminal) nothing is asked: the password comes from --password-file, --password-stdin or MAILCERT_PASSWORD, and a private root is trusted only with --trust-root.`
 
@@ -95,6 +97,7 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
       description: 'Unattended, as IT deploys it, with a JSON report:',
       command: 'MAILCERT_PASSWORD_FILE=/run/secrets/p12 <%= config.bin %> <%= command.id %> alice.p12 --yes --sign-by-default --json',
     },
+    {description: 'A separate signing and encryption certificate (the same password for both):', command: '<%= config.bin %> <%= command.id %> alice-sign.p12 alice-encrypt.p12 --yes'},
     {description: 'Only one account, and a company root that must be trusted:', command: '<%= config.bin %> <%= command.id %> alice.p12 --account alice@example.com --trust-root --yes'},
   ]
 
