@@ -134,6 +134,17 @@ export interface RemoveChoices {
   storePassword(store: StoreRef): Promise<string>
 }
 
+/** An NSS database where a client keeps its keys, for `share --from-store` (which signs there with NSS's own cmsutil). */
+export interface NssDatabasePlace {
+  ref: StoreRef
+  /** The database folder (cert9.db and key4.db). */
+  dir: string
+  /** What `share --profile` may call it: a profile's name and folder, or the folder. */
+  names: string[]
+  /** Where the client shows or sets the database's primary password, for a wrong one. */
+  passwordHint: string
+}
+
 /** The store a recorded install went into, reopened for remove. */
 export interface ReopenedStore {
   store: CertificateStore
@@ -268,6 +279,8 @@ export interface MailClient {
    * Windows store), for `--from-store`; a client with its own database (Thunderbird) has none.
    */
   systemStore?(context: ClientContext, choices: Omit<InstallChoices, 'identity'>): Promise<ReopenedStore>
+  /** The NSS databases that exist here and hold this client's keys (Thunderbird's profiles, Evolution's shared one), most likely first. */
+  nssDatabases?(survey: ClientSurvey, context: ClientContext): Promise<NssDatabasePlace[]>
   /** What to do next, after an install that changed something. */
   nextSteps?(accounts: string[]): string[]
 }

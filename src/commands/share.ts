@@ -3,15 +3,21 @@ import {resolve} from 'node:path'
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {ExitCode, UserError} from '../errors.js'
+import {mailClients} from '../clients/index.js'
+import {ExitCode, UsageError, UserError} from '../errors.js'
 import {signerKind} from '../identity/cms-signed-data.js'
-import {canEncrypt} from '../identity/key-usage.js'
+import {canEncrypt, canSign} from '../identity/key-usage.js'
 import {refuseUnusable} from '../identity/refuse-unusable.js'
-import {type SharedFiles, writeSharedFiles} from '../share/share-files.js'
+import {type ShareContent, type SharedFiles, writeSharedFiles} from '../share/share-files.js'
+import {signedMessage, signedMimeMessage, signedPart} from '../share/signed-message.js'
+import {findStoredSigner, signInStore, type StoredSigner} from '../share/stored-signer.js'
+import {currentMachine} from '../system/platform.js'
 import {MailcertCommand} from '../ui/base-command.js'
+import {dbPasswordSource, givenDbPassword} from '../ui/db-password.js'
+import {installFlags} from '../ui/install-flags.js'
 import {openIdentity} from '../ui/open-identity.js'
 import {passwordFlags} from '../ui/password-flags.js'
-import {askPassword} from '../ui/prompts.js'
+import {askChoice, askPassword} from '../ui/prompts.js'
 import {style, table} from '../ui/style.js'
 
 export interface ShareResult {
@@ -19,6 +25,8 @@ export interface ShareResult {
   files: SharedFiles
   /** Whether others can encrypt to this certificate (its key usage allows it). */
   encryptable: boolean
+  /** With --from-store: the database that signed, the certificate's nickname there, and why it was chosen. */
+  fromStore?: {store: string; location: string; nickname: string; why: string; passedOver: string[]; encryptionKeyPreference: boolean}
 }
 
 export default class Share extends MailcertCommand {
@@ -30,27 +38,51 @@ export default class Share extends MailcertCommand {
   • ADDRESS.p7c: your certificate with its issuers (PKCS#7), for programs that want the chain.
 None of them holds your private key. The message is signed with the key in the .p12 file, which is read as \`install\` reads it; nothing is installed or changed.
 
+With --from-store instead of a file, the identity already installed is used: mailcert looks in the certificate databases of your Thunderbird profiles and in the shared NSS database (~/.pki/nssdb, Evolution's), takes the certificate that has its private key there, an e-mail address, may sign and is valid now (of several, the one valid longest), and NSS's own cmsutil signs the message in that database; the .cer and .p7c are the stored certificate and the issuers the same database holds. When the databases hold several addresses, --account picks one; when several databases hold different certificates, --profile picks the database (a Thunderbird profile's name or folder, or a database folder such as ~/.pki/nssdb). At a terminal you are asked instead; without one it is a usage error (exit 2) that lists the choices. A database with a primary password needs --db-password-file (or MAILCERT_DB_PASSWORD), or is asked for at a terminal. NSS's tools (certutil, cmsutil) must be installed.
+
 A certificate that can only encrypt (the encryption half of a separate pair) cannot sign: you get the .cer and .p7c, and no message. An existing file is replaced only with --force; when one exists, none is written.
 
-Exit codes: 0 written, 2 usage error (a file exists, no password without a terminal), 3 wrong password, 4 not a readable file, 5 not usable for S/MIME.`
+Exit codes: 0 written, 2 usage error (a file exists, no password without a terminal, several identities to choose from), 3 wrong password (of the file, or of the certificate database), 4 not a readable file, 5 not usable for S/MIME (with --from-store: no identity in the databases can sign), 9 NSS's tools failed (or signed with another certificate than the one chosen).`
 
   static override examples = [
     {description: 'Write alice@example.com.eml, .cer and .p7c here (asks for the password):', command: '<%= config.bin %> <%= command.id %> ~/Downloads/alice.p12'},
     {description: 'Into another folder, unattended, as JSON:', command: 'MAILCERT_PASSWORD_FILE=pw.txt <%= config.bin %> <%= command.id %> alice.p12 --out ~/Desktop --json'},
+    {description: 'Without the file: sign with the identity already in Thunderbird (or ~/.pki/nssdb):', command: '<%= config.bin %> <%= command.id %> --from-store'},
+    {description: 'The identity for one address, from one Thunderbird profile:', command: '<%= config.bin %> <%= command.id %> --from-store --account alice@example.com --profile default-release'},
   ]
 
   static override args = {
-    file: Args.string({description: 'The .p12 or .pfx file your certificate authority gave you.', required: true}),
+    file: Args.string({description: 'The .p12 or .pfx file your certificate authority gave you (leave it out with --from-store).'}),
   }
 
   static override flags = {
     ...passwordFlags,
     out: Flags.directory({char: 'o', summary: 'Write the files into this folder (default: the current folder).', env: 'MAILCERT_SHARE_OUT', exists: true}),
     force: Flags.boolean({char: 'f', summary: 'Replace the files if they exist.', env: 'MAILCERT_FORCE'}),
+    'from-store': Flags.boolean({
+      summary: 'Use the identity already installed (Thunderbird\'s certificate databases, ~/.pki/nssdb) instead of a file.',
+      description: 'NSS\'s cmsutil signs the message in the database that holds the key; the key never leaves it. Takes no FILE.',
+      env: 'MAILCERT_FROM_STORE',
+    }),
+    account: Flags.string({
+      summary: 'With --from-store: the address to share, when the databases hold identities for several.',
+      env: 'MAILCERT_ACCOUNT',
+    }),
+    profile: Flags.string({
+      summary: 'With --from-store: look only in this Thunderbird profile (its name or folder) or NSS database folder (such as ~/.pki/nssdb).',
+      env: 'MAILCERT_PROFILE',
+    }),
+    'db-password-file': installFlags['db-password-file'],
   }
 
   async run(): Promise<ShareResult> {
     const {args, flags} = await this.parse(Share)
+    const folder = resolve(flags.out ?? '.')
+    if (flags['from-store']) {
+      if (args.file !== undefined) throw new UsageError(`--from-store signs with the identity already installed, so it takes no file (${args.file} was given).`, ['Leave out --from-store to share the file, or leave out the file.'])
+      return this.shareFromStore(flags, folder)
+    }
+    if (args.file === undefined) throw new UsageError('Which certificate? Name the .p12 file, or pass --from-store to use the identity already installed.', ['mailcert share FILE.p12', 'mailcert share --from-store'])
     const opened = await openIdentity(args.file, flags, {ask: this.canPrompt ? askPassword : undefined})
     const identity = opened.identity
     const now = new Date()
@@ -64,10 +96,54 @@ Exit codes: 0 written, 2 usage error (a file exists, no password without a termi
         hints: ['Export your certificate from your mail program (or the .p12 file) and send that instead.'],
       })
     }
-    const files = await writeSharedFiles(identity, resolve(flags.out ?? '.'), {force: flags.force, now})
-    const encryptable = canEncrypt(identity.certificate)
-    this.log(this.render(files, encryptable))
     const certificate = identity.certificate
+    const content: ShareContent = {
+      address: certificate.emails[0]!,
+      certificate,
+      chain: identity.chain,
+      message: canSign(certificate) ? async () => signedMessage(identity, {now}) : null,
+    }
+    const files = await writeSharedFiles(content, folder, {force: flags.force})
+    return this.written(content, files)
+  }
+
+  /** --from-store: the identity found in the NSS databases, signed there by NSS. */
+  private async shareFromStore(flags: {account?: string; profile?: string; force: boolean; 'db-password-file'?: string}, folder: string): Promise<ShareResult> {
+    const now = new Date()
+    const context = {machine: currentMachine(this.config.home), flags: {}}
+    const request = {
+      clients: await mailClients(),
+      context,
+      account: flags.account,
+      profile: flags.profile,
+      now,
+      storePassword: dbPasswordSource(await givenDbPassword(flags['db-password-file']), this.canPrompt),
+      choose: this.canPrompt ? askChoice : undefined,
+    }
+    const signer: StoredSigner = await findStoredSigner(request)
+    let encryptionKeyPreference = true
+    const content: ShareContent = {
+      address: signer.address,
+      certificate: signer.certificate,
+      chain: signer.chain,
+      message: async () => {
+        const part = signedPart(signer.certificate, signer.address)
+        const signature = await signInStore(signer, Buffer.from(part, 'ascii'), request)
+        encryptionKeyPreference = signature.encryptionKeyPreference
+        return signedMimeMessage({address: signer.address, part, signature: signature.der, now})
+      },
+    }
+    this.log(`Chosen: ${signer.why}.`)
+    const files = await writeSharedFiles(content, folder, {force: flags.force})
+    const result = this.written(content, files)
+    result.fromStore = {store: signer.database.ref.label, location: signer.database.dir, nickname: signer.nickname, why: signer.why, passedOver: signer.passedOver, encryptionKeyPreference}
+    return result
+  }
+
+  private written(content: ShareContent, files: SharedFiles): ShareResult {
+    const certificate = content.certificate
+    const encryptable = canEncrypt(certificate)
+    this.log(this.render(files, encryptable))
     return {
       certificate: {emails: certificate.emails, subject: certificate.subject.text, fingerprintSha256: certificate.fingerprints.sha256, notAfter: certificate.notAfter.toISOString()},
       files,

@@ -13,7 +13,7 @@ import asn1 from 'node-forge/lib/asn1.js'
 
 import type {Certificate} from './certificate-types.js'
 import type {Identity} from './identity.js'
-import {build, type Node, Tag, TagClass, toDer} from './pkcs12/der.js'
+import {Asn1Error, build, contentBytes, explicit, isContext, type Node, oid, parse, sequence, set, Tag, TagClass, toDer} from './pkcs12/der.js'
 import {OID} from './pkcs12/oids.js'
 
 const ATTRIBUTE = {
@@ -127,4 +127,30 @@ function certificatesField(certificates: Certificate[]): Node {
 export function certificatesOnly(certificates: Certificate[]): Buffer {
   const signedData = build.sequence([build.int(1), build.set([]), build.sequence([build.oid(OID.data)]), certificatesField(certificates), build.set([])])
   return toDer(build.sequence([build.oid(OID.signedData), build.explicit(0, signedData)]))
+}
+
+/** How a SignerInfo names its signer's certificate: by issuer and serial, or (RFC 5652 §5.3) by subject key identifier. */
+export type SignerIdentifier = {issuer: Buffer; serialHex: string} | {subjectKeyIdentifier: Buffer}
+
+/**
+ * The signers of a CMS SignedData (DER or the BER that NSS writes), as its SignerInfos name them:
+ * to check that a signature another program made (NSS's cmsutil) is the chosen certificate's.
+ */
+export function signerIdentifiers(signed: Buffer): SignerIdentifier[] {
+  const [type, content] = sequence(parse(signed), 'ContentInfo')
+  if (oid(type) !== OID.signedData) throw new Asn1Error('expected a CMS SignedData')
+  const fields = sequence(explicit(content, 0, 'the SignedData'), 'SignedData')
+  return set(fields.at(-1), 'SignerInfos').map((info) => {
+    const sid = sequence(info, 'SignerInfo')[1]
+    if (isContext(sid, 0)) return {subjectKeyIdentifier: contentBytes(sid!)}
+    const [issuer, serial] = sequence(sid, 'IssuerAndSerialNumber')
+    if (!issuer || !serial || typeof serial.value !== 'string') throw new Asn1Error('expected an IssuerAndSerialNumber')
+    return {issuer: toDer(issuer), serialHex: Buffer.from(serial.value, 'binary').toString('hex')}
+  })
+}
+
+/** Whether `identifier` names `certificate` (its issuer and serial; a key identifier by the certificate's own). */
+export function namesCertificate(identifier: SignerIdentifier, certificate: Certificate): boolean {
+  if ('subjectKeyIdentifier' in identifier) return identifier.subjectKeyIdentifier.toString('hex') === certificate.subjectKeyIdentifier?.toLowerCase()
+  return identifier.issuer.equals(certificate.issuer.der) && identifier.serialHex === certificate.serialHex
 }

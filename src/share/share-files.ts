@@ -9,11 +9,9 @@ import {join} from 'node:path'
 
 import {ExitCode, UsageError, UserError} from '../errors.js'
 import {certificatesOnly} from '../identity/cms-signed-data.js'
-import type {Identity} from '../identity/identity.js'
-import {canSign} from '../identity/key-usage.js'
+import type {Certificate} from '../identity/certificate-types.js'
 import {writeFileAtomic} from '../system/atomic-file.js'
 import {writeFailureReason} from '../system/write-failure.js'
-import {signedMessage} from './signed-message.js'
 
 export interface SharedFiles {
   certificate: string
@@ -27,9 +25,19 @@ export function shareBaseName(address: string): string {
   return address.replace(/[^\w@.+-]/g, '_')
 }
 
-export function sharedFileNames(identity: Identity, folder: string): SharedFiles {
-  const base = join(folder, shareBaseName(identity.certificate.emails[0]!))
-  return {certificate: `${base}.cer`, chain: `${base}.p7c`, message: canSign(identity.certificate) ? `${base}.eml` : null}
+/** What is shared: a certificate, its issuers, and how to make the signed message (null: it cannot sign). */
+export interface ShareContent {
+  /** The address the files are named after (the certificate's first, or the one --account chose). */
+  address: string
+  certificate: Certificate
+  chain: Certificate[]
+  /** Called once no existing file stands in the way: signing may ask for a database's password. */
+  message: (() => Promise<string>) | null
+}
+
+export function sharedFileNames(content: Pick<ShareContent, 'address' | 'message'>, folder: string): SharedFiles {
+  const base = join(folder, shareBaseName(content.address))
+  return {certificate: `${base}.cer`, chain: `${base}.p7c`, message: content.message ? `${base}.eml` : null}
 }
 
 function unwritable(path: string, error: NodeJS.ErrnoException): UserError {
@@ -51,25 +59,27 @@ async function existing(path: string): Promise<'file' | 'other' | null> {
   return info.isFile() ? 'file' : 'other'
 }
 
-/** The three (or two) files, written for `identity`; public data, so readable by others (0644). */
-export async function writeSharedFiles(identity: Identity, folder: string, options: {force: boolean; now: Date}): Promise<SharedFiles> {
-  const names = sharedFileNames(identity, folder)
+/** The three (or two) files, written for `content`; public data, so readable by others (0644). */
+export async function writeSharedFiles(content: ShareContent, folder: string, options: {force: boolean}): Promise<SharedFiles> {
+  const names = sharedFileNames(content, folder)
   const contents: Array<[string, Buffer | string]> = [
-    [names.certificate, identity.certificate.der],
-    [names.chain, certificatesOnly([identity.certificate, ...identity.chain])],
+    [names.certificate, content.certificate.der],
+    [names.chain, certificatesOnly([content.certificate, ...content.chain])],
   ]
-  if (names.message !== null) contents.push([names.message, signedMessage(identity, {now: options.now})])
+  const paths = [...contents.map(([path]) => path), ...(names.message === null ? [] : [names.message])]
 
-  const found = await Promise.all(contents.map(async ([path]) => ({path, kind: await existing(path)})))
+  const found = await Promise.all(paths.map(async (path) => ({path, kind: await existing(path)})))
   const blocking = found.filter((f) => f.kind === 'other' || (f.kind === 'file' && !options.force))
   if (blocking.length > 0) {
-    const paths = blocking.map((f) => f.path).join(', ')
-    throw new UsageError(`${paths} already ${blocking.length === 1 ? 'exists' : 'exist'}; nothing was written.`, ['Pass --force to replace them, or choose another folder with --out.'], 'share-files-exist')
+    const listed = blocking.map((f) => f.path).join(', ')
+    throw new UsageError(`${listed} already ${blocking.length === 1 ? 'exists' : 'exist'}; nothing was written.`, ['Pass --force to replace them, or choose another folder with --out.'], 'share-files-exist')
   }
+  // Signed before anything is written: a refusal (a wrong database password, the wrong signer) leaves the folder as it was.
+  if (names.message !== null) contents.push([names.message, await content.message!()])
   const made: string[] = []
   try {
-    for (const [index, [path, content]] of contents.entries()) {
-      await writeFileAtomic(path, content, 0o644)
+    for (const [index, [path, bytes]] of contents.entries()) {
+      await writeFileAtomic(path, bytes, 0o644)
       if (found[index]!.kind === null) made.push(path)
     }
   } catch (error) {

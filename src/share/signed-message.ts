@@ -4,6 +4,8 @@
  * A mail client that opens it shows it as signed and keeps the certificate it carries; the signed
  * attributes say which ciphers the sender reads (SMIMECapabilities) and which certificate to
  * encrypt to (SMIMEEncryptionKeyPreference, and Microsoft's own attribute for Outlook).
+ * One MIME assembly (signedMimeMessage) serves both signers: the key from a .p12 file (signedMessage,
+ * node:crypto) and the key in an NSS database (stored-signer.ts, NSS's cmsutil).
  */
 import {randomBytes} from 'node:crypto'
 
@@ -46,8 +48,7 @@ function smimeAttributes(encryption: Certificate): Buffer[] {
 }
 
 /** The text of the message: what it is, and what the reader can do now. */
-export function messageText(identity: Identity): string {
-  const address = identity.certificate.emails[0] ?? ''
+export function messageText(certificate: Certificate, address = certificate.emails[0] ?? ''): string {
   return [
     'Hello,',
     '',
@@ -58,9 +59,9 @@ export function messageText(identity: Identity): string {
     'If your mail program asks, accept the certificate it carries. You can also',
     'import the attached signature (smime.p7s) or the .cer file I sent as my certificate.',
     '',
-    `Certificate: ${identity.certificate.subject.text}`,
-    `SHA-256 fingerprint: ${identity.certificate.fingerprints.sha256}`,
-    `Valid until: ${identity.certificate.notAfter.toISOString().slice(0, 10)}`,
+    `Certificate: ${certificate.subject.text}`,
+    `SHA-256 fingerprint: ${certificate.fingerprints.sha256}`,
+    `Valid until: ${certificate.notAfter.toISOString().slice(0, 10)}`,
     '',
   ].join(CRLF)
 }
@@ -70,39 +71,64 @@ function mailDate(date: Date): string {
   return date.toUTCString().replace(/GMT$/, '+0000')
 }
 
-/** The whole message (CRLF line ends, ASCII), signed by `identity`. */
-export function signedMessage(identity: Identity, options: SignedMessageOptions): string {
-  const certificate = identity.certificate
-  const address = certificate.emails[0]!
-  const unique = options.unique ?? randomBytes(12).toString('hex')
+/**
+ * What is signed: the first body part, headers included, exactly as it goes between the boundaries
+ * (RFC 8551 §3.5.1), in canonical form (CRLF, ASCII). Whoever signs it (node:crypto here, NSS's
+ * cmsutil for an identity in a store) signs these bytes, and signedMimeMessage carries them as they are.
+ */
+export function signedPart(certificate: Certificate, address = certificate.emails[0]!): string {
+  return ['Content-Type: text/plain; charset=us-ascii', 'Content-Transfer-Encoding: 7bit', '', messageText(certificate, address)].join(CRLF)
+}
+
+export interface SignedMimeMessage {
+  /** The sender's address (From). */
+  address: string
+  /** signedPart(), exactly as it was signed. */
+  part: string
+  /** The detached CMS SignedData over `part`, DER. */
+  signature: Buffer
+  now: Date
+  /** For tests: the MIME boundary and Message-ID part; random otherwise. */
+  unique?: string
+}
+
+/** The whole message (CRLF line ends, ASCII): multipart/signed around the part and its detached signature. */
+export function signedMimeMessage(message: SignedMimeMessage): string {
+  const unique = message.unique ?? randomBytes(12).toString('hex')
   const boundary = `----mailcert-${unique}`
-  // What is signed: the first body part, headers included, exactly as it goes between the boundaries (RFC 8551 §3.5.1).
-  const signedPart = ['Content-Type: text/plain; charset=us-ascii', 'Content-Transfer-Encoding: 7bit', '', messageText(identity)].join(CRLF)
-  const signature = cmsSignedData(Buffer.from(signedPart, 'ascii'), identity, {
-    now: options.now,
-    detached: true,
-    attributes: smimeAttributes(options.encryptionCertificate ?? certificate),
-  })
   return [
     'MIME-Version: 1.0',
-    `From: <${address}>`,
+    `From: <${message.address}>`,
     'Subject: My certificate for encrypted mail',
-    `Date: ${mailDate(options.now)}`,
+    `Date: ${mailDate(message.now)}`,
     `Message-ID: <${unique}.certificate@mailcert.invalid>`,
     `Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="${boundary}"`,
     '',
     'This is an S/MIME signed message.',
     '',
     `--${boundary}`,
-    signedPart,
+    message.part,
     `--${boundary}`,
     'Content-Type: application/pkcs7-signature; name="smime.p7s"',
     'Content-Transfer-Encoding: base64',
     'Content-Disposition: attachment; filename="smime.p7s"',
     'Content-Description: S/MIME Cryptographic Signature',
     '',
-    base64Lines(signature),
+    base64Lines(message.signature),
     `--${boundary}--`,
     '',
   ].join(CRLF)
+}
+
+/** The whole message, signed by `identity` (its key in memory, from a .p12 file). */
+export function signedMessage(identity: Identity, options: SignedMessageOptions): string {
+  const certificate = identity.certificate
+  const address = certificate.emails[0]!
+  const part = signedPart(certificate, address)
+  const signature = cmsSignedData(Buffer.from(part, 'ascii'), identity, {
+    now: options.now,
+    detached: true,
+    attributes: smimeAttributes(options.encryptionCertificate ?? certificate),
+  })
+  return signedMimeMessage({address, part, signature, now: options.now, unique: options.unique})
 }

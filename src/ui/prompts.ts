@@ -24,3 +24,9 @@ export async function askTrustRoot(root: Certificate): Promise<boolean> {
     default: false,
   })
 }
+
+/** One of several (an address, a certificate database): `share --from-store` when nothing narrows the choice. */
+export async function askChoice(message: string, choices: Array<{name: string; value: string}>): Promise<string> {
+  const {select} = await import('@inquirer/prompts')
+  return select({message, choices})
+}

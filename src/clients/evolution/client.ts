@@ -26,6 +26,7 @@ import type {
   ClientSurvey,
   InstallChoices,
   MailClient,
+  NssDatabasePlace,
   RemoveChoices,
   ReopenedStore,
 } from '../client.js'
@@ -157,6 +158,12 @@ class Evolution implements MailClient {
     const shared = await sharedStore(context.machine)
     const store = new SharedNssStore({ref: shared.ref, dir: shared.dir, databaseFile: path.join(shared.dir, 'cert9.db'), driver, storePassword: choices.storePassword, passwordHint: PASSWORD_HINT, create: !shared.exists})
     return {store, storeAccess: driver.name, dispose: () => driver.dispose()}
+  }
+
+  async nssDatabases(_survey: ClientSurvey, context: ClientContext): Promise<NssDatabasePlace[]> {
+    // The database exists whether or not Evolution does: other programs of the desktop (and fleet tools) share it.
+    const shared = await sharedStore(context.machine)
+    return shared.exists ? [{ref: shared.ref, dir: shared.dir, names: [shared.dir], passwordHint: PASSWORD_HINT}] : []
   }
 
   nextSteps(accounts: string[]): string[] {

@@ -19,6 +19,7 @@ import type {
   ClientSurvey,
   InstallChoices,
   MailClient,
+  NssDatabasePlace,
   RemoveChoices,
   ReopenedStore,
 } from '../client.js'
@@ -150,6 +151,14 @@ class Thunderbird implements MailClient {
     const ref: StoreRef = profileStoreRef(profile)
     const store = new NssStore({ref, dir: profile.dir, databaseFile: databaseFile(profile), driver, storePassword: choices.storePassword, passwordHint: PASSWORD_HINT})
     return {store, storeAccess: driver.name, dispose: () => driver.dispose()}
+  }
+
+  async nssDatabases(survey: ClientSurvey): Promise<NssDatabasePlace[]> {
+    const profiles = (survey as ThunderbirdSurvey).profiles.filter((p) => p.database !== 'none')
+    // The default profile first: where a person who has one profile in use keeps the key.
+    return [...profiles]
+      .sort((a, b) => Number(b.isDefault) - Number(a.isDefault))
+      .map((profile) => ({ref: profileStoreRef(profile), dir: profile.dir, names: [profile.name, profile.dir], passwordHint: PASSWORD_HINT}))
   }
 
   nextSteps(accounts: string[]): string[] {

@@ -52,7 +52,25 @@ export interface NssSession {
    * compiled in), and `extra` certificates (a chain from a file) as untrusted intermediates.
    */
   verify(certificate: Buffer, usage: EmailUsage, extra?: Buffer[]): Promise<Verdict>
+  /**
+   * `content` signed by NSS itself with the key of the certificate called `nickname` (`mailcert share
+   * --from-store`): a detached CMS SignedData with signing time and S/MIME capabilities, SHA-256.
+   * NSS picks the best valid certificate of that nickname, so the caller checks whose signature it is.
+   * Only NSS's tools can (cmsutil); Thunderbird driven over Marionette has no such call.
+   */
+  signDetached?(nickname: string, content: Buffer): Promise<DetachedSignature>
   close(): Promise<void>
+}
+
+export interface DetachedSignature {
+  /** The CMS SignedData, as NSS wrote it (DER). */
+  der: Buffer
+  /**
+   * Whether it names the signer's certificate as the one to encrypt to (SMIMEEncryptionKeyPreference
+   * and Microsoft's attribute): NSS adds them only for a certificate it trusts for encryption in
+   * this database, and without them mail clients take the signer's certificate all the same.
+   */
+  encryptionKeyPreference: boolean
 }
 
 export interface OpenOptions {

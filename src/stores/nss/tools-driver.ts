@@ -6,18 +6,19 @@
  * something fails instead of waiting for an answer that never comes.
  */
 import {createHash, X509Certificate} from 'node:crypto'
-import {access, rm} from 'node:fs/promises'
-import {join} from 'node:path'
+import {access, readFile, rm} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
 
 import {ExternalError} from '../../errors.js'
+import {isExecutable} from '../../system/find-program.js'
 import {type RunResult, runProgram} from '../../system/run-program.js'
 import {SecretFiles, withSecretFiles} from '../../system/secret-files.js'
 import {classifyNssError, hasPrivateKey, isTrustedEmailIssuer, parseCertificateList, pemBlocks, withEmailTrust} from './certutil-output.js'
 import {nssKeyId, nssKeyIdOf, parseKeyList} from './key-id.js'
 import {describeNssError} from './nss-errors.js'
 import {readSqliteDatabase} from './sqlite-certificates.js'
-import type {EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from './nss-driver.js'
-import {findBuiltinRootsModule, findNssTools, type NssTools, type ToolsMachine} from './nss-tools.js'
+import type {DetachedSignature, EmailUsage, NssCertificate, NssDriver, NssSession, OpenOptions, Verdict} from './nss-driver.js'
+import {findBuiltinRootsModule, findNssTools, nssToolsInstallHint, type NssTools, type ToolsMachine} from './nss-tools.js'
 
 /** `sql:` for cert9.db, `dbm:` for the cert8.db of profiles last used by Thunderbird 52 or older. */
 export async function databaseSpec(profileDir: string): Promise<string> {
@@ -227,6 +228,32 @@ class ToolsSession implements NssSession {
       return {valid: false, code: 'cannot-check', reason: "Mozilla's built-in roots (libnssckbi) could not be loaded, so the chain cannot be judged as Thunderbird judges it"}
     }
     return {valid: false, code: kind, reason: describeNssError(kind, output)}
+  }
+
+  async signDetached(nickname: string, content: Buffer): Promise<DetachedSignature> {
+    // cmsutil comes with certutil (libnss3-tools, Homebrew's nss): the one beside it is of the same NSS.
+    const cmsutil = join(dirname(this.tools.certutil), 'cmsutil')
+    if (!(await isExecutable(cmsutil))) {
+      throw new ExternalError('cmsutil', `NSS's cmsutil is not installed beside ${this.tools.certutil}, so the message cannot be signed in the database.`, {code: 'nss-tools-missing', hints: [await nssToolsInstallHint()]})
+    }
+    const input = await this.files.write(content, 'content')
+    const output = await this.files.write('', 'signature.p7s')
+    const sign = (extra: string[]) =>
+      runTool(cmsutil, ['-S', '-N', nickname, '-T', '-G', '-P', '-H', 'SHA256', '-d', this.db, '-i', input, '-o', output, ...extra], this.dbPasswordFor('-f'), this.files)
+    let result = await sign([])
+    let encryptionKeyPreference = true
+    // NSS names the certificate to encrypt to only after verifying it for encryption, which needs an
+    // issuer this database trusts: a public root is trusted by Thunderbird's built-in list, which the
+    // database itself does not hold. Without the attribute the signer's certificate is the one anyway.
+    if (result.exitCode !== 0 && /SMIMEEncKeyPrefs/.test(`${result.stdout}${result.stderr}`)) {
+      result = await sign(['-Y', 'NONE'])
+      encryptionKeyPreference = false
+    }
+    if (result.notFound) throw new ExternalError('cmsutil', 'cmsutil could not be started.')
+    if (result.exitCode !== 0) throw failure('cmsutil', `Signing with "${nickname}" failed`, result)
+    const der = await readFile(output)
+    if (der.length === 0) throw new ExternalError('cmsutil', `Signing with "${nickname}" failed: cmsutil wrote no signature.`, {output: `${result.stdout}${result.stderr}`.trim()})
+    return {der, encryptionKeyPreference}
   }
 
   private scratch: string | null | undefined
