@@ -35,7 +35,8 @@ Exit codes: 0 nothing wrong, 8 problems found; with a certificate named: 3 wrong
   ]
 
   static override args = {
-    file: Args.string({description: 'Your certificate: the .p12/.pfx file, or the certificate alone (.pem, .crt, .cer, .der). Optional.'}),
+    // Standard input carries passwords (--password-stdin) and --user's hand-over, never a file name: oclif would read it for a missing argument.
+    file: Args.string({ignoreStdin: true, description: 'Your certificate: the .p12/.pfx file, or the certificate alone (.pem, .crt, .cer, .der). Optional.'}),
   }
 
   static override flags = {

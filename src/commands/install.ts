@@ -102,8 +102,10 @@ With --yes (or without a terminal) nothing is asked: the password comes from --p
   ]
 
   static override args = {
-    file: Args.string({description: 'The .p12 or .pfx file your certificate authority gave you. At a terminal it may be left out: mailcert offers the files it finds.'}),
+    // Standard input carries passwords (--password-stdin) and --user's hand-over, never a file name: oclif would read it for a missing argument.
+    file: Args.string({ignoreStdin: true, description: 'The .p12 or .pfx file your certificate authority gave you. At a terminal it may be left out: mailcert offers the files it finds.'}),
     second: Args.string({
+      ignoreStdin: true,
       description:
         'For an authority that issues one certificate to sign and another to encrypt: the other .p12 file, in either order (mailcert tells them apart by their key usage). Its password is taken to be the first file\'s unless --second-password-file gives another.',
     }),

@@ -52,7 +52,8 @@ Exit codes: 0 written, 2 usage error (a file exists, no password without a termi
   ]
 
   static override args = {
-    file: Args.string({description: 'The .p12 or .pfx file your certificate authority gave you (leave it out with --from-store).'}),
+    // Standard input carries passwords (--password-stdin) and --user's hand-over, never a file name: oclif would read it for a missing argument.
+    file: Args.string({ignoreStdin: true, description: 'The .p12 or .pfx file your certificate authority gave you (leave it out with --from-store).'}),
   }
 
   static override flags = {

@@ -36,7 +36,8 @@ With --json, standard output is the JSON report both ways. Exit codes: 0 install
   ]
 
   static override args = {
-    file: Args.string({description: 'The certificate: the .p12/.pfx file, or the certificate alone (.pem, .crt, .cer, .der). Optional.'}),
+    // Standard input carries passwords (--password-stdin) and --user's hand-over, never a file name: oclif would read it for a missing argument.
+    file: Args.string({ignoreStdin: true, description: 'The certificate: the .p12/.pfx file, or the certificate alone (.pem, .crt, .cer, .der). Optional.'}),
   }
 
   static override flags = {

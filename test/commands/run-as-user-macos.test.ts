@@ -107,7 +107,7 @@ describe('--user NAME on a Mac (simulated)', () => {
       entry: cli.entry,
       timeoutMs: 120_000,
     })
-    expect(result.code, result.stderr).toBe(0)
+    expect(result.code, result.stderr + result.stdout).toBe(0)
     const targets = json<{result: {targets: Array<{status: string; location: string; accounts: string[]}>}}>(result).result.targets
     expect(targets).toMatchObject([{status: 'done', location: profileDir, accounts: ['alice@example.com']}])
     expect(execFileSync('certutil', ['-L', '-d', `sql:${profileDir}`], {encoding: 'utf8'})).toMatch(/Alice Example\s+u,u,u/)
