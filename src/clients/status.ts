@@ -8,6 +8,7 @@
 import type {JournalEntry} from '../install/journal.js'
 import {type CheckOptions, type CheckResult, checkMachine} from './check.js'
 import type {CertificateState, ClientCheck, PlaceCheck} from './client.js'
+import {canEncrypt, canSign} from '../identity/key-usage.js'
 import {sameAddress} from '../identity/same-address.js'
 
 /** A certificate whose installation is asked about. */
@@ -16,6 +17,12 @@ export interface StatusTarget {
   sha256: string
   emails: string[]
   subject: string | null
+  /**
+   * What each setting must name, when not the certificate itself: the other half of a separate
+   * signing and encryption pair, or null for a use the certificate cannot serve (a signing-only
+   * certificate is no account's encryption certificate). Unset: the certificate does both.
+   */
+  uses?: {signing: string | null; encryption: string | null}
 }
 
 /** An account (or a client's store for an address, where the client chooses the certificate itself) as status judged it. */
@@ -58,7 +65,9 @@ export function normaliseFingerprint(text: string): string | null {
 export function installedTargets(entries: readonly JournalEntry[]): StatusTarget[] {
   const seen = new Map<string, StatusTarget>()
   for (const entry of entries) {
-    if (!seen.has(entry.certificate.sha256)) seen.set(entry.certificate.sha256, {sha256: entry.certificate.sha256, emails: [...entry.certificate.emails], subject: entry.certificate.subject})
+    if (seen.has(entry.certificate.sha256)) continue
+    const pair = entry.encryptionCertificate ? {uses: {signing: entry.certificate.sha256, encryption: entry.encryptionCertificate.sha256}} : {}
+    seen.set(entry.certificate.sha256, {sha256: entry.certificate.sha256, emails: [...entry.certificate.emails], subject: entry.certificate.subject, ...pair})
   }
   return [...seen.values()]
 }
@@ -106,7 +115,9 @@ function judgePlace(client: ClientCheck, place: PlaceCheck, target: StatusTarget
   for (const identity of place.identities) {
     const email = identity.email
     if (email === null || !target.emails.some((e) => sameAddress(e, email))) continue
-    const missing = settingMissing(identity.signing, 'signing', target.sha256) ?? settingMissing(identity.encryption, 'encryption', target.sha256)
+    const signing = target.uses ? target.uses.signing : target.sha256
+    const encryption = target.uses ? target.uses.encryption : target.sha256
+    const missing = (signing === null ? null : settingMissing(identity.signing, 'signing', signing)) ?? (encryption === null ? null : settingMissing(identity.encryption, 'encryption', encryption))
     judged.push({...base, account: email, missing})
   }
   // A client that chooses the certificate itself (Outlook for Mac, new Outlook) lists no accounts:
@@ -176,7 +187,12 @@ export async function statusOfMachine(options: StatusOptions): Promise<StatusRes
   let targets: StatusTarget[]
   if (options.given) {
     const certificate = options.given.identity.certificate
-    targets = [{sha256: certificate.fingerprints.sha256, emails: [...certificate.emails], subject: certificate.subject.text}]
+    const sha256 = certificate.fingerprints.sha256
+    // One half of a separate pair is judged for the use it serves.
+    const signs = canSign(certificate)
+    const encrypts = canEncrypt(certificate)
+    const uses = signs && encrypts ? {} : {uses: {signing: signs ? sha256 : null, encryption: encrypts ? sha256 : null}}
+    targets = [{sha256, emails: [...certificate.emails], subject: certificate.subject.text, ...uses}]
   } else if (fingerprint !== undefined) {
     const sha256 = normaliseFingerprint(fingerprint)!
     const target = installedTargets(options.installed).find((t) => t.sha256 === sha256) ?? targetFromStores(sha256, result)

@@ -59,6 +59,12 @@ describe('a separate signing and encryption certificate', () => {
     expect(identity.encryption).toMatchObject({hasKey: true, certificate: {fingerprintSha256: sha256Of(ENCRYPTION)}})
     expect(checked.code, checked.stdout).toBe(0)
 
+    // status, as a fleet asks it: each half for the use it serves, and the recorded pair as a whole.
+    for (const args of [['status', SIGNING], ['status', ENCRYPTION], ['status']]) {
+      const status = await cli(home, args)
+      expect(status.code, `${args.join(' ')}: ${status.stdout}${status.stderr}`).toBe(0)
+    }
+
     const again = await cli(home, ['install', SIGNING, ENCRYPTION, '--yes', '--trust-root', '--json'])
     expect(again.code, again.stderr).toBe(0)
     expect(json<Installed>(again).result.changed).toBe(false)
