@@ -36,7 +36,16 @@ export class Terminal {
       .join(' ')
     // Keep the pane open after mailcert exits, and record its exit code.
     const command = `${exports} cd '${cwd}'; ${quoted}; echo $? > '${exitFile}'; sleep 600`
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', command)
+    // The session closed just before may have been the server's last: that server is still going away, so try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', command)
+        break
+      } catch (error) {
+        if (attempt === 5 || !String((error as {stderr?: unknown}).stderr ?? error).includes('server exited unexpectedly')) throw error
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200)
+      }
+    }
     return new Terminal(session, exitFile)
   }
 
