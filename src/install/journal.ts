@@ -66,6 +66,11 @@ export interface JournalEntry extends TargetChanges {
   inProgress?: {pid: number; startedAt: string}
 }
 
+/** The certificates with a private key an entry installed: the one, or both halves of a separate pair (signing first). */
+export function recordedLeaves(entry: Pick<JournalEntry, 'certificate' | 'encryptionCertificate'>): RecordedCertificate[] {
+  return entry.encryptionCertificate ? [entry.certificate, entry.encryptionCertificate] : [entry.certificate]
+}
+
 export interface Journal {
   version: 3
   entries: JournalEntry[]

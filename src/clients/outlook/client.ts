@@ -6,7 +6,7 @@
  */
 import type {Certificate} from '../../identity/certificate-types.js'
 import {canEncrypt} from '../../identity/key-usage.js'
-import type {IdentityRecord, JournalEntry} from '../../install/journal.js'
+import {type IdentityRecord, type JournalEntry, recordedLeaves} from '../../install/journal.js'
 import {matchingAccounts} from '../../install/install-service.js'
 import {WINDOWS_THUMBPRINT} from '../../stores/windows/windows-store.js'
 import {hostPlatform} from '../../system/platform.js'
@@ -131,7 +131,7 @@ class ClassicOutlook implements MailClient {
     return {
       steps: [new RestoreSecurityStep(place, securityKeyOf(place), records)],
       usesCertificate: async (entry: JournalEntry) => {
-        const thumbprints = [entry.certificate, entry.encryptionCertificate].map((c) => c?.references[WINDOWS_THUMBPRINT]).filter((t): t is string => t !== undefined)
+        const thumbprints = recordedLeaves(entry).map((leaf) => leaf.references[WINDOWS_THUMBPRINT]).filter((t): t is string => t !== undefined)
         if (thumbprints.length === 0) return false
         for (const profile of readProfiles()) {
           const value = readValue('HKCU', profile.securityKey, SECURITY_SETTINGS_VALUE)

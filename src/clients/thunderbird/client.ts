@@ -4,7 +4,7 @@
  * NSS's tools or with Thunderbird itself (headless) where the tools are missing.
  */
 import {ExitCode} from '../../errors.js'
-import type {IdentityRecord, JournalEntry} from '../../install/journal.js'
+import {type IdentityRecord, type JournalEntry, recordedLeaves} from '../../install/journal.js'
 import type {PlanTarget} from '../../install/plan.js'
 import {canEncrypt} from '../../identity/key-usage.js'
 import {NSS_DBKEY, NssStore} from '../../stores/nss/nss-store.js'
@@ -137,7 +137,7 @@ class Thunderbird implements MailClient {
     return {
       steps: [new RestoreIdentitiesStep(profile, records, beforeWrite)],
       usesCertificate: async (entry: JournalEntry) => {
-        const dbKeys = [entry.certificate, entry.encryptionCertificate].map((c) => c?.references[NSS_DBKEY]).filter((k): k is string => k !== undefined)
+        const dbKeys = recordedLeaves(entry).map((leaf) => leaf.references[NSS_DBKEY]).filter((k): k is string => k !== undefined)
         const {accounts} = await readAccountsOf(profile.dir, context.machine.platform)
         return (accounts?.identities ?? []).some((i) => dbKeys.some((dbKey) => i.smime.signingCertDbKey === dbKey || i.smime.encryptionCertDbKey === dbKey))
       },

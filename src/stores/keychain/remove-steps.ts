@@ -2,7 +2,7 @@
  * Taking out of a keychain what a recorded install added: the trust given to a private root, the
  * identity (certificate and private key), and the issuer certificates that were not there before.
  */
-import type {JournalEntry} from '../../install/journal.js'
+import {type JournalEntry, recordedLeaves} from '../../install/journal.js'
 import type {PlanStep, StepOutcome} from '../../install/plan.js'
 import {withSecretFiles} from '../../system/secret-files.js'
 import {deleteCertificates, type KeychainTarget} from './import-steps.js'
@@ -41,7 +41,7 @@ export class DeleteIdentityStep implements PlanStep {
         else warnings.push(`The trust mailcert gave the root certificate could not be taken back (${toolSaid(result)}): in Keychain Access, open that certificate and set Trust to "Use System Defaults".`)
       }
     }
-    const removed = await deleteCertificates(this.target, this.entry.addedCertificates, [this.entry.certificate.sha256, ...(this.entry.encryptionCertificate ? [this.entry.encryptionCertificate.sha256] : [])])
+    const removed = await deleteCertificates(this.target, this.entry.addedCertificates, recordedLeaves(this.entry).map((leaf) => leaf.sha256))
     return {changed: removed > 0 || trustTaken, detail: `${removed} certificate${removed === 1 ? '' : 's'} removed${trustTaken ? ', root trust taken back' : ''}`, warnings}
   }
 

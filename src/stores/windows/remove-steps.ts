@@ -4,7 +4,7 @@
  * each only when no other certificate of `My` still chains to it.
  */
 import type {Certificate} from '../../identity/certificate-types.js'
-import type {JournalEntry} from '../../install/journal.js'
+import {type JournalEntry, recordedLeaves} from '../../install/journal.js'
 import type {PlanStep, StepOutcome} from '../../install/plan.js'
 import {issuersStillUsed} from './placement.js'
 import {deleteKey, keyShared, listStore, removeFromStore, type StoredCertificate} from './user-stores.js'
@@ -34,7 +34,7 @@ export class DeleteIdentityStep implements PlanStep {
     let removed = 0
     let keysDeleted = 0
     // The leaves with the keys this install imported (each is in addedCertificates only then): one, or both halves of a pair.
-    const leaves = [this.entry.certificate.sha256, ...(this.entry.encryptionCertificate ? [this.entry.encryptionCertificate.sha256] : [])]
+    const leaves = recordedLeaves(this.entry).map((leaf) => leaf.sha256)
     for (const leafSha256 of leaves.filter((sha) => this.entry.addedCertificates.includes(sha))) {
       const leaf = listStore('My').find((stored) => stored.sha256 === leafSha256)
       if (!leaf) continue
