@@ -38,6 +38,11 @@ export interface NssSession {
   setTrust(certificate: NssCertificate, trust: string): Promise<void>
   deleteCertificate(certificate: NssCertificate, options: {withKey: boolean}): Promise<void>
   /**
+   * Add a certificate without a key (someone else's, to encrypt to; an issuer of it) under
+   * `nickname`, with `trust` (`,,`: trusted for nothing). Only NSS's tools can (certutil -A).
+   */
+  addCertificate?(der: Buffer, nickname: string, trust: string): Promise<void>
+  /**
    * Would the mail client accept this certificate for e-mail signing or encryption now? Judged with
    * the database's certificates and trust plus Mozilla's built-in roots (which Thunderbird has
    * compiled in), and `extra` certificates (a chain from a file) as untrusted intermediates.
