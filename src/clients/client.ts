@@ -255,6 +255,19 @@ export interface ClientCheckResult {
   problems: Problem[]
 }
 
+// ---- contact -----------------------------------------------------------------------------------
+
+/** A store a client looks up other people's certificates in, to encrypt mail to them (`mailcert contact`). */
+export interface CorrespondentStore {
+  ref: StoreRef
+  /** The client's name, for sentences: `Thunderbird`. */
+  reader: string
+  /** The client's error (exit 6) when it runs on the store now and it must not be changed; null otherwise. */
+  busy: UserError | null
+  /** Where the reader shows or sets the store's password, for a wrong one. */
+  passwordHint: string
+}
+
 export interface MailClient {
   /** Stable id for flags, reports and the journal: `thunderbird`. */
   readonly id: string
@@ -281,6 +294,8 @@ export interface MailClient {
   systemStore?(context: ClientContext, choices: Omit<InstallChoices, 'identity'>): Promise<ReopenedStore>
   /** The NSS databases that exist here and hold this client's keys (Thunderbird's profiles, Evolution's shared one), most likely first. */
   nssDatabases?(survey: ClientSurvey, context: ClientContext): Promise<NssDatabasePlace[]>
+  /** The stores where the client finds correspondents' certificates (that exist now), for `mailcert contact`. */
+  correspondentStores?(survey: ClientSurvey, context: ClientContext): Promise<CorrespondentStore[]>
   /** What to do next, after an install that changed something. */
   nextSteps?(accounts: string[]): string[]
 }

@@ -52,7 +52,8 @@ function publicKeyOf(certificate: Certificate): Buffer | null {
   }
 }
 
-function issues(issuer: Certificate, subject: Certificate): boolean {
+/** Whether `issuer` is the certificate that issued `subject` (by name, and by key identifier where both have one). */
+export function issues(issuer: Certificate, subject: Certificate): boolean {
   if (!issuer.subject.der.equals(subject.issuer.der)) return false
   if (subject.authorityKeyIdentifier && issuer.subjectKeyIdentifier) return subject.authorityKeyIdentifier === issuer.subjectKeyIdentifier
   return true
@@ -68,7 +69,8 @@ function endEntity(certificates: Certificate[]): Certificate {
   return leaves.find((c) => !isCa(c) && c.emails.length > 0) ?? leaves.find((c) => !isCa(c)) ?? leaves[0] ?? certificates[0]
 }
 
-function buildChain(leaf: Certificate, pool: Certificate[]): {chain: Certificate[]; complete: boolean} {
+/** The issuers of `leaf` found in `pool`, nearest first, and whether they reach a self-signed root. */
+export function buildChain(leaf: Certificate, pool: Certificate[]): {chain: Certificate[]; complete: boolean} {
   const chain: Certificate[] = []
   let current = leaf
   const remaining = pool.filter((c) => c !== leaf)

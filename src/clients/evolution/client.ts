@@ -24,6 +24,7 @@ import type {
   ClientPlace,
   ClientRemoval,
   ClientSurvey,
+  CorrespondentStore,
   InstallChoices,
   MailClient,
   NssDatabasePlace,
@@ -94,6 +95,20 @@ class Evolution implements MailClient {
 
   busyError(): UserError {
     return evolutionRunning()
+  }
+
+  /**
+   * The shared database, when it exists (other desktop programs read it too, so it is not made for a
+   * contact). A running Evolution does not matter: it reads recipients' certificates from it as it goes.
+   */
+  async correspondentStores(_survey: ClientSurvey, context: ClientContext): Promise<CorrespondentStore[]> {
+    const machine = context.machine
+    if (machine.os !== 'linux') return []
+    const database = await evolutionNssDatabase({home: machine.home, env: machine.env, systemRoot: machine.systemRoot})
+    // The system-wide database is root's to change.
+    if (!database.exists || database.systemWide) return []
+    const shared = await sharedStore(machine)
+    return [{ref: shared.ref, reader: this.name, busy: null, passwordHint: PASSWORD_HINT}]
   }
 
   async planInstall(survey: ClientSurvey, choices: InstallChoices, context: ClientContext): Promise<ClientInstallPlan> {

@@ -17,6 +17,7 @@ import type {
   ClientPlace,
   ClientRemoval,
   ClientSurvey,
+  CorrespondentStore,
   InstallChoices,
   MailClient,
   NssDatabasePlace,
@@ -58,6 +59,16 @@ class Thunderbird implements MailClient {
 
   busyError(busy: ClientPlace[]) {
     return busyError(busy.map((place) => ({name: place.name, dir: place.location})))
+  }
+
+  /** Thunderbird looks up a recipient's certificate in the profile's own database, where its own key is. */
+  async correspondentStores(survey: ClientSurvey): Promise<CorrespondentStore[]> {
+    return (survey as ThunderbirdSurvey).profiles
+      .filter((profile) => profile.database !== 'none')
+      .map((profile) => {
+        const place = placeOf(profile)
+        return {ref: profileStoreRef(profile), reader: this.name, busy: place.busy ? this.busyError([place]) : null, passwordHint: PASSWORD_HINT}
+      })
   }
 
   async planInstall(survey: ClientSurvey, choices: InstallChoices, context: ClientContext): Promise<ClientInstallPlan> {

@@ -46,6 +46,10 @@ export interface NssSession {
   deleteKey?(certificate: NssCertificate): Promise<void>
   /** Delete every certificate with this nickname, keys included: exact when all of them are to go (both halves of a pair). */
   deleteAllNamed?(nickname: string): Promise<void>
+   * Add a certificate without a key (someone else's, to encrypt to; an issuer of it) under
+   * `nickname`, with `trust` (`,,`: trusted for nothing). Only NSS's tools can (certutil -A).
+   */
+  addCertificate?(der: Buffer, nickname: string, trust: string): Promise<void>
   /**
    * Would the mail client accept this certificate for e-mail signing or encryption now? Judged with
    * the database's certificates and trust plus Mozilla's built-in roots (which Thunderbird has

@@ -159,6 +159,17 @@ class ToolsSession implements NssSession {
     if (result.exitCode !== 0) throw failure('certutil', `Setting the trust of "${certificate.nickname}" failed`, result)
   }
 
+  async addCertificate(der: Buffer, nickname: string, trust: string): Promise<void> {
+    const file = await this.files.write(der, 'certificate.der')
+    this.cache = null
+    try {
+      const result = await this.run('certutil', ['-A', '-d', this.db, '-n', nickname, '-t', trust, '-i', file], this.dbPasswordFor('-f'))
+      if (result.exitCode !== 0) throw failure('certutil', `Adding "${nickname}" failed`, result)
+    } finally {
+      await rm(file, {force: true})
+    }
+  }
+
   /**
    * withKey: the certificate and its private key (as Thunderbird's certificate manager deletes a
    * personal certificate); otherwise the certificate only, its key kept. A certificate that is not

@@ -1,0 +1,121 @@
+/**
+ * What `mailcert contact add` put where, so that `contact remove` takes out that and nothing else
+ * (a certificate that was already in a store stays there), and `contact list` and `check` know the
+ * correspondents. One JSON file beside the install journal, written atomically and, like the
+ * journal, before each change is made: a run killed half-way leaves a record that covers it.
+ * Read and written only under the user lock (see MailcertCommand.lockUserState).
+ */
+import {mkdir} from 'node:fs/promises'
+import path from 'node:path'
+
+import {ExitCode, UserError} from '../errors.js'
+import {journalUnwritable} from '../install/journal.js'
+import {writeFileAtomic} from '../system/atomic-file.js'
+import {FileRefused, MiB, readBoundedFile} from '../system/bounded-read.js'
+
+export interface AddedCertificate {
+  sha256: string
+  /** The nickname NSS holds it under (the keychain has none: its label). */
+  nickname: string
+}
+
+export interface ContactStoreRecord {
+  kind: string
+  location: string
+  label: string
+  /** The certificates this contact's adds put into the store (the correspondent's, issuers that were missing). */
+  added: AddedCertificate[]
+}
+
+export interface ContactRecord {
+  sha256: string
+  /** The name people know it by (the subject's CN, else its address). */
+  name: string
+  subject: string
+  emails: string[]
+  issuer: string
+  notBefore: string
+  notAfter: string
+  /** SHA-256 of the issuers that came with it, nearest first. */
+  chain: string[]
+  addedAt: string
+  stores: ContactStoreRecord[]
+}
+
+export interface ContactsRecord {
+  version: 1
+  contacts: ContactRecord[]
+}
+
+/** Thousands of contacts fit in far less; more is not a record mailcert wrote. */
+const MAX_RECORD_BYTES = 16 * MiB
+
+export function contactsPath(dataDir: string): string {
+  return path.join(dataDir, 'contacts.json')
+}
+
+function unreadable(file: string, why: string): UserError {
+  return new UserError(`mailcert's record of the correspondents' certificates it imported (${file}) cannot be read: ${why}.`, {
+    code: 'contacts-unreadable',
+    exitCode: ExitCode.unexpected,
+    hints: ['Nothing was changed. If you moved or edited that file, put it back as it was; to start afresh, move it aside (contact remove can then no longer take out what it recorded).'],
+  })
+}
+
+export async function readContacts(file: string): Promise<ContactsRecord> {
+  let text: string
+  try {
+    text = (await readBoundedFile(file, MAX_RECORD_BYTES)).toString('utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if ((error instanceof FileRefused && error.reason === 'missing') || code === 'ENOENT' || code === 'ENOTDIR') return {version: 1, contacts: []}
+    throw unreadable(file, (error as Error).message)
+  }
+  let parsed: {version?: unknown; contacts?: unknown}
+  try {
+    parsed = JSON.parse(text) as typeof parsed
+  } catch {
+    throw unreadable(file, 'it is not valid JSON')
+  }
+  if (parsed.version !== 1) throw unreadable(file, `it is version ${String(parsed.version)}, which this mailcert does not know`)
+  if (!Array.isArray(parsed.contacts)) throw unreadable(file, 'it has no list of contacts')
+  return parsed as ContactsRecord
+}
+
+export async function writeContacts(file: string, record: ContactsRecord): Promise<void> {
+  try {
+    await mkdir(path.dirname(file), {recursive: true, mode: 0o700})
+    await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`)
+  } catch (error) {
+    // The same sentence as for the journal: mailcert makes no change it cannot record.
+    throw journalUnwritable(file, error)
+  }
+}
+
+/** The record as one run holds it: each change written through before the next. */
+export class ContactsFile {
+  private constructor(
+    readonly path: string,
+    private current: ContactsRecord,
+  ) {}
+
+  static async open(dataDir: string): Promise<ContactsFile> {
+    const file = contactsPath(dataDir)
+    return new ContactsFile(file, await readContacts(file))
+  }
+
+  get record(): ContactsRecord {
+    return this.current
+  }
+
+  async replace(record: ContactsRecord): Promise<void> {
+    await writeContacts(this.path, record)
+    this.current = record
+  }
+
+  /** Put `contact` in place of the one with its SHA-256 (or add it); null takes it out. */
+  async put(sha256: string, contact: ContactRecord | null): Promise<void> {
+    const others = this.current.contacts.filter((c) => c.sha256 !== sha256)
+    await this.replace({...this.current, contacts: contact ? [...others, contact] : others})
+  }
+}
