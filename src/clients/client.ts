@@ -4,6 +4,7 @@
  * from a store, and that can point those accounts at a certificate, check them, and undo that.
  * install, check and remove work over a list of these (clients/index.ts) and name none of them.
  */
+import type {CorrespondentStore} from '../contacts/contact-store.js'
 import type {Certificate} from '../identity/certificate-types.js'
 import type {Identity} from '../identity/identity.js'
 import type {IdentityRecord, JournalEntry} from '../install/journal.js'
@@ -255,19 +256,6 @@ export interface ClientCheckResult {
   problems: Problem[]
 }
 
-// ---- contact -----------------------------------------------------------------------------------
-
-/** A store a client looks up other people's certificates in, to encrypt mail to them (`mailcert contact`). */
-export interface CorrespondentStore {
-  ref: StoreRef
-  /** The client's name, for sentences: `Thunderbird`. */
-  reader: string
-  /** The client's error (exit 6) when it runs on the store now and it must not be changed; null otherwise. */
-  busy: UserError | null
-  /** Where the reader shows or sets the store's password, for a wrong one. */
-  passwordHint: string
-}
-
 export interface MailClient {
   /** Stable id for flags, reports and the journal: `thunderbird`. */
   readonly id: string
@@ -294,7 +282,7 @@ export interface MailClient {
   systemStore?(context: ClientContext, choices: Omit<InstallChoices, 'identity'>): Promise<ReopenedStore>
   /** The NSS databases that exist here and hold this client's keys (Thunderbird's profiles, Evolution's shared one), most likely first. */
   nssDatabases?(survey: ClientSurvey, context: ClientContext): Promise<NssDatabasePlace[]>
-  /** The stores where the client finds correspondents' certificates (that exist now), for `mailcert contact`. */
+  /** The stores (that exist now) where the client looks up correspondents' certificates to encrypt to them, for `mailcert contact`. */
   correspondentStores?(survey: ClientSurvey, context: ClientContext): Promise<CorrespondentStore[]>
   /** What to do next, after an install that changed something. */
   nextSteps?(accounts: string[]): string[]

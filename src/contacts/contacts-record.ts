@@ -9,15 +9,10 @@ import {mkdir} from 'node:fs/promises'
 import path from 'node:path'
 
 import {ExitCode, UserError} from '../errors.js'
+import type {AddedCertificate} from './contact-store.js'
 import {journalUnwritable} from '../install/journal.js'
 import {writeFileAtomic} from '../system/atomic-file.js'
 import {FileRefused, MiB, readBoundedFile} from '../system/bounded-read.js'
-
-export interface AddedCertificate {
-  sha256: string
-  /** The nickname NSS holds it under (the keychain has none: its label). */
-  nickname: string
-}
 
 export interface ContactStoreRecord {
   kind: string

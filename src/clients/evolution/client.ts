@@ -16,6 +16,8 @@ import {SharedNssStore} from '../../stores/nss/shared-nss-store.js'
 import {ToolsDriver} from '../../stores/nss/tools-driver.js'
 import type {StoreRef} from '../../stores/store.js'
 import {configHome, type Machine} from '../../system/platform.js'
+import type {CorrespondentStore} from '../../contacts/contact-store.js'
+import {contactToolsDriver, nssCorrespondentStore} from '../../contacts/nss-contact-store.js'
 import type {
   CheckContext,
   ClientCheckResult,
@@ -24,7 +26,6 @@ import type {
   ClientPlace,
   ClientRemoval,
   ClientSurvey,
-  CorrespondentStore,
   InstallChoices,
   MailClient,
   NssDatabasePlace,
@@ -108,7 +109,7 @@ class Evolution implements MailClient {
     // The system-wide database is root's to change.
     if (!database.exists || database.systemWide) return []
     const shared = await sharedStore(machine)
-    return [{ref: shared.ref, reader: this.name, busy: null, passwordHint: PASSWORD_HINT}]
+    return [await nssCorrespondentStore({ref: shared.ref, dir: shared.dir, readers: [this.name], busy: null, driver: contactToolsDriver(machine), passwordHint: PASSWORD_HINT})]
   }
 
   async planInstall(survey: ClientSurvey, choices: InstallChoices, context: ClientContext): Promise<ClientInstallPlan> {

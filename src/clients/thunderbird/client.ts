@@ -9,6 +9,8 @@ import type {PlanTarget} from '../../install/plan.js'
 import {canEncrypt} from '../../identity/key-usage.js'
 import {NSS_DBKEY, NssStore} from '../../stores/nss/nss-store.js'
 import type {StoreRef} from '../../stores/store.js'
+import {contactToolsDriver, nssCorrespondentStore} from '../../contacts/nss-contact-store.js'
+import type {CorrespondentStore} from '../../contacts/contact-store.js'
 import type {
   CheckContext,
   ClientContext,
@@ -17,7 +19,6 @@ import type {
   ClientPlace,
   ClientRemoval,
   ClientSurvey,
-  CorrespondentStore,
   InstallChoices,
   MailClient,
   NssDatabasePlace,
@@ -62,13 +63,21 @@ class Thunderbird implements MailClient {
   }
 
   /** Thunderbird looks up a recipient's certificate in the profile's own database, where its own key is. */
-  async correspondentStores(survey: ClientSurvey): Promise<CorrespondentStore[]> {
-    return (survey as ThunderbirdSurvey).profiles
-      .filter((profile) => profile.database !== 'none')
-      .map((profile) => {
+  async correspondentStores(survey: ClientSurvey, context: ClientContext): Promise<CorrespondentStore[]> {
+    const profiles = (survey as ThunderbirdSurvey).profiles.filter((profile) => profile.database !== 'none')
+    return Promise.all(
+      profiles.map((profile) => {
         const place = placeOf(profile)
-        return {ref: profileStoreRef(profile), reader: this.name, busy: place.busy ? this.busyError([place]) : null, passwordHint: PASSWORD_HINT}
-      })
+        return nssCorrespondentStore({
+          ref: profileStoreRef(profile),
+          dir: profile.dir,
+          readers: [this.name],
+          busy: place.busy ? this.busyError([place]) : null,
+          driver: contactToolsDriver(context.machine),
+          passwordHint: PASSWORD_HINT,
+        })
+      }),
+    )
   }
 
   async planInstall(survey: ClientSurvey, choices: InstallChoices, context: ClientContext): Promise<ClientInstallPlan> {

@@ -46,6 +46,7 @@ export interface NssSession {
   deleteKey?(certificate: NssCertificate): Promise<void>
   /** Delete every certificate with this nickname, keys included: exact when all of them are to go (both halves of a pair). */
   deleteAllNamed?(nickname: string): Promise<void>
+  /**
    * Add a certificate without a key (someone else's, to encrypt to; an issuer of it) under
    * `nickname`, with `trust` (`,,`: trusted for nothing). Only NSS's tools can (certutil -A).
    */
