@@ -3,6 +3,7 @@ import type {Certificate} from '../identity/certificate-types.js'
 import type {ContactCertificate} from '../contacts/contact-input.js'
 import {displayName} from '../contacts/contact-input.js'
 import {daysLeft, type ListedContact} from '../contacts/contact-service.js'
+import type {ExpiringContact} from '../contacts/expiring-contacts.js'
 import {colonHex, style, table} from './style.js'
 
 function day(date: Date | string): string {
@@ -46,4 +47,17 @@ export function renderContactList(contacts: ListedContact[]): string {
     }
   }
   return lines.join('\n')
+}
+
+export function renderExpiringContacts(contacts: ExpiringContact[]): string[] {
+  if (contacts.length === 0) return []
+  const lines = [style.heading('Correspondents\' certificates that expire soon')]
+  for (const c of contacts) {
+    lines.push(`  ${c.expired ? style.bad('✖') : style.warn('▲')} ${person(c.name, c.emails)}: ${c.expired ? `expired ${day(c.notAfter)}` : `expires ${day(c.notAfter)}, in ${c.daysLeft} day${c.daysLeft === 1 ? '' : 's'}`}`)
+  }
+  lines.push(
+    style.dim('    Ask them for their new certificate (or a message they signed with it), then: mailcert contact add FILE'),
+    ...(contacts.some((c) => c.expired) ? [style.dim('    Expired ones can no longer be encrypted to; clear them with: mailcert contact remove --expired')] : []),
+  )
+  return lines
 }
