@@ -3,18 +3,18 @@ import {Flags, type Interfaces} from '@oclif/core'
 import {clientFlags, mailClients} from '../clients/index.js'
 import {UsageError} from '../errors.js'
 import {currentMachine} from '../system/platform.js'
-import {anyChanged, type ApplyReport, exitCodeOf} from '../install/apply.js'
+import type {ApplyReport} from '../install/apply.js'
 import type {JournalFile} from '../install/journal-file.js'
 import {describePlan} from '../install/plan.js'
 import {noneExpired, planRemove, requireSelection, withoutRemoved} from '../install/remove-service.js'
 import {releasePlan} from '../install/install-service.js'
+import {showApplied} from '../ui/show-applied.js'
 import {MailcertCommand} from '../ui/base-command.js'
 import {confirmAndApply} from '../ui/confirm-and-apply.js'
 import {dbPasswordSource, givenDbPassword} from '../ui/db-password.js'
 import {closeQuestion} from '../ui/guided/questions.js'
 import {installFlags} from '../ui/install-flags.js'
 import {askDeleteIdentity, chooseRemovals, removalChoices} from '../ui/guided/removal-choice.js'
-import {renderReport} from '../ui/render-install.js'
 import {runAsFlags} from '../ui/run-as-flags.js'
 import {runAsGivenUser} from '../ui/run-as-user.js'
 import {style} from '../ui/style.js'
@@ -139,12 +139,7 @@ At a terminal it asks what to remove; with --yes (or without a terminal) pass --
     }
     if (!report) return result
 
-    this.log('')
-    this.log(renderReport(report, {steps: false}))
-    result.applied = true
-    result.targets = report.targets
-    result.changed = anyChanged(report)
-    this.setExitCode(exitCodeOf(report))
+    this.setExitCode(showApplied(report, result, (m) => this.log(m)))
     return result
   }
 }

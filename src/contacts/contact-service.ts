@@ -75,7 +75,6 @@ export interface ContactPlan {
   plan: Plan
   /** Per store, the store's readers' verdict on encrypting to the certificate (null: the store cannot tell). */
   verdicts: Array<{store: string; readers: string; valid: boolean | null; reason?: string}>
-  dispose(): Promise<void>
 }
 
 function target(store: CorrespondentStore, steps: PlanStep[], accounts: string[], session: ContactStoreSession | null): PlanTarget {
@@ -141,7 +140,7 @@ export async function planAddContact(options: {
     await Promise.all(opened.map(({session}) => session?.close()))
     throw error
   }
-  return {plan: {targets}, verdicts, dispose: async () => {}}
+  return {plan: {targets}, verdicts}
 }
 
 /** The contacts `who` names: an address, a SHA-256 fingerprint (or its start, 8 hex digits at least), or every one with --expired. */
@@ -194,7 +193,7 @@ export async function planRemoveContacts(options: {
     }
     targets.push(target(store, steps, accounts, session))
   }
-  return {plan: {targets}, verdicts: [], gone, dispose: async () => {}}
+  return {plan: {targets}, verdicts: [], gone}
 }
 
 export interface ContactPresence {

@@ -5,16 +5,17 @@ import {ExitCode, UserError} from '../../errors.js'
 import {readContactInput, refuseUnusableContact} from '../../contacts/contact-input.js'
 import {contactRecordOf, findCorrespondentStores, planAddContact, readersText} from '../../contacts/contact-service.js'
 import {ContactsFile} from '../../contacts/contacts-record.js'
-import {anyChanged, type ApplyReport, exitCodeOf} from '../../install/apply.js'
+import {type ApplyReport, exitCodeOf} from '../../install/apply.js'
+import {releasePlan} from '../../install/install-service.js'
 import {describePlan} from '../../install/plan.js'
 import {readInputFile} from '../../system/input-file.js'
 import {currentMachine} from '../../system/platform.js'
+import {showApplied} from '../../ui/show-applied.js'
 import {MailcertCommand} from '../../ui/base-command.js'
 import {confirmAndApply} from '../../ui/confirm-and-apply.js'
 import {contactChangeFlags} from '../../ui/contact-flags.js'
 import {dbPasswordSource, givenDbPassword} from '../../ui/db-password.js'
 import {renderContact} from '../../ui/render-contact.js'
-import {renderReport} from '../../ui/render-install.js'
 import {style} from '../../ui/style.js'
 
 export interface ContactAddResult {
@@ -129,16 +130,10 @@ Exit codes: 0 imported (or already there), 2 usage error, 3 wrong primary passwo
           },
         })
       } finally {
-        await Promise.all(planned.plan.targets.map((t) => t.close?.()))
-        await planned.dispose()
+        await releasePlan(planned.plan)
       }
       if (!report) return result
-      this.log('')
-      this.log(renderReport(report, {steps: false}))
-      result.applied = true
-      result.targets = report.targets
-      result.changed = anyChanged(report)
-      this.setExitCode(exitCodeOf(report))
+      this.setExitCode(showApplied(report, result, (m) => this.log(m)))
       if (exitCodeOf(report) === ExitCode.ok) this.log(`\nYour mail programs can now encrypt mail to ${certificate.emails.join(', ')}${planned.verdicts.some((v) => v.valid === false) ? ', once they trust its issuer (see above)' : ''}.`)
       return result
     } finally {

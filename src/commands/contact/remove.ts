@@ -8,17 +8,18 @@ import {UsageError} from '../../errors.js'
 import {readContactInput} from '../../contacts/contact-input.js'
 import {findCorrespondentStores, planRemoveContacts, selectContacts} from '../../contacts/contact-service.js'
 import {ContactsFile, type ContactRecord} from '../../contacts/contacts-record.js'
-import {anyChanged, type ApplyReport, exitCodeOf} from '../../install/apply.js'
+import type {ApplyReport} from '../../install/apply.js'
+import {releasePlan} from '../../install/install-service.js'
 import {describePlan} from '../../install/plan.js'
 import {readInputFile} from '../../system/input-file.js'
 import {currentMachine} from '../../system/platform.js'
+import {showApplied} from '../../ui/show-applied.js'
 import {MailcertCommand} from '../../ui/base-command.js'
 import {confirmAndApply} from '../../ui/confirm-and-apply.js'
 import {contactChangeFlags} from '../../ui/contact-flags.js'
 import {dbPasswordSource, givenDbPassword} from '../../ui/db-password.js'
 import {askChoice} from '../../ui/prompts.js'
 import {person} from '../../ui/render-contact.js'
-import {renderReport} from '../../ui/render-install.js'
 import {style} from '../../ui/style.js'
 
 export interface ContactRemoveResult {
@@ -113,16 +114,10 @@ Exit codes: 0 removed (or nothing to remove with --expired), 2 usage error (no s
         report = await confirmAndApply(planned.plan, {dryRun: result.dryRun, interactive, log: (m) => this.log(m), logToStderr: (m) => this.logToStderr(m), runLog: this.runLog})
         if (report) await forget()
       } finally {
-        await Promise.all(planned.plan.targets.map((t) => t.close?.()))
-        await planned.dispose()
+        await releasePlan(planned.plan)
       }
       if (!report) return result
-      this.log('')
-      this.log(renderReport(report, {steps: false}))
-      result.applied = true
-      result.targets = report.targets
-      result.changed = anyChanged(report)
-      this.setExitCode(exitCodeOf(report))
+      this.setExitCode(showApplied(report, result, (m) => this.log(m)))
       return result
     } finally {
       await locked.release()
