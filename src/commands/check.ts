@@ -2,6 +2,8 @@ import {Args, Flags} from '@oclif/core'
 
 import {type CheckResult, checkMachine, type GivenCertificate, hasProblems} from '../clients/check.js'
 import {clientFlags, mailClients} from '../clients/index.js'
+import {contactsPath, readContacts} from '../contacts/contacts-record.js'
+import {type ExpiringContact, expiringContacts} from '../contacts/expiring-contacts.js'
 import {ExitCode} from '../errors.js'
 import {currentMachine} from '../system/platform.js'
 import {journalPath, readJournal} from '../install/journal.js'
@@ -12,13 +14,14 @@ import {openIdentity} from '../ui/open-identity.js'
 import {passwordFlags} from '../ui/password-flags.js'
 import {askDbPassword, askPassword} from '../ui/prompts.js'
 import {renderCheck} from '../ui/render-check.js'
+import {renderExpiringContacts} from '../ui/render-contact.js'
 import {runAsFlags} from '../ui/run-as-flags.js'
 import {runAsGivenUser} from '../ui/run-as-user.js'
 
 export default class Check extends MailcertCommand {
   static override summary = 'Check which mail clients can do S/MIME, and whether each account is set up right.'
 
-  static override description = `Lists every mail client found on this machine with how it supports S/MIME, and for each of them every profile and account: which certificate it signs and decrypts with, and whether that certificate is in the store the client reads, with its private key, valid, trusted, for the account's address, and not expiring within 30 days. Each problem comes with the command that fixes it.
+  static override description = `Lists every mail client found on this machine with how it supports S/MIME, and for each of them every profile and account: which certificate it signs and decrypts with, and whether that certificate is in the store the client reads, with its private key, valid, trusted, for the account's address, and not expiring within 30 days. Each problem comes with the command that fixes it. Then the correspondents' certificates that \`mailcert contact add\` imported and that expire within 30 days or have expired: listed with what to do, not counted as problems (nothing here is wrong; the new certificate is theirs to send).
 
 Name your certificate (the .p12 file, or the certificate alone as .pem/.cer) to also check that every account with one of its addresses uses it. Without one, an account that has no certificate is a problem only where one for its address is known: in the store with its private key, or in what mailcert installed before; otherwise it is listed as having none.
 
@@ -49,7 +52,7 @@ Exit codes: 0 nothing wrong, 8 problems found; with a certificate named: 3 wrong
     ...runAsFlags,
   }
 
-  async run(): Promise<CheckResult> {
+  async run(): Promise<CheckResult & {correspondents: ExpiringContact[]}> {
     const {args, flags} = await this.parse(Check)
     await runAsGivenUser(currentMachine(this.config.home), flags, args.file)
     let certificate: GivenCertificate | undefined
@@ -70,7 +73,9 @@ Exit codes: 0 nothing wrong, 8 problems found; with a certificate named: 3 wrong
       installed: journal.entries,
     })
     if (hasProblems(result)) this.setExitCode(ExitCode.problemsFound)
-    this.log(renderCheck(result))
-    return result
+    // Others' certificates are listed, not problems: nothing in this machine's setup is wrong, and the fix is theirs to send.
+    const correspondents = expiringContacts((await readContacts(contactsPath(this.config.dataDir))).contacts, new Date())
+    this.log([renderCheck(result), ...(correspondents.length > 0 ? ['', ...renderExpiringContacts(correspondents)] : [])].join('\n'))
+    return {...result, correspondents}
   }
 }

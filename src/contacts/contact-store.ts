@@ -4,6 +4,7 @@
  * nothing), and taking out again what was added. One small class per kind of store (NSS here, the
  * keychain and the Windows stores beside their other code), behind this interface.
  */
+import type {UserError} from '../errors.js'
 import type {Certificate} from '../identity/certificate-types.js'
 import type {StoreRef, Verdict} from '../stores/store.js'
 
@@ -39,6 +40,7 @@ export interface CorrespondentStore {
   /** The clients that read it, for sentences: `Thunderbird`, `Apple Mail and Outlook`. */
   readers: string[]
   /** The error (exit 6) to refuse with when a reader runs on it now and it must not be changed; null otherwise. */
-  busy: Error | null
-  open(password: ContactStorePassword): Promise<ContactStoreSession>
+  busy: UserError | null
+  /** Null: only to look (contact list), no password asked; a store that needs one to be read at all says so by throwing. */
+  open(password: ContactStorePassword | null): Promise<ContactStoreSession>
 }

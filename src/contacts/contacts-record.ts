@@ -1,14 +1,16 @@
 /**
  * What `mailcert contact add` put where, so that `contact remove` takes out that and nothing else
  * (a certificate that was already in a store stays there), and `contact list` and `check` know the
- * correspondents. One JSON file beside the install journal, written atomically and, like the
- * journal, before each change is made: a run killed half-way leaves a record that covers it.
+ * correspondents. One JSON file beside the install journal, written atomically right after each
+ * certificate goes in or out; a change whose record cannot be written is undone. A run killed
+ * between the two leaves at most one public certificate, trusted for nothing, unrecorded.
  * Read and written only under the user lock (see MailcertCommand.lockUserState).
  */
 import {mkdir} from 'node:fs/promises'
 import path from 'node:path'
 
 import {ExitCode, UserError} from '../errors.js'
+import type {StoreRef} from '../stores/store.js'
 import type {AddedCertificate} from './contact-store.js'
 import {journalUnwritable} from '../install/journal.js'
 import {writeFileAtomic} from '../system/atomic-file.js'
@@ -31,7 +33,9 @@ export interface ContactRecord {
   issuer: string
   notBefore: string
   notAfter: string
-  /** SHA-256 of the issuers that came with it, nearest first. */
+  /** The certificate's DER, base64: public, and what undoing a removal puts back. */
+  der: string
+  /** Its issuers as they came with it (DER, base64), nearest first. */
   chain: string[]
   addedAt: string
   stores: ContactStoreRecord[]
@@ -108,9 +112,32 @@ export class ContactsFile {
     this.current = record
   }
 
+  /** A certificate was added to a store for `contact` (which is recorded with it when it is not yet). */
+  async noteAdded(contact: ContactRecord, store: StoreRef, added: AddedCertificate): Promise<void> {
+    const current = this.current.contacts.find((c) => c.sha256 === contact.sha256) ?? {...contact, stores: []}
+    const others = current.stores.filter((s) => !sameStore(s, store))
+    const mine = current.stores.find((s) => sameStore(s, store))?.added.filter((a) => a.sha256 !== added.sha256) ?? []
+    const stores = [...others, {kind: store.kind, location: store.location, label: store.label, added: [...mine, added]}]
+    await this.put(contact.sha256, {...current, stores})
+  }
+
+  /** A certificate that was added for `contactSha256` is out of the store again. */
+  async noteRemoved(contactSha256: string, store: StoreRef, sha256: string): Promise<void> {
+    const current = this.current.contacts.find((c) => c.sha256 === contactSha256)
+    if (!current) return
+    const stores = current.stores
+      .map((s) => (sameStore(s, store) ? {...s, added: s.added.filter((a) => a.sha256 !== sha256)} : s))
+      .filter((s) => s.added.length > 0)
+    await this.put(contactSha256, {...current, stores})
+  }
+
   /** Put `contact` in place of the one with its SHA-256 (or add it); null takes it out. */
   async put(sha256: string, contact: ContactRecord | null): Promise<void> {
     const others = this.current.contacts.filter((c) => c.sha256 !== sha256)
     await this.replace({...this.current, contacts: contact ? [...others, contact] : others})
   }
+}
+
+export function sameStore(a: Pick<StoreRef, 'kind' | 'location'>, b: Pick<StoreRef, 'kind' | 'location'>): boolean {
+  return a.kind === b.kind && a.location === b.location
 }

@@ -81,7 +81,7 @@ export interface NssCorrespondentStoreOptions {
   ref: StoreRef
   dir: string
   readers: string[]
-  busy: Error | null
+  busy: UserError | null
   driver: () => Promise<ToolsDriver>
   passwordHint: string
 }
@@ -92,10 +92,11 @@ export async function nssCorrespondentStore(options: NssCorrespondentStoreOption
     ref: options.ref,
     readers: options.readers,
     busy: options.busy,
-    async open(password: ContactStorePassword): Promise<ContactStoreSession> {
+    async open(password: ContactStorePassword | null): Promise<ContactStoreSession> {
       const driver = await options.driver()
       let dbPassword: string | undefined
-      if (await driver.hasPrimaryPassword(options.dir)) {
+      // NSS lists certificates without the primary password: only keys are behind it.
+      if (password && (await driver.hasPrimaryPassword(options.dir))) {
         dbPassword = await password(options.ref)
         if (!(await driver.checkPrimaryPassword(options.dir, dbPassword))) {
           throw new UserError(`The primary password of ${options.ref.label} is wrong.`, {code: 'wrong-db-password', exitCode: ExitCode.wrongPassword, hints: [options.passwordHint]})

@@ -15,6 +15,8 @@ folders in a sandbox (test/helpers/evolution-home.ts does that).
                                           (camel_init opens, and creates, the NSS database it chooses)
   evolution-eds.py sign NICKNAME ADDRESS  signs a short message with Camel's S/MIME context (the
                                           code Evolution signs with) and prints what Camel said
+  evolution-eds.py encrypt ADDRESS        encrypts a short message to ADDRESS with Camel's S/MIME
+                                          context (the recipient's certificate from the NSS database)
 
 The registry is started by D-Bus activation when the script asks for it, and stopped by the script
 before it exits (SIGTERM to the process that owns the bus name, then waiting for it to be gone), so
@@ -172,6 +174,28 @@ def sign(nickname, address):
                       'mime': bytes(stream.get_byte_array()).decode('latin-1')}))
 
 
+def encrypt(address):
+    """Encrypts to ADDRESS as Evolution's composer does: Camel's S/MIME context finds the recipient's
+    certificate by address in the NSS database and checks it for e-mail encryption first."""
+    config = os.path.join(GLib.get_user_data_dir(), 'evolution', 'mail')
+    os.makedirs(config, exist_ok=True)
+    Camel.init(config, True)
+    session = Camel.Session(user_data_dir=config, user_cache_dir=os.path.join(GLib.get_user_cache_dir(), 'evolution', 'mail'))
+    context = Camel.SMIMEContext.new(session)
+    part = Camel.MimePart.new()
+    part.set_content(list(('mailcert test message to ' + address + '\r\n').encode()), 'text/plain')
+    encrypted = Camel.MimePart.new()
+    try:
+        context.encrypt_sync(None, [address], part, encrypted, None)
+    except GLib.Error as error:
+        print(json.dumps({'encrypted': False, 'error': error.message}))
+        return
+    stream = Camel.StreamMem.new()
+    encrypted.write_to_stream_sync(stream, None)
+    print(json.dumps({'encrypted': True, 'contentType': encrypted.get_content_type().format(),
+                      'mime': bytes(stream.get_byte_array()).decode('latin-1')}))
+
+
 def main():
     command = sys.argv[1]
     if command == 'camel-init':
@@ -179,6 +203,9 @@ def main():
         return
     if command == 'sign':
         sign(sys.argv[2], sys.argv[3])
+        return
+    if command == 'encrypt':
+        encrypt(sys.argv[2])
         return
     bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
     try:

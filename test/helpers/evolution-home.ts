@@ -137,3 +137,16 @@ export async function signWithEvolution(home: string, nickname: string, address:
     throw new Error(`evolution-eds.py sign failed: ${failure.message}\n${failure.stderr ?? ''}`)
   }
 }
+
+export type EvolutionEncryption = {encrypted: true; contentType: string; mime: string} | {encrypted: false; error: string}
+
+/** Encrypts a short message to `address` as Evolution's composer does (Camel's S/MIME context, the recipient's certificate looked up in the NSS database). */
+export async function encryptWithEvolution(home: string, address: string): Promise<EvolutionEncryption> {
+  try {
+    const {stdout} = await run(python(), [SCRIPT, 'encrypt', address], {env: evolutionEnvironment(home), timeout: TIMEOUT_MS, killSignal: 'SIGKILL'})
+    return JSON.parse(stdout) as EvolutionEncryption
+  } catch (error) {
+    const failure = error as {stderr?: string; message: string}
+    throw new Error(`evolution-eds.py encrypt failed: ${failure.message}\n${failure.stderr ?? ''}`)
+  }
+}

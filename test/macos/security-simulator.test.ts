@@ -4,6 +4,7 @@
  * a dialog or a terminal, or a secret reaches its argument list.
  */
 import {spawnSync} from 'node:child_process'
+import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {afterEach, describe, expect, it} from 'vitest'
@@ -154,5 +155,78 @@ describe('the rest of the tool', () => {
     const swVers = path.join(machine.systemRoot, 'usr', 'bin', 'sw_vers')
     expect(spawnSync(swVers, [], {encoding: 'utf8'}).stdout).toBe('ProductName:\tmacOS\nProductVersion:\t14.6\nBuildVersion:\t23G80\n')
     expect(spawnSync(swVers, ['-productVersion'], {encoding: 'utf8'}).stdout).toBe('14.6\n')
+  })
+})
+
+describe('security add-certificates (keychain_add.c) and the certificates it leaves without a key', () => {
+  const bob = `${FIXTURES}certs/bob-rsa.pem`
+  const aliceDer = `${FIXTURES}certs/mailbox-rsa.der`
+  const sha256Of = (name: string) => manifest[name].sha256!.replaceAll(':', '')
+
+  it('adds PEM and DER files to the -k keychain silently; find-certificate -a -Z -p and -e list them, find-identity does not', () => {
+    const machine = mac({version: '15.2'})
+    expect(machine.security(['add-certificates', '-k', machine.keychain, bob, aliceDer])).toEqual({status: 0, stdout: '', stderr: ''})
+    const keychain = machine.readKeychain()
+    expect(keychain.certificates.map((c) => c.sha256)).toEqual([sha256Of('certs/bob-rsa.pem'), sha256Of('certs/mailbox-rsa.der')])
+    expect(keychain.keys).toEqual([])
+    const [bobRecord] = keychain.certificates
+
+    const all = machine.security(['find-certificate', '-a', '-Z', '-p', machine.keychain])
+    expect(all.status).toBe(0)
+    expect(all.stdout.match(/^SHA-256 hash: [0-9A-F]{64}\nSHA-1 hash: [0-9A-F]{40}\n-----BEGIN CERTIFICATE-----\n/gm)).toHaveLength(2)
+    const byEmail = machine.security(['find-certificate', '-a', '-e', 'bob@example.com', '-Z', '-p', machine.keychain])
+    expect(byEmail.stdout).toBe(`SHA-256 hash: ${bobRecord.sha256}\nSHA-1 hash: ${bobRecord.sha1}\n${readFileSync(bob, 'utf8').trim()}\n`)
+    expect(machine.security(['find-certificate', '-a', '-e', 'carol@example.com', '-Z', '-p', machine.keychain])).toEqual({status: 0, stdout: '', stderr: ''})
+    // A certificate without its private key is no identity.
+    expect(machine.security(['find-identity', machine.keychain]).stdout).toContain('     0 identities found\n')
+    expect(machine.violations()).toEqual([])
+  })
+
+  it('says a certificate already there is "already in" the keychain as -k named it (status 1), and goes on with the other files', () => {
+    const machine = mac()
+    expect(machine.security(['add-certificates', '-k', machine.keychain, bob]).status).toBe(0)
+    const again = machine.security(['add-certificates', '-k', machine.keychain, bob, aliceDer])
+    expect(again).toEqual({status: 1, stdout: '', stderr: `security: ${bob}: already in ${machine.keychain}\n`})
+    expect(machine.readKeychain().certificates).toHaveLength(2)
+    // Without -k it is the default keychain, named as such.
+    expect(machine.security(['add-certificates', aliceDer])).toEqual({status: 1, stdout: '', stderr: `security: ${aliceDer}: already in default keychain\n`})
+    // A name is resolved through the search list, and printed as typed.
+    expect(machine.security(['add-certificates', '-k', 'login.keychain', bob]).stderr).toBe(`security: ${bob}: already in login.keychain\n`)
+  })
+
+  it('reports an unreadable file on stdout, a broken PEM block and bytes that are no certificate on stderr, and adds the rest', () => {
+    const machine = mac()
+    const missing = path.join(machine.home, 'nothing.cer')
+    const brokenPem = path.join(machine.home, 'broken.pem')
+    writeFileSync(brokenPem, '-----BEGIN CERTIFICATE-----\n%%%%\n-----END CERTIFICATE-----\n')
+    const random = `${FIXTURES}bad/random.p12`
+    const result = machine.security(['add-certificates', '-k', machine.keychain, missing, brokenPem, random, bob])
+    expect(result).toEqual({
+      status: 1,
+      stdout: `***Error reading file ${missing}\n`,
+      stderr: `Error decoding cert file ${brokenPem}\nSecCertificateCreateFromData: Unknown format in import.\n`,
+    })
+    expect(machine.readKeychain().certificates.map((c) => c.sha256)).toEqual([sha256Of('certs/bob-rsa.pem')])
+  })
+
+  it('shows the usage for no file or an empty -k, fails on a locked keychain without a GUI and on a keychain that is not there', () => {
+    const machine = mac({locked: true})
+    expect(machine.security(['add-certificates', '-k', machine.keychain]).status).toBe(2)
+    expect(machine.security(['add-certificates', '-k', '', bob]).status).toBe(2)
+    expect(machine.security(['add-certificates', '-k', machine.keychain, bob])).toEqual({status: 1, stdout: '', stderr: 'security: SecCertificateAddToKeychain: User interaction is not allowed.\n'})
+    expect(machine.readKeychain().certificates).toEqual([])
+    const absent = path.join(machine.home, 'Library', 'Keychains', 'absent.keychain-db')
+    expect(machine.security(['add-certificates', '-k', absent, bob])).toEqual({status: 1, stdout: '', stderr: 'security: SecCertificateAddToKeychain: The specified keychain could not be found.\n'})
+    expect(machine.violations()).toEqual([])
+  })
+
+  it('delete-certificate -Z takes out a certificate without a key by SHA-1 or SHA-256; a second time it is "Unable to delete"', () => {
+    const machine = mac()
+    expect(machine.security(['add-certificates', '-k', machine.keychain, bob, aliceDer]).status).toBe(0)
+    const [bobRecord, aliceRecord] = machine.readKeychain().certificates
+    expect(machine.security(['delete-certificate', '-Z', bobRecord.sha1, machine.keychain])).toEqual({status: 0, stdout: '', stderr: ''})
+    expect(machine.security(['delete-certificate', '-Z', aliceRecord.sha256, machine.keychain]).status).toBe(0)
+    expect(machine.readKeychain().certificates).toEqual([])
+    expect(machine.security(['delete-certificate', '-Z', bobRecord.sha1, machine.keychain])).toEqual({status: 1, stdout: '', stderr: `Unable to delete certificate matching "${bobRecord.sha1}"`})
   })
 })

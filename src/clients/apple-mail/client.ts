@@ -8,6 +8,8 @@ import {canEncrypt} from '../../identity/key-usage.js'
 import type {IdentityRecord, JournalEntry} from '../../install/journal.js'
 import {matchingAccounts} from '../../install/install-service.js'
 import type {PlanTarget} from '../../install/plan.js'
+import type {CorrespondentStore} from '../../contacts/contact-store.js'
+import {keychainCorrespondentStore} from '../../stores/keychain/contact-store.js'
 import {KEYCHAIN_SHA1} from '../../stores/keychain/keychain-store.js'
 import {findAppBundle} from '../../system/app-bundle.js'
 import {macosVersion} from '../../system/macos-version.js'
@@ -67,6 +69,13 @@ class AppleMail implements MailClient {
       busy: false,
     }
     return {...base, program: app.path, installed: true, places: [place], keychain: ref.location, mailVersion: app.version, macosVersion: os}
+  }
+
+  /** Mail looks up a recipient's certificate by address in the keychain search list, whose first keychain is the login keychain. */
+  async correspondentStores(survey: ClientSurvey, context: ClientContext): Promise<CorrespondentStore[]> {
+    const mail = survey as AppleMailSurvey
+    if (!mail.installed) return []
+    return [keychainCorrespondentStore({machine: context.machine, ref: keychainRefAt(mail.keychain), readers: [this.name]})]
   }
 
   busyError(): UserError {

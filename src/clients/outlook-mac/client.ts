@@ -9,6 +9,8 @@ import path from 'node:path'
 import {ExitCode, UserError} from '../../errors.js'
 import type {JournalEntry} from '../../install/journal.js'
 import {matchingAccounts} from '../../install/install-service.js'
+import type {CorrespondentStore} from '../../contacts/contact-store.js'
+import {keychainCorrespondentStore} from '../../stores/keychain/contact-store.js'
 import {findIdentities} from '../../stores/keychain/security-tool.js'
 import {findAppBundle} from '../../system/app-bundle.js'
 import type {
@@ -69,6 +71,13 @@ class OutlookForMac implements MailClient {
       takesCertificateAddresses: true,
     }
     return {...base, program: app.path, installed: true, places: [place], keychain: ref.location, version: app.version}
+  }
+
+  /** Outlook for Mac takes S/MIME certificates from the keychain (research §5; unconfirmed by Microsoft for 16.x): the same store as Apple Mail's. */
+  async correspondentStores(survey: ClientSurvey, context: ClientContext): Promise<CorrespondentStore[]> {
+    const outlook = survey as OutlookSurvey
+    if (!outlook.installed) return []
+    return [keychainCorrespondentStore({machine: context.machine, ref: keychainRefAt(outlook.keychain), readers: [this.name]})]
   }
 
   busyError(): UserError {

@@ -12,14 +12,15 @@ export interface KeychainPlace {
   label: string
 }
 
-export function keychainLocked(place: KeychainPlace): UserError {
+/** grantKeyAccess: the command has --grant-key-access (installing an identity does; adding a correspondent's certificate does not). */
+export function keychainLocked(place: KeychainPlace, {grantKeyAccess = true}: {grantKeyAccess?: boolean} = {}): UserError {
+  const unlock = `Unlock it first (Keychain Access, or \`security unlock-keychain "${place.keychain}"\` in Terminal) and run mailcert again,`
   return new UserError(`${capitalise(place.label)} (${place.keychain}) is locked, and macOS cannot ask for its password here: nothing was changed in it.`, {
     code: 'keychain-locked',
     exitCode: ExitCode.busy,
-    hints: [
-      `Unlock it first (Keychain Access, or \`security unlock-keychain "${place.keychain}"\` in Terminal) and run mailcert again,`,
-      'or run mailcert with --grant-key-access and your keychain password (it checks the password by unlocking the keychain), or in a logged-in desktop session, where macOS can ask.',
-    ],
+    hints: grantKeyAccess
+      ? [unlock, 'or run mailcert with --grant-key-access and your keychain password (it checks the password by unlocking the keychain), or in a logged-in desktop session, where macOS can ask.']
+      : [unlock, 'or run mailcert in a logged-in desktop session, where macOS can ask.'],
   })
 }
 

@@ -101,6 +101,58 @@ export function parseFindCertificate(text: string): CertificateBlock[] {
   return blocks
 }
 
+/** A public key hash as print_buffer() shows a blob with unprintable bytes: `0x3F1C…9A` (upper-case hex), else null. */
+function hexBlob(value: string): string | null {
+  return /^0x([0-9A-Fa-f]+)\b/.exec(value)?.[1].toUpperCase() ?? null
+}
+
+export interface CertificateKeyHash {
+  sha1: string
+  /** The certificate's `hpky` attribute: the hash macOS pairs it with its private key by; null when it was not printed in hex. */
+  publicKeyHash: string | null
+}
+
+/** `find-certificate -a -Z` without -p: each `SHA-1 hash:` line, then the attribute dump with `"hpky"<blob>=`. */
+export function parseCertificateKeyHashes(text: string): CertificateKeyHash[] {
+  const found: CertificateKeyHash[] = []
+  for (const line of text.split('\n')) {
+    const sha1 = /^SHA-1 hash: ([0-9A-Fa-f]{40})\s*$/.exec(line)
+    if (sha1) found.push({sha1: sha1[1].toUpperCase(), publicKeyHash: null})
+    const hpky = /^\s*"hpky"<blob>=(.*)$/.exec(line)
+    const last = found.at(-1)
+    if (hpky && last && last.publicKeyHash === null) last.publicKeyHash = hexBlob(hpky[1])
+  }
+  return found
+}
+
+/** The class print_keychain_item_attributes() prints for a private key (CSSM_DL_DB_RECORD_PRIVATE_KEY). */
+const PRIVATE_KEY_CLASS = '0x00000010'
+
+export interface PrivateKeyHashes {
+  /** The label (attribute 6, kSecKeyLabel: the public key hash) of each private key, upper-case hex. */
+  hashes: Set<string>
+  /** Some private key's label was not printed in hex, so it cannot be told which certificate it pairs with. */
+  unreadable: boolean
+}
+
+/** `dump-keychain` (attributes only): the private keys' public key hashes. */
+export function parsePrivateKeyHashes(text: string): PrivateKeyHashes {
+  const hashes = new Set<string>()
+  let unreadable = false
+  let privateKey = false
+  for (const line of text.split('\n')) {
+    if (line.startsWith('keychain: ')) privateKey = false
+    const itemClass = /^class: (\S+)/.exec(line)
+    if (itemClass) privateKey = itemClass[1] === PRIVATE_KEY_CLASS
+    const label = /^\s*0x00000006 <blob>=(.*)$/.exec(line)
+    if (!privateKey || !label) continue
+    const hash = hexBlob(label[1])
+    if (hash) hashes.add(hash)
+    else unreadable = true
+  }
+  return {hashes, unreadable}
+}
+
 export interface IdentityPreference {
   commonName: string | null
   sha256: string | null
@@ -133,6 +185,8 @@ const ERRORS: Array<[RegExp, SecurityErrorCode]> = [
   [/SecKeychainUnlock\b.*The user name or passphrase you entered is not correct/, 'wrong-keychain-password'],
   [/MAC verification failed during PKCS12 import|The user name or passphrase you entered is not correct/, 'wrong-password'],
   [/already exists in the keychain/, 'duplicate'],
+  // add-certificates prints errSecDuplicateItem as `security: FILE: already in KEYCHAIN` (keychain_add.c).
+  [/^security: .+: already in .+$/m, 'duplicate'],
   [/Unable to decode the provided data|Unknown format in import|An invalid algorithm was encountered/, 'cannot-decode'],
   [/User interaction is not allowed/, 'keychain-locked'],
   [/The authorization was cancell?ed by the user/, 'auth-denied'],

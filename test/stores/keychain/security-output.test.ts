@@ -2,7 +2,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {ExternalError} from '../../../src/errors.js'
-import {classifySecurityError, parseFindCertificate, parseFindIdentity, parseIdentityPreference, parseKeychainPaths} from '../../../src/stores/keychain/security-output.js'
+import {classifySecurityError, parseCertificateKeyHashes, parseFindCertificate, parseFindIdentity, parseIdentityPreference, parseKeychainPaths, parsePrivateKeyHashes} from '../../../src/stores/keychain/security-output.js'
 import {commandLine, quoteArgument} from '../../../src/stores/keychain/security-tool.js'
 import {FIXTURES} from '../../helpers/fixtures.js'
 import {readFileSync} from 'node:fs'
@@ -111,5 +111,35 @@ describe('commandLine', () => {
     expect(() => commandLine(['import', 'a\nb'])).toThrow(ExternalError)
     expect(() => commandLine(Array.from({length: 33}, () => 'x'))).toThrow(/at most 32/)
     expect(() => commandLine(['import', 'x'.repeat(4100)])).toThrow(/4095 bytes/)
+  })
+})
+
+describe('the public key hashes that pair a certificate with its private key', () => {
+  const H1 = 'AA11BB22CC33DD44EE55FF6677889900AABBCCDD'
+  const H2 = '0102030405060708090A0B0C0D0E0F1011121314'
+  const certificateDump = (sha1: string, hpky: string) =>
+    `SHA-256 hash: ${'0'.repeat(64)}\nSHA-1 hash: ${sha1}\nkeychain: "/k"\nversion: 512\nclass: 0x80001000 \nattributes:\n    "alis"<blob>="bob@example.com"\n    "hpky"<blob>=${hpky}\n    "labl"<blob>="bob@example.com"\n`
+
+  it('reads each certificate\'s hpky after its SHA-1 line, in hex with or without the ASCII rendering print_buffer adds', () => {
+    const text = certificateDump(A, `0x${H1} `) + certificateDump(B, `0x${H2.toLowerCase()}  "\\001\\002"`)
+    expect(parseCertificateKeyHashes(text)).toEqual([
+      {sha1: A, publicKeyHash: H1},
+      {sha1: B, publicKeyHash: H2},
+    ])
+    // A hash of printable bytes only is printed as a string: not read, so the caller keeps the certificate.
+    expect(parseCertificateKeyHashes(certificateDump(A, '"abcdefghijklmnopqrst"'))).toEqual([{sha1: A, publicKeyHash: null}])
+  })
+
+  it('takes the label (attribute 6) of private keys only, not of public keys or of certificates', () => {
+    const key = (itemClass: string, label: string) => `keychain: "/k"\nversion: 512\nclass: ${itemClass} \nattributes:\n    0x00000000 <uint32>=${itemClass} \n    0x00000006 <blob>=${label}\n`
+    const text = key('0x00000010', `0x${H1} `) + key('0x0000000F', `0x${H2} `) + certificateDump(A, `0x${H2} `)
+    expect(parsePrivateKeyHashes(text)).toEqual({hashes: new Set([H1]), unreadable: false})
+    expect(parsePrivateKeyHashes(key('0x00000010', '"abcdefghijklmnopqrst"'))).toEqual({hashes: new Set(), unreadable: true})
+    expect(parsePrivateKeyHashes('')).toEqual({hashes: new Set(), unreadable: false})
+  })
+
+  it('classifies add-certificates\' "already in" line as a duplicate, with -k or for the default keychain', () => {
+    expect(classifySecurityError('security: /tmp/m/certificate.cer-1: already in /Users/u/Library/Keychains/login.keychain-db\n')).toBe('duplicate')
+    expect(classifySecurityError('security: /tmp/c.cer: already in default keychain\n')).toBe('duplicate')
   })
 })

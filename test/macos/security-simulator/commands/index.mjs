@@ -3,6 +3,7 @@
  * word typed is a prefix of, so `find-c` runs find-certificate). `passwords` names the options
  * that carry a secret: never allowed in the argument list, and shown as *** in the call log.
  */
+import {addCertificatesCommand} from './add.mjs'
 import {importCommand} from './import.mjs'
 import {deleteCertificateCommand, deleteIdentityCommand, getIdentityPreferenceCommand, setIdentityPreferenceCommand} from './identities.mjs'
 import {dumpKeychainCommand, findCertificateCommand, findIdentityCommand} from './find.mjs'
@@ -26,7 +27,7 @@ export const COMMANDS = [
   {name: 'create-keypair'},
   {name: 'add-generic-password', spec: 'a:c:C:D:G:j:l:s:p:w:AT:Uh', passwords: ['p', 'w']},
   {name: 'add-internet-password', spec: 'a:c:C:d:D:j:l:p:P:r:s:t:w:AT:Uh', passwords: ['w']},
-  {name: 'add-certificates'},
+  {name: 'add-certificates', run: addCertificatesCommand},
   {name: 'find-generic-password'},
   {name: 'find-internet-password'},
   {name: 'find-certificate', run: findCertificateCommand},
