@@ -52,7 +52,7 @@ export async function queryHex(user: WindowsUser, key: string, name: string): Pr
   return match ? match[1]!.toLowerCase() : null
 }
 
-/** The user's My, CA and Root as an independent probe (koffi directly, none of mailcert's code) sees them, in a new process. */
+/** The user's My, CA, Root and AddressBook as an independent probe (koffi directly, none of mailcert's code) sees them, in a new process. */
 export async function probeStores(user: WindowsUser, scratch: string): Promise<Record<string, Array<{thumbprint: string}>>> {
   const out = join(scratch, 'probe.json')
   const run = await runWindowsNode(user, PROBE, [windowsPath(out)])

@@ -10,6 +10,7 @@ import type {JournalEntry} from '../../install/journal.js'
 import {matchingAccounts} from '../../install/install-service.js'
 import {storedIdentities} from '../../stores/windows/store-query.js'
 import {hostPlatform} from '../../system/platform.js'
+import type {CorrespondentStore} from '../../contacts/contact-store.js'
 import type {
   CheckContext,
   ClientCheckResult,
@@ -25,6 +26,7 @@ import type {
 } from '../client.js'
 import {checkChosenInClient} from '../chosen-in-client-check.js'
 import {SUPPORT_TABLE, supportRow} from '../support-table.js'
+import {windowsCorrespondentStore} from '../windows-store/correspondent-store.js'
 import {windowsStoreFor} from '../windows-store/windows-store-for.js'
 import {findNewOutlook, NEW_OUTLOOK_PACKAGE, type NewOutlookInstallation} from './installation.js'
 import {choosesByAddress} from '../chooses-by-address.js'
@@ -67,6 +69,11 @@ class NewOutlook implements MailClient {
       takesCertificateAddresses: true,
     }
     return {...base, program: installation.packageName, installed: true, places: [place], installation}
+  }
+
+  /** The Windows store serves new Outlook's S/MIME as it does classic Outlook's (as reported, like its own certificates): the same "Other People" store, one add for both. */
+  async correspondentStores(survey: ClientSurvey): Promise<CorrespondentStore[]> {
+    return survey.installed ? [windowsCorrespondentStore([this.name])] : []
   }
 
   busyError(): UserError {

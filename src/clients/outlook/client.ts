@@ -12,6 +12,7 @@ import {WINDOWS_THUMBPRINT} from '../../stores/windows/windows-store.js'
 import {hostPlatform} from '../../system/platform.js'
 import {runningProcesses} from '../../system/windows/kernel32.js'
 import {readValue} from '../../system/windows/registry.js'
+import type {CorrespondentStore} from '../../contacts/contact-store.js'
 import type {
   CheckContext,
   ClientCheckResult,
@@ -27,6 +28,7 @@ import type {
   ReopenedStore,
 } from '../client.js'
 import {SUPPORT_TABLE, supportRow} from '../support-table.js'
+import {windowsCorrespondentStore} from '../windows-store/correspondent-store.js'
 import {windowsStoreFor} from '../windows-store/windows-store-for.js'
 import {checkProfile} from './check.js'
 import {findOutlook, type OutlookInstallation} from './installation.js'
@@ -73,6 +75,11 @@ class ClassicOutlook implements MailClient {
       busy,
     }))
     return {...base, program: installation?.exe ?? null, installed: true, places, installation, profiles}
+  }
+
+  /** Outlook looks up a recipient's certificate in the user's "Other People" store (CurrentUser\AddressBook), and its issuers in CA. */
+  async correspondentStores(survey: ClientSurvey): Promise<CorrespondentStore[]> {
+    return survey.installed ? [windowsCorrespondentStore([this.name])] : []
   }
 
   busyError(): ReturnType<typeof outlookBusy> {

@@ -13,7 +13,6 @@ import type {ChangeRecorder, PlanStep, StepOutcome} from '../../install/plan.js'
 import {
   addCertificateContext,
   AddDisposition,
-  addEncodedCertificate,
   certificateDer,
   commitStore,
   ERROR_INVALID_PASSWORD,
@@ -22,7 +21,6 @@ import {
   keyLocation,
   type KeyLocation,
   PfxFlags,
-  type SystemStoreName,
   withPfxImport,
   withSystemStore,
 } from '../../system/windows/crypt32.js'
@@ -32,7 +30,7 @@ import {verdictOfChain, windowsRefusalHint} from './chain-verdict.js'
 import {windowsPfxProfile} from './pfx-profile.js'
 import {type Placement} from './placement.js'
 import {verifyInMy} from './store-query.js'
-import {deleteKey, keyShared, leafInMy, removeFromStore, storeHolds, thumbprintOf} from './user-stores.js'
+import {addToStore, deleteKey, keyShared, leafInMy, removeFromStore, storeHolds, thumbprintOf} from './user-stores.js'
 
 export interface WindowsImportSettings {
   exportable: boolean
@@ -77,14 +75,6 @@ function findImported<T>(store: Handle, sha1: string, work: (context: Handle) =>
   })
   if (!result) throw new ExternalError('PFXImportCertStore', 'Windows imported the file, but its certificate is not among what it imported.')
   return (result as {value: T}).value
-}
-
-function addToStore(name: SystemStoreName, der: Buffer): boolean {
-  return withSystemStore(name, (store) => {
-    const added = addEncodedCertificate(store, der, AddDisposition.new, `CurrentUser\\${name}`)
-    commitStore(store, `CurrentUser\\${name}`)
-    return added
-  })
 }
 
 export class ImportIdentityStep implements PlanStep {

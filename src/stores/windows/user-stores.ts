@@ -11,6 +11,8 @@ import {deleteKeyContainer} from '../../system/windows/advapi32.js'
 import {
   acquirePrivateKey,
   type AcquiredKey,
+  AddDisposition,
+  addEncodedCertificate,
   certificateDer,
   commitStore,
   deleteCertificate,
@@ -91,6 +93,15 @@ export function leafInMy(thumbprint: string): {stored: StoredCertificate; key: K
   return withSystemStore('My', (store) =>
     withCertificateBySha1(store, Buffer.from(thumbprint, 'hex'), (context) => (context ? {stored: describeStored(context), key: keyStateOf(context)} : null)),
   )
+}
+
+/** Adds the certificate (its DER alone: no key, no properties) to the store; false when it was there already. */
+export function addToStore(name: SystemStoreName, der: Buffer): boolean {
+  return withSystemStore(name, (store) => {
+    const added = addEncodedCertificate(store, der, AddDisposition.new, `CurrentUser\\${name}`)
+    commitStore(store, `CurrentUser\\${name}`)
+    return added
+  })
 }
 
 /** Takes the certificate with this thumbprint out of the store; false when it was not there. */

@@ -1,5 +1,5 @@
 /**
- * crypt32.dll: the user's certificate stores (`CurrentUser\My`, `CA`, `Root`), importing a PKCS#12
+ * crypt32.dll: the user's certificate stores (`CurrentUser\My`, `CA`, `Root`, `AddressBook`), importing a PKCS#12
  * blob with its key, the key a certificate links to, one test signature, and Windows' own chain
  * verdict. Every call is checked; a failure is a Win32Error naming the call (right after it, so
  * that the last error is that call's). Handles are opened and closed inside one function
@@ -15,6 +15,7 @@ const X509_ASN_ENCODING = 0x1
 const PKCS_7_ASN_ENCODING = 0x10000
 const ENCODING = X509_ASN_ENCODING | PKCS_7_ASN_ENCODING
 
+const CERT_STORE_PROV_MEMORY = 2
 const CERT_STORE_PROV_SYSTEM_W = 10
 const CERT_SYSTEM_STORE_CURRENT_USER = 0x10000
 const CERT_STORE_OPEN_EXISTING_FLAG = 0x4000
@@ -54,11 +55,12 @@ export const szOID_PKIX_KP_EMAIL_PROTECTION = '1.3.6.1.5.5.7.3.4'
 /** (LPCSTR)1. */
 const CERT_CHAIN_POLICY_BASE = 1
 
-export type SystemStoreName = 'My' | 'CA' | 'Root'
+/** `AddressBook` is "Other People": where Outlook looks up the certificates of the people it encrypts to. */
+export type SystemStoreName = 'My' | 'CA' | 'Root' | 'AddressBook'
 
 interface Crypt32 {
   PFXImportCertStore(pfx: {cbData: number; pbData: Buffer}, password: string, flags: number): Handle
-  CertOpenStore(provider: number, encoding: number, cryptProv: null, flags: number, para: string): Handle
+  CertOpenStore(provider: number, encoding: number, cryptProv: null, flags: number, para: string | null): Handle
   CertCloseStore(store: Handle, flags: number): boolean
   CertControlStore(store: Handle, flags: number, ctrlType: number, para: null): boolean
   CertEnumCertificatesInStore(store: Handle, previous: Handle): Handle
@@ -71,7 +73,7 @@ interface Crypt32 {
   CertGetCertificateContextProperty(context: Handle, propId: number, data: Buffer | null, size: number[]): boolean
   CryptAcquireCertificatePrivateKey(context: Handle, flags: number, parameters: null, key: Array<bigint | number>, keySpec: number[], callerFree: boolean[]): boolean
   CryptSignMessage(para: Record<string, unknown>, detached: boolean, count: number, data: Buffer[], sizes: number[], signed: Buffer | null, signedSize: number[]): boolean
-  CertGetCertificateChain(engine: null, context: Handle, time: null, additionalStore: null, para: Record<string, unknown>, flags: number, reserved: null, chain: Handle[]): boolean
+  CertGetCertificateChain(engine: null, context: Handle, time: null, additionalStore: Handle, para: Record<string, unknown>, flags: number, reserved: null, chain: Handle[]): boolean
   CertVerifyCertificateChainPolicy(policy: number, chain: Handle, para: Record<string, unknown>, status: Record<string, unknown>): boolean
   CertFreeCertificateChain(chain: Handle): void
 }
@@ -153,6 +155,22 @@ export function withSystemStore<T>(name: SystemStoreName, work: (store: Handle) 
   const store = crypt32.CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, null, flags, name)
   if (!store) throw win32Failure(`CertOpenStore(CurrentUser\\${name})`)
   try {
+    return work(store)
+  } finally {
+    crypt32.CertCloseStore(store, 0)
+  }
+}
+
+/**
+ * A store in memory holding these certificates, for `work`, then closed: the certificates a chain
+ * may be built from besides the user's and the machine's stores, without adding them anywhere.
+ */
+export function withMemoryStore<T>(ders: Buffer[], work: (store: Handle) => T): T {
+  const {crypt32} = api()
+  const store = crypt32.CertOpenStore(CERT_STORE_PROV_MEMORY, 0, null, 0, null)
+  if (!store) throw win32Failure('CertOpenStore(memory)')
+  try {
+    for (const der of ders) addEncodedCertificate(store, der, AddDisposition.useExisting, 'a store in memory')
     return work(store)
   } finally {
     crypt32.CertCloseStore(store, 0)
@@ -337,15 +355,15 @@ export interface ChainStatus {
 }
 
 /**
- * Builds the certificate's chain (the user's stores, the machine's, and what Windows fetches) for
- * the usage `usageOid`, and asks the base policy for its verdict.
+ * Builds the certificate's chain (the user's stores, the machine's, `additionalStore` when given,
+ * and what Windows fetches) for the usage `usageOid`, and asks the base policy for its verdict.
  */
-export function chainStatus(context: Handle, usageOid: string): ChainStatus {
+export function chainStatus(context: Handle, usageOid: string, additionalStore: Handle = null): ChainStatus {
   const {crypt32} = api()
   const ffi = koffi()
   const para = {cbSize: ffi.sizeof('MC_CERT_CHAIN_PARA'), RequestedUsage: {dwType: 0, Usage: {cUsageIdentifier: 1, rgpszUsageIdentifier: [usageOid]}}}
   const chain: Handle[] = [null]
-  if (!crypt32.CertGetCertificateChain(null, context, null, null, para, 0, null, chain)) throw win32Failure('CertGetCertificateChain')
+  if (!crypt32.CertGetCertificateChain(null, context, null, additionalStore, para, 0, null, chain)) throw win32Failure('CertGetCertificateChain')
   try {
     const head = ffi.decode(chain[0], 'MC_CERT_CHAIN_CONTEXT_HEAD') as {TrustStatus: {dwErrorStatus: number}}
     const policyPara = {cbSize: ffi.sizeof('MC_CERT_CHAIN_POLICY_PARA'), dwFlags: 0, pvExtraPolicyPara: null}

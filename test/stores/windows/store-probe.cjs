@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS probe run by Windows Node, apart from mailcert */
 // An independent look at the user's certificate stores, with koffi directly and none of mailcert's
-// code: each certificate of My, CA and Root with its thumbprint and whether it links to a key; for
+// code: each certificate of My, CA, Root and AddressBook with its thumbprint and whether it links to a key; for
 // the thumbprint given as the second argument, whether its key opens and signs (CryptSignMessage).
 // Writes JSON to the file named by the first argument.
 const fs = require('node:fs')
@@ -22,7 +22,7 @@ try {
   const CertGetCertificateContextProperty = crypt32.func('bool __stdcall CertGetCertificateContextProperty(void *ctx, uint32 id, void *data, _Inout_ uint32 *size)')
   const CryptAcquireCertificatePrivateKey = crypt32.func('bool __stdcall CryptAcquireCertificatePrivateKey(void *ctx, uint32 flags, void *p, _Out_ uintptr *key, _Out_ uint32 *spec, _Out_ bool *free)')
   const CryptSignMessage = crypt32.func('bool __stdcall CryptSignMessage(P_SIGN_PARA *para, bool detached, uint32 n, const uint8_t **data, uint32 *sizes, _Out_ uint8_t *signed, _Inout_ uint32 *size)')
-  for (const name of ['My', 'CA', 'Root']) {
+  for (const name of ['My', 'CA', 'Root', 'AddressBook']) {
     const store = CertOpenStore(10, 0, null, 0x10000, name)
     const list = []
     let ctx = null
