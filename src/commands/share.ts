@@ -15,8 +15,9 @@ import {currentMachine} from '../system/platform.js'
 import {MailcertCommand} from '../ui/base-command.js'
 import {dbPasswordSource, givenDbPassword} from '../ui/db-password.js'
 import {installFlags} from '../ui/install-flags.js'
-import {openIdentity} from '../ui/open-identity.js'
-import {passwordFlags} from '../ui/password-flags.js'
+import {openIdentity, openSecondIdentity} from '../ui/open-identity.js'
+import {pairCertificates} from '../identity/certificate-pair.js'
+import {passwordFlags, secondPasswordFlags} from '../ui/password-flags.js'
 import {askChoice, askPassword} from '../ui/prompts.js'
 import {style, table} from '../ui/style.js'
 
@@ -25,6 +26,8 @@ export interface ShareResult {
   files: SharedFiles
   /** Whether others can encrypt to this certificate (its key usage allows it). */
   encryptable: boolean
+  /** With a separate pair: the certificate that signed the message (`certificate` is the one to encrypt to). */
+  signingCertificate?: {subject: string; fingerprintSha256: string; notAfter: string}
   /** With --from-store: the database that signed, the certificate's nickname there, and why it was chosen. */
   fromStore?: {store: string; location: string; nickname: string; why: string; passedOver: string[]; encryptionKeyPreference: boolean}
 }
@@ -40,7 +43,7 @@ None of them holds your private key. The message is signed with the key in the .
 
 With --from-store instead of a file, the identity already installed is used: mailcert looks in the certificate databases of your Thunderbird profiles and in the shared NSS database (~/.pki/nssdb, Evolution's), takes the certificate that has its private key there, an e-mail address, may sign and is valid now (of several, the one valid longest), and NSS's own cmsutil signs the message in that database; the .cer and .p7c are the stored certificate and the issuers the same database holds. When the databases hold several addresses, --account picks one; when several databases hold different certificates, --profile picks the database (a Thunderbird profile's name or folder, or a database folder such as ~/.pki/nssdb). At a terminal you are asked instead; without one it is a usage error (exit 2) that lists the choices. A database with a primary password needs --db-password-file (or MAILCERT_DB_PASSWORD), or is asked for at a terminal. NSS's tools (certutil, cmsutil) must be installed.
 
-A certificate that can only encrypt (the encryption half of a separate pair) cannot sign: you get the .cer and .p7c, and no message. An existing file is replaced only with --force; when one exists, none is written.
+With a separate signing and encryption certificate, name both files (in either order; the second password is the first's unless --second-password-file gives it): the message is signed with the signing certificate, carries the encryption certificate and names it as the one to encrypt to (SMIMEEncryptionKeyPreference); the .cer is the encryption certificate and the .p7c holds both. The encryption half alone cannot sign: you get the .cer and .p7c, and no message. An existing file is replaced only with --force; when one exists, none is written.
 
 Exit codes: 0 written, 2 usage error (a file exists, no password without a terminal, several identities to choose from), 3 wrong password (of the file, or of the certificate database), 4 not a readable file, 5 not usable for S/MIME (with --from-store: no identity in the databases can sign), 9 NSS's tools failed (or signed with another certificate than the one chosen).`
 
@@ -54,10 +57,15 @@ Exit codes: 0 written, 2 usage error (a file exists, no password without a termi
   static override args = {
     // Standard input carries passwords (--password-stdin) and --user's hand-over, never a file name: oclif would read it for a missing argument.
     file: Args.string({ignoreStdin: true, description: 'The .p12 or .pfx file your certificate authority gave you (leave it out with --from-store).'}),
+    second: Args.string({
+      ignoreStdin: true,
+      description: 'For a separate signing and encryption certificate: the other .p12 file, in either order. The message is signed with the signing one and names the encryption one as the certificate to encrypt to; the .cer is the encryption certificate.',
+    }),
   }
 
   static override flags = {
     ...passwordFlags,
+    ...secondPasswordFlags,
     out: Flags.directory({char: 'o', summary: 'Write the files into this folder (default: the current folder).', env: 'MAILCERT_SHARE_OUT', exists: true}),
     force: Flags.boolean({char: 'f', summary: 'Replace the files if they exist.', env: 'MAILCERT_FORCE'}),
     'from-store': Flags.boolean({
@@ -80,14 +88,23 @@ Exit codes: 0 written, 2 usage error (a file exists, no password without a termi
     const {args, flags} = await this.parse(Share)
     const folder = resolve(flags.out ?? '.')
     if (flags['from-store']) {
-      if (args.file !== undefined) throw new UsageError(`--from-store signs with the identity already installed, so it takes no file (${args.file} was given).`, ['Leave out --from-store to share the file, or leave out the file.'])
+      if (args.file !== undefined || args.second !== undefined) throw new UsageError(`--from-store signs with the identity already installed, so it takes no file (${args.file ?? args.second} was given).`, ['Leave out --from-store to share the file, or leave out the file.'])
       return this.shareFromStore(flags, folder)
     }
     if (args.file === undefined) throw new UsageError('Which certificate? Name the .p12 file, or pass --from-store to use the identity already installed.', ['mailcert share FILE.p12', 'mailcert share --from-store'])
-    const opened = await openIdentity(args.file, flags, {ask: this.canPrompt ? askPassword : undefined})
-    const identity = opened.identity
+    let filePassword = ''
+    const opened = await openIdentity(args.file, flags, {ask: this.canPrompt ? askPassword : undefined, onPassword: (password) => (filePassword = password)})
     const now = new Date()
-    refuseUnusable(identity, opened.protection !== null, now, 'nothing was written')
+    refuseUnusable(opened.identity, opened.protection !== null, now, 'nothing was written')
+    let identity = opened.identity
+    let encryption: typeof identity | undefined
+    if (args.second !== undefined) {
+      const second = await openSecondIdentity(args.second, flags, opened.protection === null ? undefined : filePassword, {ask: this.canPrompt ? askPassword : undefined})
+      refuseUnusable(second.identity, second.protection !== null, now, 'nothing was written')
+      const pair = pairCertificates(opened.identity, second.identity)
+      identity = pair.signing
+      encryption = pair.encryption
+    }
     const signer = signerKind(identity)
     if ('problem' in signer) {
       // refuseUnusable has refused files without a key or with another's key; what is left is a key node:crypto cannot sign CMS with.
@@ -98,14 +115,28 @@ Exit codes: 0 written, 2 usage error (a file exists, no password without a termi
       })
     }
     const certificate = identity.certificate
-    const content: ShareContent = {
-      address: certificate.emails[0]!,
-      certificate,
-      chain: identity.chain,
-      message: canSign(certificate) ? async () => signedMessage(identity, {now}) : null,
-    }
+    // Of a pair, what others need is the encryption certificate; the signing one checks the message.
+    const content: ShareContent = encryption
+      ? {
+          address: certificate.emails[0]!,
+          certificate: encryption.certificate,
+          chain: encryption.chain,
+          signingCertificate: certificate,
+          message: async () => signedMessage(identity, {now, encryptionCertificate: encryption.certificate}),
+        }
+      : {
+          address: certificate.emails[0]!,
+          certificate,
+          chain: identity.chain,
+          message: canSign(certificate) ? async () => signedMessage(identity, {now}) : null,
+        }
     const files = await writeSharedFiles(content, folder, {force: flags.force})
-    return this.written(content, files)
+    const result = this.written(content, files)
+    if (content.signingCertificate) {
+      const signing = content.signingCertificate
+      result.signingCertificate = {subject: signing.subject.text, fingerprintSha256: signing.fingerprints.sha256, notAfter: signing.notAfter.toISOString()}
+    }
+    return result
   }
 
   /** --from-store: the identity found in the NSS databases, signed there by NSS. */

@@ -78,6 +78,8 @@ export interface SignOptions {
   detached?: boolean
   /** More signed attributes, each from `attribute()`. */
   attributes?: Buffer[]
+  /** More certificates to carry beside the signer's and its chain (a separate encryption certificate). */
+  extraCertificates?: Certificate[]
 }
 
 /** `content` signed by `signer` (which signerKind accepted) as CMS SignedData, DER. */
@@ -113,7 +115,7 @@ export function cmsSignedData(content: Buffer, signer: Identity, options: SignOp
     build.int(1),
     build.set([algorithm(OID.sha256, false)]),
     build.sequence(encapsulated),
-    certificatesField([certificate, ...signer.chain]),
+    certificatesField([certificate, ...(options.extraCertificates ?? []), ...signer.chain]),
     build.set([signerInfo]),
   ])
   return toDer(build.sequence([build.oid(OID.signedData), build.explicit(0, signedData)]))

@@ -31,6 +31,8 @@ export interface ShareContent {
   address: string
   certificate: Certificate
   chain: Certificate[]
+  /** The signing half of a separate pair: in the .p7c too, since it is what checks the message's signature. */
+  signingCertificate?: Certificate
   /** Called once no existing file stands in the way: signing may ask for a database's password. */
   message: (() => Promise<string>) | null
 }
@@ -64,7 +66,7 @@ export async function writeSharedFiles(content: ShareContent, folder: string, op
   const names = sharedFileNames(content, folder)
   const contents: Array<[string, Buffer | string]> = [
     [names.certificate, content.certificate.der],
-    [names.chain, certificatesOnly([content.certificate, ...content.chain])],
+    [names.chain, certificatesOnly([content.certificate, ...(content.signingCertificate ? [content.signingCertificate] : []), ...content.chain])],
   ]
   const paths = [...contents.map(([path]) => path), ...(names.message === null ? [] : [names.message])]
 

@@ -129,6 +129,8 @@ export function signedMessage(identity: Identity, options: SignedMessageOptions)
     now: options.now,
     detached: true,
     attributes: smimeAttributes(options.encryptionCertificate ?? certificate),
+    // The certificate others are to encrypt to travels with the signature: that is how they get it.
+    extraCertificates: options.encryptionCertificate && options.encryptionCertificate !== certificate ? [options.encryptionCertificate] : [],
   })
   return signedMimeMessage({address, part, signature, now: options.now, unique: options.unique})
 }
