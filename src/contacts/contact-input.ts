@@ -60,7 +60,24 @@ function signedDataCertificates(der: Buffer): Buffer[] {
   return certificates.value.filter((node) => node.tagClass === 0 && node.type === 16).map((node) => toDer(node))
 }
 
+/** CMS EnvelopedData and AuthEnvelopedData (RFC 5652 §6, RFC 5083): an encrypted message. */
+const ENVELOPED = new Set([OID.envelopedData, '1.2.840.113549.1.9.16.1.23'])
+
+function isEnveloped(der: Buffer): boolean {
+  try {
+    return ENVELOPED.has(oid(sequence(parse(der), 'ContentInfo')[0]))
+  } catch {
+    return false
+  }
+}
+
+function encryptedRefusal(): UserError {
+  return refused('contact-encrypted-message', 'This message is encrypted, not signed, so it carries no certificate of its sender.', ['Ask them to send you a message they signed (unencrypted), or their certificate.'])
+}
+
 function fromSignedData(der: Buffer, what: 'file' | 'signature'): Certificate[] {
+  // An encrypted message whose Content-Type lacks smime-type (or a .p7m file of one) is encrypted, not damaged.
+  if (isEnveloped(der)) throw encryptedRefusal()
   let ders: Buffer[]
   try {
     ders = signedDataCertificates(der)
@@ -142,9 +159,7 @@ function findSignature(entity: MimeEntity, depth = 0): Buffer | null {
   const {type, parameters} = contentType(entity.headers.get('content-type'))
   if (PKCS7_MIME.test(type)) {
     const smimeType = parameters.get('smime-type')?.toLowerCase()
-    if (smimeType === 'enveloped-data' || smimeType === 'authenveloped-data') {
-      throw refused('contact-encrypted-message', 'This message is encrypted, not signed, so it carries no certificate of its sender.', ['Ask them to send you a message they signed (unencrypted), or their certificate.'])
-    }
+    if (smimeType === 'enveloped-data' || smimeType === 'authenveloped-data') throw encryptedRefusal()
     return decodedBody(entity)
   }
   const boundary = parameters.get('boundary')
@@ -170,15 +185,21 @@ function fromAddress(value: string | undefined): string | undefined {
 
 function looksLikeMessage(text: string): boolean {
   const head = parseEntity(text).headers
+  // A plain RFC 5322 message (no MIME headers) has a From beside its Date, To or Subject.
+  if (head.has('from') && (head.has('date') || head.has('to') || head.has('subject'))) return true
   return head.has('content-type') && (head.has('mime-version') || head.has('from') || head.has('subject'))
 }
 
-/** The signer: the certificate for the From address, else the end entity allowed for e-mail. */
+/**
+ * The person's certificate: the one for the From address, else the end entity allowed for e-mail. Of
+ * several (a separate signing and encryption certificate, both sent along), the one mail can be encrypted to.
+ */
 function signerOf(pool: Certificate[], from: string | undefined): Certificate {
   const leaves = pool.filter((c) => !isCa(c))
+  const encryptable = (list: Certificate[]) => list.find((c) => encryptionObstacle(c) === null) ?? list[0]
   return (
-    (from === undefined ? undefined : leaves.find((c) => c.emails.some((email) => sameAddress(email, from)))) ??
-    leaves.find((c) => c.emails.length > 0 && allowsEmailProtection(c)) ??
+    (from === undefined ? undefined : encryptable(leaves.filter((c) => c.emails.some((email) => sameAddress(email, from))))) ??
+    encryptable(leaves.filter((c) => c.emails.length > 0 && allowsEmailProtection(c))) ??
     leaves.find((c) => c.emails.length > 0) ??
     leaves[0] ??
     pool[0]
@@ -225,11 +246,18 @@ function isPkcs12(bytes: Buffer): boolean {
   }
 }
 
+/** An outer SEQUENCE whose first element is a SEQUENCE (the TBSCertificate); PKCS#12 and PKCS#7 start with an INTEGER or an OID. */
+function startsLikeCertificate(bytes: Buffer): boolean {
+  const header = bytes[1] < 0x80 ? 2 : 2 + (bytes[1] & 0x7f)
+  return bytes[0] === 0x30 && bytes[header] === 0x30
+}
+
 function fromDer(bytes: Buffer): ContactCertificate {
   if (looksLikeCertificate(bytes)) {
     const [certificate] = parseAll([bytes])
     return contactOf([certificate], 'DER certificate', certificate)
   }
+  if (startsLikeCertificate(bytes)) throw refused('contact-unreadable', 'This certificate is damaged (cut short or changed), so it cannot be read.', [ASK_FOR_CERTIFICATE])
   if (isPkcs12(bytes)) throw privateKeyRefusal('a PKCS#12 .p12/.pfx file')
   return fromPkcs7(bytes)
 }
@@ -246,8 +274,9 @@ export function readContactInput(bytes: Buffer): ContactCertificate {
     }
   }
   const text = bytes.toString('latin1')
-  if (text.includes('-----BEGIN')) return fromPem(text)
+  // A message first: its text may quote a PEM block that is not the sender's.
   if (looksLikeMessage(text)) return fromMessage(text)
+  if (text.includes('-----BEGIN')) return fromPem(text)
   if (isText(bytes)) {
     // Base64 of a DER file, as some programs export a .cer.
     const compact = text.replace(/\s+/g, '')
