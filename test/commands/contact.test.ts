@@ -109,6 +109,32 @@ describe('mailcert contact', () => {
     expect(await encryptWithEvolution(home.home, 'bob@example.com')).toMatchObject({encrypted: false})
   }, 240_000)
 
+  it('takes the encryption certificate from the message of someone with a separate pair', async () => {
+    const home = await alicesMachine()
+    const out = join(home.home, 'from-carol')
+    mkdirSync(out)
+    // The encryption half first: share tells them apart by key usage, as install does.
+    const shared_ = await runCli(['share', join(FIXTURES, 'p12', 'encryption-only-rsa.p12'), join(FIXTURES, 'p12', 'signing-only-rsa.p12'), '--out', out, '--json'], {
+      env: {HOME: join(home.home, 'carol-home'), MAILCERT_PASSWORD: 'test'},
+    })
+    expect(shared_.code, shared_.stdout + shared_.stderr).toBe(0)
+    type Shared = {result: {files: {message: string; certificate: string}; certificate: {fingerprintSha256: string}; signingCertificate: {fingerprintSha256: string}; encryptable: boolean}}
+    const {files, certificate, signingCertificate, encryptable} = json<Shared>(shared_).result
+    expect(encryptable).toBe(true)
+    const fingerprint = (file: string) => execFileSync('sh', ['-c', `openssl x509 -in "${file}" -noout -fingerprint -sha256`], {encoding: 'utf8'}).split('=')[1]!.trim().replaceAll(':', '').toLowerCase()
+    expect(fingerprint(cert('encryption-only-rsa.pem'))).toBe(certificate.fingerprintSha256)
+    expect(fingerprint(cert('signing-only-rsa.pem'))).toBe(signingCertificate.fingerprintSha256)
+    // The message verifies, signed by the signing half (this pair comes from the test PKI's other root).
+    const signer = join(out, 'signer.pem')
+    execFileSync('openssl', ['cms', '-verify', '-in', files.message, '-CAfile', ca('extra-root.pem'), '-purpose', 'smimesign', '-signer', signer, '-out', '/dev/null'], {stdio: 'pipe'})
+    expect(fingerprint(signer)).toBe(signingCertificate.fingerprintSha256)
+
+    const added = await cli(home, ['contact', 'add', files.message, '--yes', '--json'])
+    expect(added.code, added.stdout + added.stderr).toBe(0)
+    type AddedPair = {result: {contact: {fingerprintSha256: string}}}
+    expect(json<AddedPair>(added).result.contact.fingerprintSha256).toBe(certificate.fingerprintSha256)
+  }, 180_000)
+
   it('refuses what cannot be encrypted to, and a private key, with exit 4 and one sentence, changing nothing', async () => {
     const home = await alicesMachine()
     const before = {profile: listing(home.profileDir), shared: listing(shared(home))}
