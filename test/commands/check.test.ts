@@ -138,13 +138,13 @@ describe('mailcert check on a profile with accounts and no certificate', () => {
     expect(result.stdout).not.toContain('fix:')
   })
 
-  it('--json: the envelope {status, result: {platform, clients, notInstalled, problems}, warnings}', async () => {
+  it('--json: the envelope {status, result: {platform, clients, notInstalled, correspondents, problems}, warnings}', async () => {
     const home = await tbHome()
     const {result, envelope} = await checkJson(home.home)
     expect(result.code).toBe(0)
     expect(Object.keys(envelope).sort()).toEqual(['result', 'status', 'warnings'])
-    expect(Object.keys(envelope.result).sort()).toEqual(['clients', 'notInstalled', 'platform', 'problems'])
-    expect(envelope).toMatchObject({status: 0, warnings: [], result: {platform: 'linux', notInstalled: []}})
+    expect(Object.keys(envelope.result).sort()).toEqual(['clients', 'correspondents', 'notInstalled', 'platform', 'problems'])
+    expect(envelope).toMatchObject({status: 0, warnings: [], result: {platform: 'linux', notInstalled: [], correspondents: []}})
     expect(envelope.result.clients.find((c) => c.client === 'thunderbird')).toMatchObject({storeAccess: 'tools'})
     const thunderbird = thunderbirdOf(envelope)
     expect(thunderbird).toMatchObject({
