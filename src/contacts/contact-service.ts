@@ -170,6 +170,9 @@ export async function planRemoveContacts(options: {
   const {removed, contacts} = options
   const removedShas = new Set(removed.map((c) => c.sha256))
   const staying = options.all.filter((c) => !removedShas.has(c.sha256))
+  // Each issuer a staying contact came with, parsed once: the first such contact takes it over.
+  const neededBy = new Map<string, ContactRecord>()
+  for (const other of staying) for (const issuer of chainOf(other)) if (!neededBy.has(issuer.fingerprints.sha256)) neededBy.set(issuer.fingerprints.sha256, other)
   const recorded = options.stores.filter((store) => removed.some((contact) => contact.stores.some((s) => sameStore(s, store.ref) && s.added.length > 0)))
   // A store that was recorded and is no longer here (a profile deleted since) has nothing left to take out.
   const gone = [...new Set(removed.flatMap((contact) => contact.stores.filter((s) => !options.stores.some((store) => sameStore(s, store.ref))).map((s) => s.label)))]
@@ -187,7 +190,7 @@ export async function planRemoveContacts(options: {
       for (const added of contact.stores.find((s) => sameStore(s, store.ref))?.added ?? []) {
         const certificate = pool.find((c) => c.fingerprints.sha256 === added.sha256)
         if (!certificate) continue
-        const needs = added.role === 'issuer' ? staying.find((other) => other.chain.some((der) => parseCertificate(Buffer.from(der, 'base64')).fingerprints.sha256 === added.sha256)) : undefined
+        const needs = added.role === 'issuer' ? neededBy.get(added.sha256) : undefined
         steps.push(needs ? new HandOverIssuerStep(store.ref, certificate, added, contact, needs, contacts) : new RemoveCertificateStep(session, store.ref, certificate, added, contact, contacts))
       }
     }
